@@ -1,0 +1,82 @@
+"""Everything a chapter notebook needs, behind one object.
+
+A chapter opens its context once, after its ``parameters`` cell::
+
+    ctx = open_chapter("05_treadmill", data_version)
+
+and then only calls: ``ctx.table``, ``ctx.glue``, ``ctx.show`` (figures),
+``ctx.excerpt``. Provenance (release, input hashes, notebook) is attached
+here, so every figure says which data made it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+
+import pandas as pd
+
+from analysis import quotes
+from analysis.charts import Figure, FigureOutput
+from analysis.data import Release, load_release
+
+
+@dataclass(frozen=True)
+class Glued:
+    """A value as it appears in the text: its repr is the formatted string.
+
+    myst-nb pastes a glued value's ``text/plain``; a plain ``str`` would be
+    pasted with its quote marks, a float with all its digits.
+    """
+
+    value: object
+    text: str
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+class ChapterContext:
+    """The data release a chapter reads and the helpers that display it."""
+
+    def __init__(self, notebook: str, release: Release):
+        self.notebook = notebook
+        self.release = release
+
+    def table(self, name: str) -> pd.DataFrame:
+        return self.release.table(name)
+
+    def inputs_digest(self, names: tuple[str, ...]) -> str:
+        """Short sha256 over the named tables' recorded hashes."""
+        joined = "\n".join(f"{n}:{self.release.sha256(n)}" for n in sorted(names))
+        return hashlib.sha256(joined.encode("utf-8")).hexdigest()[:12]
+
+    def provenance(self, names: tuple[str, ...]) -> str:
+        tables = ", ".join(sorted(names)) or "none"
+        return (
+            f"Data release {self.release.version}; tables {tables} "
+            f"(sha256 {self.inputs_digest(names)}); made by chapters/{self.notebook}.ipynb"
+        )
+
+    def glue(self, name: str, value, fmt: str = "{:,}") -> Glued:
+        """Glue ``value`` for the prose (``{glue:text}`name```), formatted once, here."""
+        from myst_nb import glue
+
+        glued = Glued(value, fmt.format(value))
+        glue(name, glued, display=False)
+        return glued
+
+    def show(self, figure: Figure) -> FigureOutput:
+        """A figure with its caption and a provenance line under it."""
+        return FigureOutput(figure, self.provenance(figure.inputs))
+
+    def excerpt(self, excerpt_id: str) -> quotes.Quote:
+        return quotes.excerpt(self.table("excerpts"), excerpt_id)
+
+    def documentary(self, quote_id: str) -> quotes.Quote:
+        return quotes.documentary(self.table("documentary_quotes"), quote_id)
+
+
+def open_chapter(notebook: str, data_version: str | None = None) -> ChapterContext:
+    """Load the release (default when ``data_version`` is None) for one chapter."""
+    return ChapterContext(notebook, load_release(data_version))

@@ -1,0 +1,38 @@
+"""Every path the project uses, in one place (after showyourwork's ``paths.py``).
+
+Notebooks, tests and the build import these names instead of writing
+relative strings, so a chapter runs the same from any working directory.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+# The build's own tests run chapters of a scratch copy of the project; they
+# point the kernels at it with TREADMILL_ROOT. Unset, this is the checkout.
+ROOT = Path(os.environ.get("TREADMILL_ROOT", PACKAGE_ROOT)).resolve()
+ANALYSIS = PACKAGE_ROOT / "analysis"
+CHAPTERS = ROOT / "chapters"
+DATA = ROOT / "data"
+TESTS = ROOT / "tests"
+BUILD = ROOT / "_build"
+HTML = BUILD / "html"
+STATIC = ROOT / "_static"
+REQUIREMENTS = ROOT / "requirements.txt"
+# The source documents live beside the project, not inside it (see README).
+SOURCES = PACKAGE_ROOT.parent / "shared" / "sources"
+FORMATS = PACKAGE_ROOT.parent / "shared" / "formats"
+# The single place that names the default data release.
+DEFAULT_RELEASE_FILE = DATA / "DEFAULT_RELEASE"
+
+
+def default_release() -> str:
+    """The version of the data release the book builds from by default."""
+    return DEFAULT_RELEASE_FILE.read_text(encoding="utf-8").strip()
+
+
+def release_dir(version: str, data_dir: Path = DATA) -> Path:
+    """Folder of one immutable data release, e.g. ``data/1.0.0``."""
+    return data_dir / version
