@@ -12,6 +12,8 @@ here, so every figure says which data made it.
 from __future__ import annotations
 
 import hashlib
+import html
+import re
 from dataclasses import dataclass
 
 import pandas as pd
@@ -34,6 +36,20 @@ class Glued:
 
     def __repr__(self) -> str:
         return self.text
+
+
+@dataclass(frozen=True)
+class HtmlBlock:
+    """Pre-escaped HTML made by this package (never raw data)."""
+
+    html: str
+
+    def _repr_html_(self) -> str:
+        return self.html
+
+    def __repr__(self) -> str:
+        text = re.sub(r"<[^>]+>", "", self.html)
+        return "\n".join(line.strip() for line in text.splitlines() if line.strip())
 
 
 class ChapterContext:
@@ -69,6 +85,17 @@ class ChapterContext:
     def show(self, figure: Figure) -> FigureOutput:
         """A figure with its caption and a provenance line under it."""
         return FigureOutput(figure, self.provenance(figure.inputs))
+
+    def show_table(self, frame: pd.DataFrame, caption: str) -> HtmlBlock:
+        """A table for readers: escaped cells, no index, a caption."""
+        body = frame.to_html(index=False, escape=True, na_rep="", border=0, classes="treadmill-table")
+        return HtmlBlock(body.replace(">\n", f">\n<caption>{html.escape(caption)}</caption>\n", 1))
+
+    def footer(self) -> HtmlBlock:
+        """Provenance of every number and quote on the page: call it in the last cell."""
+        names = tuple(self.release.reads)
+        return HtmlBlock(f'<p class="treadmill-provenance">Numbers, quotes and figures on this page: '
+                         f"{html.escape(self.provenance(names))}.</p>")
 
     def excerpt(self, excerpt_id: str) -> quotes.Quote:
         return quotes.excerpt(self.table("excerpts"), excerpt_id)
