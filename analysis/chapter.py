@@ -25,17 +25,19 @@ from analysis.data import Release, load_release
 
 @dataclass(frozen=True)
 class Glued:
-    """A value as it appears in the text: its repr is the formatted string.
+    """A value as it appears in the text, formatted once, here.
 
-    myst-nb pastes a glued value's ``text/plain``; a plain ``str`` would be
-    pasted with its quote marks, a float with all its digits.
+    myst-nb pastes a glued value's ``text/plain`` after ``ast.literal_eval``
+    (to strip a string's quotes), so "50,000" would come out as the tuple
+    "(50, 0)". The repr is therefore the formatted text as a string literal,
+    which evaluates back to exactly that text.
     """
 
     value: object
     text: str
 
     def __repr__(self) -> str:
-        return self.text
+        return repr(self.text)
 
 
 @dataclass(frozen=True)
