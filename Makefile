@@ -4,18 +4,24 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.requirements-installed
+# The browser tests drive Debian's Chromium; no browser is ever downloaded by Playwright.
+CHROMIUM := /usr/bin/chromium
 DATA_VERSION ?=
 NAME ?=
+FROM ?=
+TO ?=
 
-.PHONY: help book chapter html test lint bench clean
+.PHONY: help book chapter html test lint bench clean browser diff
 
 help:
 	@echo "make book                      set up .venv, execute stale chapters, build _build/html"
 	@echo "make book DATA_VERSION=1.0.0   the same against another data release"
 	@echo "make chapter NAME=treadmill    execute one chapter (if stale) and rebuild the HTML"
 	@echo "make test                      set up, then run every test (unit, build, nbval, browser)"
+	@echo "make browser                   install Debian's chromium for the browser tests (if missing)"
 	@echo "make lint                      ruff"
 	@echo "make clean                     remove _build (keeps .venv and the committed chapters)"
+	@echo "make diff FROM=1.0.0 TO=1.1.0  what changed between two data releases (tables, rows, claims, glued numbers)"
 
 # (Re)create the virtual environment whenever the pinned requirements change.
 # The .pth file makes `analysis` importable from every kernel, wherever it runs.
@@ -32,6 +38,12 @@ chapter: $(STAMP)
 	@test -n "$(NAME)" || { echo "usage: make chapter NAME=treadmill" >&2; exit 2; }
 	$(PY) -m analysis.build --only "$(NAME)" --data-version "$(DATA_VERSION)"
 
+# What changed between two data releases; executes stale chapters of both first,
+# into _build/executed/<version>/ (it never writes the committed chapters/).
+diff: $(STAMP)
+	@test -n "$(FROM)" -a -n "$(TO)" || { echo "usage: make diff FROM=1.0.0 TO=1.1.0" >&2; exit 2; }
+	$(PY) -m analysis.diff "$(FROM)" "$(TO)"
+
 # Render HTML from the committed notebooks without executing anything.
 html: $(STAMP)
 	$(PY) -m analysis.build --html-only --data-version "$(DATA_VERSION)"
@@ -41,8 +53,26 @@ lint: $(STAMP)
 
 # Never executes the chapters in place: nbval re-runs them in its own kernel
 # and compares with the committed outputs.
-test: $(STAMP) lint
+# Chromium for tests/test_browser.py, from apt (CI runs as root on a fresh clone).
+# Installed only when missing; fails loudly if it cannot be (the tests never skip).
+browser:
+	@test -x $(CHROMIUM) || { \
+	  echo "Installing Debian's chromium for the browser tests (apt-get)"; \
+	  if [ "$$(id -u)" -eq 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y chromium fonts-liberation; \
+	}
+	@test -x $(CHROMIUM) || { echo "make browser: $(CHROMIUM) is missing and could not be installed" >&2; exit 1; }
+
+# The browser tests render _build/html from the committed notebooks first
+# (nothing is executed) and test that.
+test: $(STAMP) lint browser
 	$(PY) -m pytest
+
+# Not part of `make test`: times our builds against Jupyter Book's execution on
+# scratch copies (about 10 minutes) and writes BENCHMARKS.md.
+bench: $(STAMP)
+	$(PY) benchmarks/run.py
 
 clean:
 	rm -rf _build _static/vega-bundle.js

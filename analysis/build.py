@@ -32,7 +32,7 @@ from pathlib import Path
 import nbformat
 
 from analysis import paths
-from analysis.charts import write_vega_bundle
+from analysis.charts import FIGURES_DIR, export_figure, specs_in_notebook, write_vega_bundle
 
 KERNEL = "python3"
 INJECTED_TAG = "injected-parameters"
@@ -318,6 +318,27 @@ def _stage(project: Project, version: str, stage: Path) -> None:
     # The bibliography comes from the release; its files are offered for download.
     shutil.copy(release / "references.bib", stage / "references.bib")
     shutil.copytree(release, stage / "downloads" / "data" / version)
+    stage_release_extras(project, version, stage)  # REFI-QDA exports, "What changed" page
+    export_figures(stage / "chapters", stage / "downloads" / FIGURES_DIR)
+
+
+def export_figures(chapters: Path, out_dir: Path) -> int:
+    """Static copies (PNG, SVG, Vega-Lite spec, CSV data) of every figure in the executed chapters.
+
+    They land in the site's ``figures/`` folder (``downloads`` is an
+    ``html_extra_path``), where the line under each figure links them.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    count = 0
+    for notebook in sorted(chapters.glob("*.ipynb")):
+        try:
+            specs = specs_in_notebook(nbformat.read(notebook, as_version=4))
+            for vid, spec in specs.items():
+                export_figure(spec, out_dir, vid)
+                count += 1
+        except ValueError as err:
+            raise BuildError(f"static copies of the figures in {notebook.name}: {err}") from err
+    return count
 
 
 def build_html(project: Project, version: str | None = None, echo=print) -> float:
@@ -414,6 +435,30 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\nBUILD FAILED: {err}", file=sys.stderr)
         return 1
     return 0
+
+
+# --- data release extras (analysis/release.py, diff.py, refiqda.py) ---------------
+
+
+def stage_release_extras(project: Project, version: str, stage: Path, echo=print) -> None:
+    """Refuse an edited frozen release; stage the REFI-QDA exports and the "What changed" page.
+
+    Writes ``downloads/data/<version>/codebook.qdc`` and ``coded-excerpts.qdpx``
+    (served as ``data/<version>/...`` at the site root) and, when ``version``
+    has a predecessor in ``data/``, ``chapters/changes.md`` with its entry in
+    the staged ``_toc.yml`` (the repository's ``_toc.yml`` is not touched).
+    """
+    from analysis import diff, refiqda, release
+    from analysis.data import DataError, load_release
+
+    problems = release.check_frozen(project.data_dir)
+    if problems:
+        raise BuildError("a frozen data release was edited in place:\n" + "\n".join(problems))
+    try:
+        refiqda.write_exports(load_release(version, project.data_dir), stage / "downloads" / "data" / version)
+        diff.write_changes_page(project, version, stage, echo=echo)
+    except (DataError, refiqda.CodebookError, release.ReleaseError) as err:
+        raise BuildError(f"data release {version}: {err}") from err
 
 
 if __name__ == "__main__":

@@ -10,9 +10,13 @@ The spec travels inside the HTML, so nbval compares every chart exactly.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import html
+import io
 import json
+import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +29,18 @@ PALETTE = ["#08306b", "#2171b5", "#6baed6", "#c6dbef", "#f7fbff"]
 MISSING_COLOUR = "#bdbdbd"
 FONT = "sans-serif"
 BUNDLE_NAME = "vega-bundle.js"
+# Static copies of every figure live in the site's ``figures/`` folder (the
+# build writes them, see :func:`export_figure`); chapter pages sit one level
+# down, in ``chapters/``, so they link to ``../figures/<id>.<ext>``.
+FIGURES_DIR = "figures"
+FIGURES_HREF = "../" + FIGURES_DIR
+# (file suffix, link text, what the file is) for each static copy, in link order.
+DOWNLOADS = (
+    (".png", "PNG", "PNG image"),
+    (".svg", "SVG", "SVG image"),
+    (".vl.json", "spec", "Vega-Lite specification (JSON)"),
+    (".csv", "data", "data (CSV)"),
+)
 
 
 @dataclass(frozen=True)
@@ -45,14 +61,24 @@ class Figure:
         return styled(self.chart).to_dict()
 
 
+# The paler palette blues and the grey are below the 3:1 contrast with a white
+# page that WCAG 2.1 AA (1.4.11) asks of graphics: filled shapes get a thin
+# dark outline by default, so every bar, cell and area stays visible.
+OUTLINE = {"stroke": PALETTE[0], "strokeWidth": 1}
+
+
 def styled(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
-    """Apply the house style: readable fonts, greyscale-safe category colours."""
+    """Apply the house style: readable fonts, greyscale-safe category colours, outlined shapes."""
     return (
         chart.configure(font=FONT)
         .configure_range(category=PALETTE)
         .configure_axis(labelFontSize=12, titleFontSize=13)
         .configure_title(fontSize=15, anchor="start")
         .configure_view(stroke=None)
+        .configure_bar(**OUTLINE)
+        .configure_rect(**OUTLINE)
+        .configure_area(**OUTLINE)
+        .configure_arc(**OUTLINE)
     )
 
 
@@ -69,7 +95,10 @@ def _script_json(spec: dict) -> str:
 
 
 # vegaEmbed is defined by the local bundle; the fallback text tells a reader
-# (or a notebook viewer without the bundle) why nothing is drawn.
+# (or a notebook viewer without the bundle) why nothing is drawn. Vega draws
+# into the inner "-view" element and stamps it with its own role and
+# aria-label ("Vega visualization"); the outer element keeps role="img" and
+# the figure's alt text, so a screen reader announces the alt text.
 _DRAW = """<script>
 (function () {{
   var el = document.getElementById("{id}");
@@ -78,7 +107,8 @@ _DRAW = """<script>
     el.textContent = "Interactive chart unavailable: the book's local Vega bundle is not loaded.";
     return;
   }}
-  window.vegaEmbed(el, spec, {{renderer: "svg", actions: false}}).catch(function (err) {{
+  var view = document.getElementById("{id}-view");
+  window.vegaEmbed(view, spec, {{renderer: "svg", actions: false}}).catch(function (err) {{
     el.textContent = "This chart failed to draw.";
     console.error(err);
   }});
@@ -91,7 +121,8 @@ def figure_html(spec: dict, alt_text: str, caption: str, provenance: str = "") -
     vid = spec_id(spec)
     parts = [
         f'<figure class="treadmill-figure" aria-labelledby="{vid}-caption">',
-        f'<div class="treadmill-chart" id="{vid}" role="img" aria-label="{html.escape(alt_text)}"></div>',
+        f'<div class="treadmill-chart" id="{vid}" role="img" aria-label="{html.escape(alt_text)}">'
+        f'<div class="treadmill-chart-view" id="{vid}-view" aria-hidden="true"></div></div>',
         f'<script type="application/json" id="{vid}-spec">{_script_json(spec)}</script>',
         _DRAW.format(id=vid),
         f'<figcaption id="{vid}-caption">{html.escape(caption)}',
@@ -100,7 +131,17 @@ def figure_html(spec: dict, alt_text: str, caption: str, provenance: str = "") -
         parts.append(f'<br><span class="treadmill-provenance">{html.escape(provenance)}</span>')
     parts.append("</figcaption>")
     parts.append("</figure>")
+    parts.append(downloads_html(vid))
     return "\n".join(parts)
+
+
+def downloads_html(vid: str) -> str:
+    """The line under a figure linking its static copies: PNG · SVG · spec · data."""
+    links = " &middot; ".join(
+        f'<a href="{FIGURES_HREF}/{vid}{suffix}" title="{what} of this figure">{text}</a>'
+        for suffix, text, what in DOWNLOADS
+    )
+    return f'<p class="treadmill-downloads">Static copies of this figure: {links}</p>'
 
 
 @dataclass(frozen=True)
@@ -119,6 +160,111 @@ class FigureOutput:
             "text/html": figure_html(spec, self.figure.alt_text, self.figure.caption, self.provenance),
             "text/plain": f"Figure: {title}\n{self.figure.caption}\n{self.provenance}".rstrip(),
         }
+
+
+# --- static copies -----------------------------------------------------------
+
+_SPEC_SCRIPT = re.compile(
+    r'<script type="application/json" id="(?P<id>vis-[0-9a-f]{16})-spec">(?P<json>.*?)</script>', re.DOTALL
+)
+
+
+def specs_in_html(text: str) -> dict[str, dict]:
+    """The Vega-Lite spec of every figure in some HTML made by :func:`figure_html`, by element id."""
+    found = {}
+    for match in _SPEC_SCRIPT.finditer(text):
+        # JSON reads the "<\/" that _script_json wrote as "</".
+        found[match["id"]] = json.loads(match["json"])
+    return found
+
+
+def _html_outputs(notebook) -> Iterator[str]:
+    for cell in notebook.get("cells", []):
+        for output in cell.get("outputs", []):
+            text = output.get("data", {}).get("text/html")
+            if text:
+                yield text if isinstance(text, str) else "".join(text)
+
+
+def specs_in_notebook(notebook) -> dict[str, dict]:
+    """Every figure spec shown in an executed notebook (a dict or NotebookNode), by element id.
+
+    Raises ``ValueError`` when an id does not match its spec: the HTML was edited
+    by hand, or made by an older ``figure_html``.
+    """
+    found: dict[str, dict] = {}
+    for text in _html_outputs(notebook):
+        for vid, spec in specs_in_html(text).items():
+            if spec_id(spec) != vid:
+                raise ValueError(f"figure {vid}: its id does not match its spec (re-execute the chapter)")
+            found[vid] = spec
+    return found
+
+
+def _data_values(spec: dict) -> list[tuple[str, list]]:
+    """(name, rows) of every inline dataset: named ``datasets`` first, then ``data.values``."""
+    found = [(name, rows) for name, rows in sorted(spec.get("datasets", {}).items()) if isinstance(rows, list)]
+
+    def walk(node, where: str) -> None:
+        if isinstance(node, dict):
+            data = node.get("data")
+            if isinstance(data, dict) and isinstance(data.get("values"), list):
+                found.append((where or "data", data["values"]))
+            for key, value in node.items():
+                if key not in ("data", "datasets"):
+                    walk(value, f"{where}/{key}" if where else key)
+        elif isinstance(node, list):
+            for i, item in enumerate(node):
+                walk(item, f"{where}/{i}")
+
+    walk(spec, "")
+    return found
+
+
+def spec_csv(spec: dict) -> str:
+    """The figure's inline data as CSV; with several datasets, a first ``dataset`` column names each row's."""
+    datasets = _data_values(spec)
+    several = len(datasets) > 1
+    columns: dict[str, None] = {"dataset": None} if several else {}
+    rows = []
+    for name, values in datasets:
+        for value in values:
+            row = value if isinstance(value, dict) else {"value": value}
+            row = {k: json.dumps(v, sort_keys=True) if isinstance(v, dict | list) else v for k, v in row.items()}
+            if several:
+                row = {"dataset": name, **row}
+            columns.update(dict.fromkeys(row))
+            rows.append(row)
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(columns), restval="", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def export_figure(spec: dict, out_dir: Path, vid: str | None = None) -> list[Path]:
+    """Write the static copies of one figure into ``out_dir``: PNG, SVG, spec and data.
+
+    vl-convert draws them offline (``allowed_base_urls=[]`` forbids any fetch;
+    the data are inline and the fonts are the system's).
+    """
+    import vl_convert as vlc
+
+    vid = vid or spec_id(spec)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    base = out_dir / vid
+    written = {
+        ".png": vlc.vegalite_to_png(spec, scale=2, allowed_base_urls=[]),
+        ".svg": vlc.vegalite_to_svg(spec, allowed_base_urls=[]).encode("utf-8"),
+        ".vl.json": (json.dumps(spec, sort_keys=True, indent=2, ensure_ascii=False) + "\n").encode("utf-8"),
+        ".csv": spec_csv(spec).encode("utf-8"),
+    }
+    paths = []
+    for suffix, _text, _what in DOWNLOADS:
+        path = base.with_name(vid + suffix)
+        path.write_bytes(written[suffix])
+        paths.append(path)
+    return paths
 
 
 def vega_bundle_source() -> str:

@@ -484,7 +484,7 @@ def postrelease_caseload(figures: pd.DataFrame) -> Figure:
         x=x_start, x2="end:Q", color=colour
     )
     derived_point = base.transform_filter(alt.datum.kind == kinds[1]).mark_point(
-        filled=True, size=80, shape="diamond"
+        filled=True, size=80, shape="diamond", opacity=1
     ).encode(x=alt.X("point:Q", title=x_title), color=colour)
     published = base.transform_filter(alt.datum.kind == kinds[2]).mark_bar(height=22).encode(
         x=x_start, x2="end:Q", color=colour
@@ -556,7 +556,8 @@ def whatif_minutes(curve: pd.DataFrame, scenario: whatif.Scenario) -> Figure:
             "label": [f"chosen: +{chosen['growth_pct']:g}%, {chosen['minutes_per_person']:,.1f} minutes"],
         }
     )
-    point = alt.Chart(marked).mark_point(filled=True, size=120, shape="diamond", color=PALETTE[0]).encode(x=x, y=y)
+    point = alt.Chart(marked).mark_point(filled=True, size=120, shape="diamond", color=PALETTE[0], opacity=1)
+    point = point.encode(x=x, y=y)
     point_label = alt.Chart(marked).mark_text(align="left", dx=8, dy=-10, fontSize=11, color=PALETTE[0]).encode(
         x=x, y=y, text="label:N"
     )

@@ -1,0 +1,623 @@
+"""What changed between two data releases: tables, rows, claims and glued numbers.
+
+:func:`diff_releases` compares two releases resource by resource: tables added
+or removed; for each table in both, rows added, removed or changed, matched by
+the table's primary key (a changed row keeps its key and differs in at least
+one value; the changed columns are listed old -> new); other files (the
+bibliography) by content. :func:`diff_glued` compares the numbers the executed
+chapters glue into their prose, and :func:`diff_claims` the claims register
+(``analysis.claims.evaluate``) when the project has one. :func:`render_markdown`
+turns the result into the book's page "What changed between releases", which
+the build writes for every release that has a predecessor; authors run the
+same report before releasing::
+
+    make diff FROM=1.0.0 TO=1.1.0        # or: python -m analysis.diff 1.0.0 1.1.0
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import datetime as dt
+import importlib
+import importlib.util
+import os
+import re
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from analysis import paths
+from analysis.data import DataError, Release, load_release
+
+# Where myst-nb's glue() keeps a value's text when display=False.
+GLUE_PREFIX = "application/papermill.record/"
+PAGE_STEM = "changes"
+PAGE_TITLE = "What changed between releases"
+
+
+# --- result types ---------------------------------------------------------------
+
+
+@dataclass
+class RowChange:
+    """One row whose key is in both releases but whose values differ."""
+
+    key: tuple
+    changes: dict[str, tuple[Any, Any]]  # column -> (old, new)
+
+
+@dataclass
+class TableDiff:
+    name: str
+    key: list[str]
+    added: list[dict] = field(default_factory=list)
+    removed: list[dict] = field(default_factory=list)
+    changed: list[RowChange] = field(default_factory=list)
+    columns_added: list[str] = field(default_factory=list)
+    columns_removed: list[str] = field(default_factory=list)
+    old_rows: int = 0
+    new_rows: int = 0
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.added or self.removed or self.changed or self.columns_added or self.columns_removed)
+
+
+@dataclass
+class FileDiff:
+    """A non-tabular resource whose content differs (e.g. the bibliography)."""
+
+    name: str
+    path: str
+    entries_added: list[str] = field(default_factory=list)
+    entries_removed: list[str] = field(default_factory=list)
+    entries_changed: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ValueChange:
+    """A claim or glued number whose value differs (None = absent in that release)."""
+
+    scope: str  # notebook stem, or "claims"
+    name: str
+    old: Any
+    new: Any
+    column: str = "value"
+
+
+@dataclass
+class ReleaseDiff:
+    old: str
+    new: str
+    tables_added: list[tuple[str, int | None, str]] = field(default_factory=list)  # name, rows, title
+    tables_removed: list[tuple[str, int | None, str]] = field(default_factory=list)
+    tables: list[TableDiff] = field(default_factory=list)  # every table in both releases
+    files: list[FileDiff] = field(default_factory=list)
+    glued: list[ValueChange] | None = None  # None: not compared
+    claims: list[ValueChange] | None = None
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def changed_tables(self) -> list[TableDiff]:
+        return [t for t in self.tables if not t.is_empty]
+
+
+# --- tables -------------------------------------------------------------------------
+
+
+def _plain(value: Any) -> Any:
+    """A comparable, printable Python value (NA -> None, dates -> ISO text)."""
+    if value is None or (not isinstance(value, (list, tuple, dict)) and pd.isna(value)):
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat() if value == value.normalize() else value.isoformat()
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if hasattr(value, "item"):  # numpy scalars
+        value = value.item()
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+def _primary_key(release: Release, name: str) -> list[str]:
+    schema = release._schema(name)  # the loader's parsed schema (a JSON file or inline)
+    key = schema.get("primaryKey", [])
+    return [key] if isinstance(key, str) else list(key)
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    return [{c: _plain(v) for c, v in row.items()} for row in frame.to_dict("records")]
+
+
+def diff_table(name: str, old: pd.DataFrame, new: pd.DataFrame, key: list[str]) -> TableDiff:
+    """Rows added, removed and changed between two versions of one table."""
+    common = [c for c in new.columns if c in old.columns]
+    if not key or not all(k in common for k in key):
+        key = common  # no usable key: whole rows are compared
+    result = TableDiff(
+        name,
+        list(key),
+        columns_added=[c for c in new.columns if c not in old.columns],
+        columns_removed=[c for c in old.columns if c not in new.columns],
+        old_rows=len(old),
+        new_rows=len(new),
+    )
+    old_rows = {tuple(r[k] for k in key): r for r in _records(old)}
+    new_rows = {tuple(r[k] for k in key): r for r in _records(new)}
+    for k, row in new_rows.items():
+        if k not in old_rows:
+            result.added.append(row)
+        else:
+            changes = {c: (old_rows[k][c], row[c]) for c in common if old_rows[k][c] != row[c]}
+            if changes:
+                result.changed.append(RowChange(k, changes))
+    result.removed = [row for k, row in old_rows.items() if k not in new_rows]
+    return result
+
+
+_BIB_ENTRY = re.compile(r"@\w+\s*\{\s*([^,\s]+)\s*,")
+
+
+def _bib_entries(text: str) -> dict[str, str]:
+    """BibTeX key -> normalised entry text."""
+    starts = [(m.start(), m.group(1)) for m in _BIB_ENTRY.finditer(text)]
+    entries = {}
+    for i, (start, key) in enumerate(starts):
+        end = starts[i + 1][0] if i + 1 < len(starts) else len(text)
+        body = re.sub(r"(?m)^%.*$", "", text[start:end])  # comments between entries
+        entries[key] = " ".join(body.split())
+    return entries
+
+
+def _title(release: Release, name: str) -> str:
+    resource = next(r for r in release.descriptor["resources"] if r["name"] == name)
+    return str(resource.get("title", ""))
+
+
+def _rows(release: Release, name: str) -> int | None:
+    return len(release.table(name)) if release.is_table(name) else None
+
+
+def diff_releases(old: Release, new: Release) -> ReleaseDiff:
+    """Every difference in content between two loaded releases (tables validated on read)."""
+    result = ReleaseDiff(old.version, new.version)
+    old_names, new_names = old.resource_names, new.resource_names
+    result.tables_added = [(n, _rows(new, n), _title(new, n)) for n in new_names if n not in old_names]
+    result.tables_removed = [(n, _rows(old, n), _title(old, n)) for n in old_names if n not in new_names]
+    for name in [n for n in new_names if n in old_names]:
+        same_bytes = old.sha256(name) == new.sha256(name)
+        if old.is_table(name) and new.is_table(name):
+            if same_bytes and old._schema(name) == new._schema(name):
+                # Identical bytes and schema: identical rows (no need to read them).
+                result.tables.append(TableDiff(name, _primary_key(new, name)))
+                continue
+            result.tables.append(diff_table(name, old.table(name), new.table(name), _primary_key(new, name)))
+        elif not same_bytes:
+            old_text, new_text = old.text(name), new.text(name)
+            diff = FileDiff(name, str(next(r["path"] for r in new.descriptor["resources"] if r["name"] == name)))
+            if diff.path.endswith(".bib"):
+                before, after = _bib_entries(old_text), _bib_entries(new_text)
+                diff.entries_added = [k for k in after if k not in before]
+                diff.entries_removed = [k for k in before if k not in after]
+                diff.entries_changed = [k for k in after if k in before and before[k] != after[k]]
+            result.files.append(diff)
+    return result
+
+
+# --- glued numbers and claims -----------------------------------------------------------------
+
+
+def glued_values(notebook_path: Path) -> dict[str, str]:
+    """Name -> text of every value a notebook glues (from its stored outputs), as the prose shows it."""
+    import nbformat
+
+    nb = nbformat.read(notebook_path, as_version=4)
+    values: dict[str, str] = {}
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            scrap = output.get("metadata", {}).get("scrapbook", {})
+            name = scrap.get("name") if isinstance(scrap, dict) else None
+            if not name:
+                continue
+            data = output.get("data", {})
+            text = data.get("text/plain", data.get(GLUE_PREFIX + "text/plain"))
+            if text is None:
+                continue
+            values[name] = as_pasted("".join(text) if isinstance(text, list) else str(text))
+    return values
+
+
+def as_pasted(text: str) -> str:
+    """A glued ``text/plain`` as ``{glue:text}`` pastes it: a Python literal's quotes removed (as myst-nb does)."""
+    try:
+        return str(ast.literal_eval(text))
+    except (SyntaxError, ValueError):
+        return text
+
+
+def diff_glued(old_dir: Path, new_dir: Path) -> list[ValueChange]:
+    """Glued values that differ between two folders of executed chapters."""
+    return diff_glued_files(
+        {p.name: p for p in Path(old_dir).glob("*.ipynb")}, {p.name: p for p in Path(new_dir).glob("*.ipynb")}
+    )
+
+
+def _claims_module():
+    """``analysis.claims`` if the project has one with ``evaluate(release)``, else None."""
+    if importlib.util.find_spec("analysis.claims") is None:
+        return None
+    module = importlib.import_module("analysis.claims")
+    return module if callable(getattr(module, "evaluate", None)) else None
+
+
+def _claim_records(result: Any) -> dict[str, dict]:
+    """claims.evaluate()'s result as claim id -> {column: value}."""
+    if isinstance(result, pd.DataFrame):
+        frame = result
+    elif isinstance(result, dict):
+        frame = pd.DataFrame(
+            [{"claim_id": k, **(v if isinstance(v, dict) else {"value": v})} for k, v in result.items()]
+        )
+    else:
+        frame = pd.DataFrame([r if isinstance(r, dict) else vars(r) for r in result])
+    if frame.index.name and frame.index.name not in frame.columns:
+        frame = frame.reset_index()
+    id_column = next((c for c in ("claim_id", "id", "name") if c in frame.columns), frame.columns[0])
+    return {str(r[id_column]): {c: v for c, v in r.items() if c != id_column} for r in _records(frame)}
+
+
+# The columns of claims.evaluate() that are a claim's value; others (reason, source) explain it.
+CLAIM_VALUE_COLUMNS = ("published", "computed", "verdict")
+
+
+def _claim_summary(record: dict) -> str:
+    columns = [c for c in CLAIM_VALUE_COLUMNS if c in record] or sorted(record)
+    return "; ".join(f"{c}: {record[c]}" for c in columns)
+
+
+def diff_claims(old: Release, new: Release, module=None) -> list[ValueChange] | None:
+    """Claims whose evaluated value (published, computed, verdict) differs between releases.
+
+    None when the project has no claims register. A claim in one release only
+    is listed with its value in that release and None in the other.
+    """
+    module = module or _claims_module()
+    if module is None:
+        return None
+    before, after = _claim_records(module.evaluate(old)), _claim_records(module.evaluate(new))
+    changes = []
+    for claim in sorted(set(before) | set(after)):
+        b, a = before.get(claim), after.get(claim)
+        if b is None or a is None:
+            label = "(new claim)" if b is None else "(claim removed)"
+            changes.append(ValueChange("claims", claim, b and _claim_summary(b), a and _claim_summary(a), column=label))
+            continue
+        columns = [c for c in CLAIM_VALUE_COLUMNS if c in a and c in b] or [c for c in a if c in b]
+        for column in columns:
+            if b[column] != a[column]:
+                changes.append(ValueChange("claims", claim, b[column], a[column], column=column))
+    return changes
+
+
+# --- the report -----------------------------------------------------------------------------
+
+
+_ESCAPE = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|$&~^:=\"'])")
+
+
+def escape(value: Any) -> str:
+    """Data as literal MyST text in a table cell: every markup character escaped, one line."""
+    if value is None:
+        return "*(none)*"
+    text = str(value)
+    text = " ".join(text.split())  # newlines would end the table row
+    return _ESCAPE.sub(r"\\\1", text) if text else "*(empty)*"
+
+
+def _code(name: str) -> str:
+    return f"`{name.replace('`', '')}`"
+
+
+def _table(header: list[str], rows: list[list[str]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return lines + [""]
+
+
+def _key_text(key: list[str], values: tuple) -> str:
+    return ", ".join(f"{escape(k)} = {escape(v)}" for k, v in zip(key, values, strict=True))
+
+
+def _rows_table(diff: TableDiff, rows: list[dict], max_columns: int = 4) -> list[str]:
+    """Added/removed rows: the key plus the first few other columns (long text shortened)."""
+    others = [c for c in (rows[0] if rows else {}) if c not in diff.key][: max(0, max_columns - len(diff.key))]
+    header = [escape(c) for c in diff.key + others]
+
+    def cell(v: Any) -> str:
+        text = "" if v is None else str(v)
+        return escape(text if len(text) <= 80 else text[:77] + "...") if text else "*(empty)*"
+
+    return _table(header, [[cell(r.get(c)) for c in diff.key + others] for r in rows])
+
+
+def render_markdown(diff: ReleaseDiff, title: str = PAGE_TITLE) -> str:
+    """The MyST page listing every difference, old against new; data is escaped."""
+    old, new = escape(diff.old), escape(diff.new)
+    out = [
+        f"# {title}",
+        "",
+        f"This page compares data release **{old}** with release **{new}**, the release this book is "
+        "built from. It is generated by the build from the two releases themselves "
+        "(`analysis/diff.py`); nothing on it is written by hand. Tables are matched by name and rows "
+        "by each table's primary key: a *changed* row keeps its key and differs in at least one value.",
+        "",
+        "## Summary",
+        "",
+    ]
+    changed = diff.changed_tables
+    n_added = sum(len(t.added) for t in diff.tables)
+    n_removed = sum(len(t.removed) for t in diff.tables)
+    n_changed = sum(len(t.changed) for t in diff.tables)
+    unchanged = [t.name for t in diff.tables if t.is_empty]
+    out += [
+        f"- Tables added: {len(diff.tables_added)}; tables removed: {len(diff.tables_removed)}.",
+        f"- In the tables both releases have: {n_added} rows added, {n_removed} removed, {n_changed} changed"
+        + (f" (in {', '.join(_code(t.name) for t in changed)})." if changed else "."),
+        f"- Tables identical in both releases: {', '.join(_code(n) for n in unchanged) or 'none'}.",
+        f"- Other files changed: {', '.join(_code(f.path) for f in diff.files) or 'none'}.",
+    ]
+    for label, values in (("Claims", diff.claims), ("Glued numbers", diff.glued)):
+        out.append(
+            f"- {label} whose value differs: {len(values)}." if values is not None else f"- {label}: not compared."
+        )
+    out.append("")
+    for note in diff.notes:
+        out += [f"> {escape(note)}", ""]
+
+    out += ["## Tables added and removed", ""]
+    if diff.tables_added or diff.tables_removed:
+        rows = [["added", _code(n), "" if r is None else f"{r:,}", escape(t)] for n, r, t in diff.tables_added]
+        rows += [["removed", _code(n), "" if r is None else f"{r:,}", escape(t)] for n, r, t in diff.tables_removed]
+        out += _table(["", "table", "rows", "title"], rows)
+    else:
+        out += ["No table was added or removed.", ""]
+
+    out += ["## Rows added, removed or changed", ""]
+    if not changed:
+        out += ["No row of a table that both releases have was added, removed or changed.", ""]
+    for table in changed:
+        out += [f"### {_code(table.name)}", ""]
+        out += [
+            f"{table.old_rows:,} rows in {old}, {table.new_rows:,} in {new}; rows matched on "
+            f"{', '.join(_code(k) for k in table.key)}.",
+            "",
+        ]
+        if table.columns_added or table.columns_removed:
+            out += [
+                f"Columns added: {', '.join(_code(c) for c in table.columns_added) or 'none'}; "
+                f"removed: {', '.join(_code(c) for c in table.columns_removed) or 'none'}.",
+                "",
+            ]
+        if table.added:
+            out += [f"Rows added ({len(table.added)}):", ""] + _rows_table(table, table.added)
+        if table.removed:
+            out += [f"Rows removed ({len(table.removed)}):", ""] + _rows_table(table, table.removed)
+        if table.changed:
+            rows = [
+                [_key_text(table.key, change.key), _code(column), escape(before), escape(after)]
+                for change in table.changed
+                for column, (before, after) in change.changes.items()
+            ]
+            out += [f"Rows changed ({len(table.changed)}):", ""]
+            out += _table(["row", "column", f"in {old}", f"in {new}"], rows)
+
+    out += ["## Other files", ""]
+    if not diff.files:
+        out += ["No other file changed.", ""]
+    for file in diff.files:
+        parts = []
+        for label, keys in (
+            ("entries added", file.entries_added),
+            ("removed", file.entries_removed),
+            ("changed", file.entries_changed),
+        ):
+            parts.append(f"{label}: {', '.join(_code(k) for k in keys) if keys else 'none'}")
+        detail = "; ".join(parts) if file.path.endswith(".bib") else "content changed"
+        out += [f"- {_code(file.path)}: {detail}.", ""]
+
+    out += ["## Claims", ""]
+    out += _values_section(diff.claims, old, new, "claim", "No claims register was evaluated.")
+    out += ["## Glued numbers", ""]
+    out += _values_section(
+        diff.glued, old, new, "chapter", "The chapters' glued numbers were not compared for this page."
+    )
+    return "\n".join(out).rstrip() + "\n"
+
+
+def _values_section(values: list[ValueChange] | None, old: str, new: str, scope: str, missing: str) -> list[str]:
+    if values is None:
+        return [missing, ""]
+    if not values:
+        return ["No value differs between the two releases.", ""]
+    if scope == "claim":
+        rows = [[escape(v.name), escape(v.column), escape(v.old), escape(v.new)] for v in values]
+        return _table(["claim", "column", f"in {old}", f"in {new}"], rows)
+    rows = [[_code(v.scope), _code(v.name), escape(v.old), escape(v.new)] for v in values]
+    return _table(["chapter", "glued name", f"in {old}", f"in {new}"], rows)
+
+
+# --- build and command line ---------------------------------------------------------------
+
+
+def executed_chapters(project, version: str, execute: bool = True, echo=print) -> tuple[dict[str, Path], list[str]]:
+    """The executed notebook of every chapter for ``version``, and the chapters that failed.
+
+    A non-default release's chapters are kept in ``_build/executed/<version>/``;
+    with ``execute``, stale ones are executed there first, by
+    :func:`analysis.build.execute_chapters`. The default release's store is the
+    committed record in ``chapters/``, which this never writes: a committed
+    notebook that is stale is executed afresh into
+    ``_build/executed/<version>/`` instead (the store the release will have
+    once it is no longer the default). Without ``execute``, the stored
+    notebooks are used as they are.
+    """
+    from concurrent.futures import ProcessPoolExecutor
+
+    from analysis.build import Job, environment_fingerprint, execute_chapters, is_fresh
+    from analysis.build import execute as run
+
+    chapters = project.chapters()
+    if version != project.default_release():
+        failed = []
+        if execute:
+            outcomes = execute_chapters(project, version, echo=echo)
+            failed = [o.chapter.stem for o in outcomes if o.status == "failed"]
+        found = {c.name: project.store(c, version) for c in chapters}
+        return {name: path for name, path in found.items() if path.exists()}, failed
+    env = environment_fingerprint(project)
+    found, todo = {}, []
+    for chapter in chapters:
+        committed = Job(project, chapter, version, {}, env, chapter)
+        if not execute or is_fresh(committed):
+            found[chapter.name] = chapter
+            continue
+        aside = Job(
+            project,
+            chapter,
+            version,
+            {"data_version": version},
+            env,
+            project.build_dir / "executed" / version / chapter.name,
+        )
+        found[chapter.name] = aside.store
+        if is_fresh(aside):
+            echo(f"  reused    {chapter.stem} ({version}, beside the stale committed notebook)")
+        else:
+            todo.append(aside)
+    failed = []
+    if todo:
+        with ProcessPoolExecutor(max_workers=max(1, min(len(todo), os.cpu_count() or 1))) as pool:
+            for outcome in pool.map(run, todo):
+                echo(f"  {outcome.status:<9} {outcome.chapter.stem} ({version}, {outcome.seconds:.1f} s)")
+                if outcome.status == "failed":
+                    failed.append(outcome.chapter.stem)
+    return {name: path for name, path in found.items() if path.exists()}, failed
+
+
+def diff_glued_files(old: dict[str, Path], new: dict[str, Path]) -> list[ValueChange]:
+    """Glued values that differ between two sets of executed chapters (file name -> notebook)."""
+    changes = []
+    for name in sorted(set(old) | set(new)):
+        before = glued_values(old[name]) if name in old else {}
+        after = glued_values(new[name]) if name in new else {}
+        for key in sorted(set(before) | set(after)):
+            if before.get(key) != after.get(key):
+                changes.append(ValueChange(Path(name).stem, key, before.get(key), after.get(key)))
+    return changes
+
+
+def compare(
+    project, old_version: str, new_version: str, execute_old: bool = True, execute_new: bool = True, echo=print
+) -> ReleaseDiff:
+    """Full comparison for the report: data, claims and the chapters' glued numbers.
+
+    ``execute_old`` / ``execute_new``: execute stale chapters of that release
+    first (see :func:`executed_chapters`); otherwise its stored executions are
+    compared as they are.
+    """
+    old = load_release(old_version, project.data_dir)
+    new = load_release(new_version, project.data_dir)
+    result = diff_releases(old, new)
+    try:
+        result.claims = diff_claims(old, new)
+    except Exception as exc:  # a claims register that cannot evaluate one release
+        result.notes.append(f"The claims register could not be compared: {type(exc).__name__}: {exc}")
+    runs, failed = {}, []
+    for version, execute in ((old_version, execute_old), (new_version, execute_new)):
+        if execute:
+            echo(f"Chapters for data release {version}:")
+        runs[version], failures = executed_chapters(project, version, execute=execute, echo=echo)
+        failed += [f"{version}: {stem}" for stem in failures]
+    if failed:
+        result.notes.append("Glued numbers not compared: chapters failed to execute (" + "; ".join(failed) + ").")
+    else:
+        result.glued = diff_glued_files(runs[old_version], runs[new_version])
+    return result
+
+
+def write_changes_page(project, version: str, stage: Path, echo=print) -> Path | None:
+    """The build's page: ``<stage>/chapters/changes.md`` and a staged table-of-contents entry.
+
+    Only when ``version`` has a predecessor in ``data/``. The predecessor's
+    stale chapters are executed first (never into ``chapters/``, see
+    :func:`executed_chapters`); ``version``'s own are used as the build left
+    them.
+    """
+    import yaml
+
+    from analysis.release import predecessor
+
+    old = predecessor(version, project.data_dir)
+    if old is None:
+        return None
+    result = compare(project, old, version, execute_old=True, execute_new=False, echo=echo)
+    page = stage / "chapters" / f"{PAGE_STEM}.md"
+    page.write_text(render_markdown(result), encoding="utf-8")
+    toc_path = stage / "_toc.yml"
+    toc = yaml.safe_load(toc_path.read_text(encoding="utf-8"))
+    entry = {"file": f"chapters/{PAGE_STEM}"}
+    if "parts" in toc:
+        appendices = next((p for p in toc["parts"] if p.get("caption") == "Appendices"), None)
+        if appendices is None:
+            appendices = {"caption": "Appendices", "chapters": []}
+            toc["parts"].append(appendices)
+        chapters = appendices.setdefault("chapters", [])
+    else:
+        chapters = toc.setdefault("chapters", [])
+    last = len(chapters)
+    if chapters and chapters[-1].get("file") == "chapters/references":
+        last -= 1  # the bibliography stays last
+    chapters.insert(last, entry)
+    toc_path.write_text(yaml.safe_dump(toc, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    echo(f"  wrote     {PAGE_STEM}.md ({old} -> {version})")
+    return page
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m analysis.diff", description=__doc__.splitlines()[0])
+    parser.add_argument("old", help="the earlier release, e.g. 1.0.0")
+    parser.add_argument("new", help="the later release, e.g. 1.1.0")
+    parser.add_argument(
+        "--no-execute",
+        action="store_true",
+        help="compare the stored executed chapters as they are (do not execute stale ones)",
+    )
+    args = parser.parse_args(argv)
+    if not args.old or not args.new:
+        parser.error("usage: make diff FROM=1.0.0 TO=1.1.0")
+    from analysis.build import BuildError, Project
+
+    project = Project(paths.ROOT)
+    try:
+        result = compare(
+            project,
+            args.old,
+            args.new,
+            execute_old=not args.no_execute,
+            execute_new=not args.no_execute,
+            echo=lambda m: print(m, file=sys.stderr),
+        )
+    except (DataError, BuildError) as err:
+        print(f"diff: {err}", file=sys.stderr)
+        return 1
+    print(render_markdown(result), end="")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,154 @@
+"""Download links, descriptions and source parsing for the data appendix.
+
+The build copies the whole release folder into the site at ``data/<version>/``
+(see ``analysis.build``: the release is staged under ``downloads/``, Sphinx's
+``html_extra_path``). Chapter pages live in ``chapters/``, so from a chapter the
+files are at ``../data/<version>/<file>``. Everything here is escaped HTML made by
+this package, never raw data.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from urllib.parse import quote
+
+import pandas as pd
+
+from analysis.chapter import HtmlBlock
+from analysis.data import Release
+
+SITE_DATA_DIR = "data"
+# Resources that the data appendix (chapters/07_data) describes in sections of their own;
+# any other resource of a release is shown by :func:`other_resources`.
+APPENDIX_SECTIONS = (
+    "excerpts",
+    "documentary_quotes",
+    "sample",
+    "figures",
+    "cohorts",
+    "appointment_models",
+    "codes",
+    "coding",
+    "policy_measures",
+    "claims",
+    "references",
+)
+# <file name> § <section>: "<verbatim phrase>" (see the release README, "The source column").
+SOURCE_PATTERN = re.compile(r'^(?P<file>[^§]+?) § (?P<section>.+?): "(?P<phrase>.*)"$', re.DOTALL)
+
+
+def href(release: Release, filename: str) -> str:
+    """The relative URL of one release file, from a chapter page."""
+    return f"../{SITE_DATA_DIR}/{quote(release.version)}/{quote(filename)}"
+
+
+def _resource(release: Release, name: str) -> dict:
+    for resource in release.descriptor["resources"]:
+        if resource["name"] == name:
+            return resource
+    raise KeyError(f"resource {name!r} is not in release {release.version}")
+
+
+def title(release: Release, name: str) -> str:
+    """The resource's title from the datapackage (its name if it has none)."""
+    return str(_resource(release, name).get("title") or name)
+
+
+def description(release: Release, name: str) -> str:
+    """The resource's one-paragraph description from the datapackage."""
+    return str(_resource(release, name).get("description", "")).strip()
+
+
+def table_names(release: Release) -> list[str]:
+    """Names of the tabular resources, in datapackage order."""
+    return [name for name in release.resource_names if release.is_table(name)]
+
+
+def tables(release: Release) -> dict[str, pd.DataFrame]:
+    """Every table of the release by name (each one read, so each counts as read)."""
+    return {name: release.table(name) for name in table_names(release)}
+
+
+def licence(release: Release) -> str:
+    """The licence title(s) the datapackage declares."""
+    licences = release.descriptor.get("licenses", [])
+    return "; ".join(str(item.get("title") or item.get("name")) for item in licences) or "not stated"
+
+
+def _size(path) -> str:
+    return f"{path.stat().st_size:,} bytes"
+
+
+def about(release: Release, name: str) -> HtmlBlock:
+    """A resource's title, description and download link, as one escaped paragraph."""
+    path = release.file_path(name)
+    filename = path.name
+    link = (
+        f'<a class="treadmill-download" href="{html.escape(href(release, filename))}" download>'
+        f"Download {html.escape(filename)}</a>"
+    )
+    return HtmlBlock(
+        f'<p class="treadmill-resource"><strong>{html.escape(title(release, name))}</strong>. '
+        f"{html.escape(description(release, name))} {link} "
+        f"({html.escape(_size(path))}, sha256 {html.escape(release.sha256(name)[:12])}…).</p>"
+    )
+
+
+def file_links(release: Release) -> HtmlBlock:
+    """Every file of the release folder as a download link with its size (sorted by name)."""
+    items = []
+    for path in sorted(release.path.iterdir()):
+        if path.is_file() and not path.name.startswith("."):
+            items.append(
+                f'<li><a class="treadmill-download" href="{html.escape(href(release, path.name))}" download>'
+                f"{html.escape(path.name)}</a> ({html.escape(_size(path))})</li>"
+            )
+    return HtmlBlock('<ul class="treadmill-release-files">\n' + "\n".join(items) + "\n</ul>")
+
+
+def caption(release: Release, name: str) -> str:
+    """A table caption: the resource's title and file name."""
+    return f"{title(release, name)} ({release.file_path(name).name}, release {release.version})"
+
+
+def source_parts(sources: pd.Series) -> pd.DataFrame:
+    """Split ``source`` cells into file, section and verbatim phrase; a malformed cell is an error."""
+    rows = []
+    for text in sources:
+        match = SOURCE_PATTERN.match(str(text))
+        if not match:
+            raise ValueError(f"source does not follow '<file> § <section>: \"<phrase>\"': {text!r}")
+        rows.append(match.groupdict())
+    return pd.DataFrame(rows, columns=["file", "section", "phrase"]).astype("string")
+
+
+def source_examples(release: Release, names: tuple[str, ...]) -> pd.DataFrame:
+    """The first row's source of each named table, split into its parts."""
+    parts = source_parts(pd.Series([release.table(name)["source"].iloc[0] for name in names]))
+    parts.insert(0, "table", pd.Series(list(names), dtype="string"))
+    return parts
+
+
+def source_cell_count(tables: dict[str, pd.DataFrame]) -> int:
+    """How many ``source`` cells the given tables hold, after checking that every one parses."""
+    return sum(len(source_parts(frame["source"])) for frame in tables.values())
+
+
+def other_resources(release: Release, described: tuple[str, ...] = APPENDIX_SECTIONS) -> HtmlBlock:
+    """Every resource the appendix has no section for: description, link and, for tables, the rows."""
+    parts = []
+    for name in release.resource_names:
+        if name in described:
+            continue
+        parts.append(f"<h4>{html.escape(title(release, name))} ({html.escape(name)})</h4>")
+        parts.append(about(release, name).html)
+        if release.is_table(name):
+            frame = release.table(name)
+            body = frame.to_html(index=False, escape=True, na_rep="", border=0, classes="treadmill-table")
+            parts.append(body.replace(">\n", f">\n<caption>{html.escape(caption(release, name))}</caption>\n", 1))
+    if not parts:
+        return HtmlBlock(
+            f"<p>Release {html.escape(release.version)} has no resources beyond those described above.</p>"
+        )
+    return HtmlBlock("\n".join(parts))

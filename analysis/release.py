@@ -1,0 +1,439 @@
+"""Make, check and freeze data releases: ``python -m analysis.release``.
+
+A release is a folder ``data/<version>/`` (see :mod:`analysis.data`). Authors
+make the next one as a *draft* copied from the last, change or add files in
+it, record their hashes, and *freeze* it when the book built from it is
+verified::
+
+    python -m analysis.release new 1.1.0 --from 1.0.0   # copy 1.0.0 into a draft
+    python -m analysis.release rehash 1.1.0             # record sha256/bytes of every file
+    python -m analysis.release freeze 1.1.0             # never to change again
+    python -m analysis.release check                    # every frozen release unchanged
+
+``data/RELEASES.json`` is the registry. ``frozen`` maps each released version
+to the sha256 of its ``datapackage.json`` (which records the sha256 of every
+data file, so the one hash pins them all) and of every other file in the
+folder; :func:`check_frozen` compares, so a released version cannot be edited
+in place without a test failing. ``drafts`` maps each draft to the release it
+starts from and the sha256 of every file it inherited unchanged. That makes
+``new`` repeatable: re-running it copies files the draft lacks, refreshes the
+inherited files the author has not touched (so a late fix to the old release
+reaches the draft), re-applies rows or entries the author appended to an
+inherited file onto its current version, and keeps every other file the
+author added or edited.
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import hashlib
+import json
+import os
+import re
+import sys
+from pathlib import Path
+
+from analysis import paths
+from analysis.data import DESCRIPTOR, DataError, available_releases, load_release, release_summary
+
+REGISTRY = "RELEASES.json"
+VERSION_PATTERN = re.compile(r"^[0-9]+\.[0-9]+\.[0-9]+$")
+# Descriptor properties that change whenever a file's bytes do.
+_VOLATILE = ("hash", "bytes")
+_ABOUT = (
+    "Registry of data releases (written by python -m analysis.release; see docs/updating-data.md). "
+    "'frozen': for each released version, the sha256 of its datapackage.json and of every other file "
+    "in its folder; a frozen release never changes (tests/test_release.py checks). "
+    "'drafts': versions being assembled, the release each starts from, and the sha256 of each file "
+    "inherited unchanged from it."
+)
+
+
+class ReleaseError(RuntimeError):
+    """A release operation was refused; the message says why and what to do."""
+
+
+# --- registry -------------------------------------------------------------------
+
+
+def registry_path(data_dir: Path = paths.DATA) -> Path:
+    return Path(data_dir) / REGISTRY
+
+
+def read_registry(data_dir: Path = paths.DATA) -> dict:
+    """The registry, with empty ``frozen``/``drafts`` when there is no file yet."""
+    path = registry_path(data_dir)
+    if not path.exists():
+        return {"about": _ABOUT, "frozen": {}, "drafts": {}}
+    try:
+        registry = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ReleaseError(f"{path} is not readable JSON: {exc}") from exc
+    if not isinstance(registry, dict):
+        raise ReleaseError(f"{path} must hold a JSON object")
+    for key in ("frozen", "drafts"):
+        if not isinstance(registry.setdefault(key, {}), dict):
+            raise ReleaseError(f"{path}: {key!r} must be a JSON object")
+    return registry
+
+
+def write_registry(registry: dict, data_dir: Path = paths.DATA) -> None:
+    registry = {"about": _ABOUT, **registry}
+    _write_text(registry_path(data_dir), json.dumps(registry, indent=2, ensure_ascii=False, sort_keys=True) + "\n")
+
+
+def _write_text(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, path)
+
+
+def _write_descriptor(folder: Path, descriptor: dict) -> None:
+    # The house style of data/1.0.0/datapackage.json: two-space indent, UTF-8, final newline.
+    _write_text(folder / DESCRIPTOR, json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n")
+
+
+def _read_descriptor(folder: Path) -> dict:
+    try:
+        return json.loads((folder / DESCRIPTOR).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise ReleaseError(f"cannot read {folder / DESCRIPTOR}: {exc}") from exc
+
+
+def sha256_file(path: Path) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def _files(folder: Path) -> list[str]:
+    """Every file of a release folder (relative POSIX paths), the descriptor excluded."""
+    return sorted(
+        p.relative_to(folder).as_posix()
+        for p in folder.rglob("*")
+        if p.is_file() and p.name != DESCRIPTOR and not p.name.startswith(".")
+    )
+
+
+def _appended(mine: bytes, base: dict) -> bytes | None:
+    """The bytes added after the end of ``base`` (a file's earlier version), if ``mine`` only appends."""
+    size = base.get("bytes")
+    if not isinstance(size, int) or len(mine) <= size:
+        return None
+    if hashlib.sha256(mine[:size]).hexdigest() != base.get("sha256"):
+        return None
+    return mine[size:]
+
+
+def _write_bytes(path: Path, content: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_bytes(content)
+    os.replace(tmp, path)
+
+
+def _entry_digest(resource: dict) -> str:
+    """Hash of a resource entry without the parts that follow the file's bytes."""
+    stable = {k: v for k, v in resource.items() if k not in _VOLATILE}
+    return hashlib.sha256(json.dumps(stable, sort_keys=True).encode("utf-8")).hexdigest()
+
+
+def _check_version(version: str) -> None:
+    if not VERSION_PATTERN.match(version):
+        raise ReleaseError(f"release versions look like 1.2.0 (MAJOR.MINOR.PATCH); got {version!r}")
+
+
+def _version_key(version: str) -> tuple[int, ...]:
+    return tuple(int(p) for p in version.split("."))
+
+
+def _refuse_if_frozen(version: str, data_dir: Path, action: str) -> None:
+    if version in read_registry(data_dir)["frozen"]:
+        raise ReleaseError(
+            f"release {version} is frozen (see {registry_path(data_dir)}); it cannot be {action}. "
+            "Make a new release instead: python -m analysis.release new <next version> --from " + version
+        )
+
+
+# --- new ----------------------------------------------------------------------
+
+
+def new_release(version: str, from_version: str, data_dir: Path = paths.DATA, echo=print) -> Path:
+    """Create (or bring up to date) draft ``version`` as a copy of ``from_version``.
+
+    Files the draft lacks are copied; files it inherited unchanged are
+    refreshed from ``from_version``; files the author only appended to (rows
+    at the end of a CSV, entries at the end of the bibliography) get the same
+    additions re-applied to the current ``from_version`` file; files changed
+    in any other way are kept as they are (with a warning when
+    ``from_version`` changed them since). Resource entries not edited for the
+    draft follow ``from_version``. Finishes with :func:`rehash_release`.
+    """
+    data_dir = Path(data_dir)
+    _check_version(version)
+    _check_version(from_version)
+    if _version_key(version) <= _version_key(from_version):
+        raise ReleaseError(f"a new release must have a higher version than {from_version}; got {version}")
+    _refuse_if_frozen(version, data_dir, "changed")
+    old, new = data_dir / from_version, data_dir / version
+    if not (old / DESCRIPTOR).is_file():
+        raise ReleaseError(f"no release {from_version} in {data_dir}; releases: {available_releases(data_dir)}")
+    registry = read_registry(data_dir)
+    draft = registry["drafts"].get(version, {})
+    inherited: dict[str, str] = dict(draft.get("inherited", {}))
+    inherited_entries: dict[str, str] = dict(draft.get("inherited_entries", {}))
+    bases: dict[str, dict] = dict(draft.get("bases", {}))
+    omitted = set(draft.get("omit", []))
+    new.mkdir(parents=True, exist_ok=True)
+
+    old_files = _files(old)
+    now_inherited: dict[str, str] = {}
+    now_bases: dict[str, dict] = {}
+    for rel in old_files:
+        if rel in omitted:
+            continue
+        src, dst = old / rel, new / rel
+        source = src.read_bytes()
+        source_sha = hashlib.sha256(source).hexdigest()
+        now_bases[rel] = {"sha256": source_sha, "bytes": len(source)}
+        mine = dst.read_bytes() if dst.exists() else None
+        mine_sha = hashlib.sha256(mine).hexdigest() if mine is not None else None
+        if mine is None:
+            action = "copied"
+        elif mine_sha == source_sha:
+            action = "unchanged"
+        elif inherited.get(rel) == mine_sha:
+            action = "refreshed"  # untouched since it was inherited; the old release changed
+        else:
+            base = bases.get(rel) or {}
+            if isinstance(base, str):  # a sha256 alone: its size is known only if it is the current file
+                base = {"sha256": base, "bytes": len(source) if base == source_sha else None}
+            tail = _appended(mine, base)
+            if tail is not None and base.get("sha256") == source_sha:
+                echo(f"  kept      {rel} (the {from_version} file plus lines added for {version})")
+            elif tail is not None and source.endswith(b"\n"):
+                _write_bytes(dst, source + tail)  # the additions, re-applied to the changed file
+                echo(f"  rebased   {rel} ({from_version} changed it; the lines added for {version} are kept)")
+            else:
+                note = f"changed for {version}"
+                if base and base.get("sha256") != source_sha:
+                    note += f"; {from_version} has changed it since: merge that change by hand"
+                echo(f"  kept      {rel} ({note})")
+            continue
+        if action != "unchanged":
+            _write_bytes(dst, source)
+        now_inherited[rel] = source_sha
+        echo(f"  {action:<9} {rel}")
+    for rel, digest in inherited.items():  # inherited before, gone from the old release now
+        if rel not in old_files and (new / rel).exists() and sha256_file(new / rel) == digest:
+            (new / rel).unlink()
+            echo(f"  removed   {rel} (no longer in {from_version})")
+
+    old_descriptor = _read_descriptor(old)
+    has_descriptor = (new / DESCRIPTOR).is_file()
+    descriptor = _read_descriptor(new) if has_descriptor else copy.deepcopy(old_descriptor)
+    current = {r["name"]: r for r in descriptor.get("resources", [])} if has_descriptor else {}
+    old_names = {r["name"] for r in old_descriptor["resources"]}
+    resources, now_entries = [], {}
+    for resource in old_descriptor["resources"]:
+        name = resource["name"]
+        if resource["path"] in omitted or name in omitted:
+            continue
+        mine = current.get(name)
+        if mine is None or inherited_entries.get(name) == _entry_digest(mine):
+            # Not edited for this release: follow the old release (rehash fixes hash and bytes).
+            resources.append(copy.deepcopy(resource))
+            now_entries[name] = _entry_digest(resource)
+        else:
+            resources.append(mine)
+    resources += [r for r in descriptor.get("resources", []) if r["name"] not in old_names]
+    descriptor["resources"] = resources
+    descriptor["version"] = version
+    _write_descriptor(new, descriptor)
+
+    registry["drafts"][version] = {
+        "from": from_version,
+        "inherited": now_inherited,
+        "inherited_entries": now_entries,
+        "bases": now_bases,
+        "omit": sorted(omitted),
+    }
+    write_registry(registry, data_dir)
+    rehash_release(version, data_dir, echo=echo)
+    return new
+
+
+def remove_resource(version: str, name: str, data_dir: Path = paths.DATA, echo=print) -> None:
+    """Drop resource ``name`` (entry and file) from draft ``version``, for good."""
+    data_dir = Path(data_dir)
+    _refuse_if_frozen(version, data_dir, "changed")
+    folder = data_dir / version
+    descriptor = _read_descriptor(folder)
+    match = [r for r in descriptor["resources"] if r["name"] == name]
+    if not match:
+        raise ReleaseError(f"release {version} has no resource {name!r}")
+    descriptor["resources"] = [r for r in descriptor["resources"] if r["name"] != name]
+    _write_descriptor(folder, descriptor)
+    (folder / match[0]["path"]).unlink(missing_ok=True)
+    registry = read_registry(data_dir)
+    draft = registry["drafts"].setdefault(version, {})
+    draft["omit"] = sorted(set(draft.get("omit", [])) | {match[0]["path"]})
+    draft.get("inherited", {}).pop(match[0]["path"], None)
+    draft.get("inherited_entries", {}).pop(name, None)
+    write_registry(registry, data_dir)
+    echo(f"  removed   {match[0]['path']} ({name}) from {version}")
+
+
+# --- rehash ---------------------------------------------------------------------
+
+
+def rehash_release(version: str, data_dir: Path = paths.DATA, echo=print) -> list[str]:
+    """Record every resource's current sha256 and size; returns the names that changed."""
+    data_dir = Path(data_dir)
+    _refuse_if_frozen(version, data_dir, "rehashed")
+    folder = data_dir / version
+    descriptor = _read_descriptor(folder)
+    changed = []
+    for resource in descriptor.get("resources", []):
+        path = folder / resource["path"]
+        if not path.is_file():
+            raise ReleaseError(f"release {version}: resource {resource['name']!r} has no file {path}")
+        content = path.read_bytes()
+        digest = "sha256:" + hashlib.sha256(content).hexdigest()
+        if resource.get("hash") != digest or resource.get("bytes") != len(content):
+            resource["hash"], resource["bytes"] = digest, len(content)
+            changed.append(resource["name"])
+            echo(f"  rehashed  {resource['path']}")
+    described = {r["path"] for r in descriptor.get("resources", [])}
+    for rel in _files(folder):
+        if rel not in described and rel != "README.md":
+            echo(f"  warning   {rel} is in the folder but not described in {DESCRIPTOR}")
+    _write_descriptor(folder, descriptor)
+    return changed
+
+
+# --- freeze and check -------------------------------------------------------------
+
+
+def freeze_release(version: str, data_dir: Path = paths.DATA, echo=print) -> str:
+    """Validate release ``version`` completely, then record its hashes as frozen.
+
+    Refuses a release that does not validate, whose descriptor names another
+    version, or that was frozen before with different content.
+    """
+    data_dir = Path(data_dir)
+    folder = data_dir / version
+    try:
+        release = load_release(version, data_dir)
+        release_summary(release)  # every file: hash, size, schema, keys
+    except DataError as exc:
+        raise ReleaseError(f"release {version} does not validate, so it cannot be frozen: {exc}") from exc
+    if release.descriptor.get("version") != version:
+        raise ReleaseError(f"{folder / DESCRIPTOR} says version {release.descriptor.get('version')!r}, not {version!r}")
+    digest = sha256_file(folder / DESCRIPTOR)
+    registry = read_registry(data_dir)
+    recorded = registry["frozen"].get(version)
+    if recorded is not None:
+        if recorded.get("datapackage_sha256") != digest:
+            raise ReleaseError(
+                f"release {version} was frozen with datapackage.json sha256 "
+                f"{recorded.get('datapackage_sha256')}, but it is now {digest}: it was edited in place. "
+                "Restore it (git checkout data/" + version + ") and make a new release for the change."
+            )
+        echo(f"  release {version} is already frozen (datapackage.json sha256 {digest[:12]})")
+        return digest
+    registry["frozen"][version] = {
+        "datapackage_sha256": digest,
+        "files": {rel: sha256_file(folder / rel) for rel in _files(folder)},
+    }
+    registry["drafts"].pop(version, None)
+    write_registry(registry, data_dir)
+    echo(f"  froze     {version} (datapackage.json sha256 {digest[:12]})")
+    return digest
+
+
+def check_frozen(data_dir: Path = paths.DATA) -> list[str]:
+    """Problems with frozen releases (empty when every one is exactly as frozen)."""
+    data_dir = Path(data_dir)
+    problems = []
+    for version, recorded in sorted(read_registry(data_dir)["frozen"].items()):
+        folder = data_dir / version
+        if not (folder / DESCRIPTOR).is_file():
+            problems.append(f"frozen release {version}: {folder / DESCRIPTOR} is missing")
+            continue
+        digest = sha256_file(folder / DESCRIPTOR)
+        if digest != recorded.get("datapackage_sha256"):
+            problems.append(
+                f"frozen release {version}: datapackage.json changed (sha256 {digest[:12]}, "
+                f"frozen as {str(recorded.get('datapackage_sha256'))[:12]})"
+            )
+        files = recorded.get("files", {})
+        for rel in sorted(set(files) | set(_files(folder))):
+            path = folder / rel
+            if rel not in files:
+                problems.append(f"frozen release {version}: file {rel} was added after freezing")
+            elif not path.is_file():
+                problems.append(f"frozen release {version}: file {rel} is missing")
+            elif sha256_file(path) != files[rel]:
+                problems.append(f"frozen release {version}: file {rel} was edited in place")
+        # The descriptor's own hashes pin the data files even if 'files' were lost.
+        for resource in _read_descriptor(folder).get("resources", []):
+            path = folder / resource["path"]
+            expected = str(resource.get("hash", "")).removeprefix("sha256:")
+            if path.is_file() and sha256_file(path) != expected:
+                problems.append(
+                    f"frozen release {version}: {resource['path']} does not match its hash in datapackage.json"
+                )
+    return sorted(set(problems))
+
+
+def predecessor(version: str, data_dir: Path = paths.DATA) -> str | None:
+    """The release before ``version`` in version order (None for the first)."""
+    older = [v for v in available_releases(data_dir) if VERSION_PATTERN.match(v) and v != version]
+    if VERSION_PATTERN.match(version):
+        older = [v for v in older if _version_key(v) < _version_key(version)]
+    return max(older, key=_version_key) if older else None
+
+
+# --- command line -------------------------------------------------------------------
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m analysis.release", description=__doc__.splitlines()[0])
+    parser.add_argument("--data-dir", type=Path, default=paths.DATA, help=argparse.SUPPRESS)
+    commands = parser.add_subparsers(dest="command", required=True)
+    new = commands.add_parser("new", help="create or update draft VERSION as a copy of --from")
+    new.add_argument("version")
+    new.add_argument("--from", dest="from_version", required=True)
+    commands.add_parser("rehash", help="record sha256/bytes of every file of a draft").add_argument("version")
+    remove = commands.add_parser("remove", help="drop a resource (file and entry) from a draft")
+    remove.add_argument("version")
+    remove.add_argument("name")
+    commands.add_parser("freeze", help="validate a release and record it as frozen").add_argument("version")
+    commands.add_parser("check", help="check that every frozen release is unchanged")
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "new":
+            new_release(args.version, args.from_version, args.data_dir)
+            print(f"Draft {args.version} is in {args.data_dir / args.version}.")
+        elif args.command == "rehash":
+            rehash_release(args.version, args.data_dir)
+        elif args.command == "remove":
+            remove_resource(args.version, args.name, args.data_dir)
+        elif args.command == "freeze":
+            freeze_release(args.version, args.data_dir)
+        elif args.command == "check":
+            problems = check_frozen(args.data_dir)
+            for problem in problems:
+                print(problem, file=sys.stderr)
+            frozen = sorted(read_registry(args.data_dir)["frozen"])
+            if problems:
+                return 1
+            print(f"Frozen releases unchanged: {', '.join(frozen) or 'none frozen yet'}")
+    except ReleaseError as err:
+        print(f"release: {err}", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

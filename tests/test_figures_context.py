@@ -1,0 +1,269 @@
+"""Figures and numbers of chapters 05-08 (treadmill, discussion, codebook), from the real release.
+
+Each figure must be titled, have titled axes, alt text and a caption, name only tables
+of the release as inputs, and use only the house palette. What the charts and tables
+show is checked against the tables independently of the code that made them.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+import pytest
+
+from analysis import figures, numbers, whatif
+from analysis.charts import MISSING_COLOUR, PALETTE, Figure
+from analysis.data import load_release
+
+ALLOWED_COLOURS = {c.lower() for c in PALETTE} | {MISSING_COLOUR.lower()}
+HEX = re.compile(r"^#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?$")
+COLOUR_KEYS = {"color", "fill", "stroke"}
+
+
+@pytest.fixture(scope="module")
+def release():
+    return load_release()
+
+
+def build(release, name: str) -> Figure:
+    t = release.table
+    inputs = whatif.resolve(t("figures"), t("appointment_models"))
+    makers = {
+        "postrelease_caseload": lambda: figures.postrelease_caseload(t("figures")),
+        "whatif_minutes": lambda: figures.whatif_minutes(whatif.curve(inputs.scenario), inputs.scenario),
+        "measures_vs_harms": lambda: figures.measures_vs_harms(t("policy_measures"), t("codes")),
+        "codebook_overview": lambda: figures.codebook_overview(t("codes"), t("coding")),
+    }
+    return makers[name]()
+
+
+NAMES = ["postrelease_caseload", "whatif_minutes", "measures_vs_harms", "codebook_overview"]
+
+
+def walk(node):
+    if isinstance(node, dict):
+        yield node
+        for value in node.values():
+            yield from walk(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from walk(value)
+
+
+def colours(spec: dict) -> set[str]:
+    found = set()
+    for node in walk({k: v for k, v in spec.items() if k != "datasets"}):
+        for key, value in node.items():
+            if isinstance(value, str) and (HEX.match(value) or key in COLOUR_KEYS):
+                found.add(value.lower())
+            elif isinstance(value, list):
+                found |= {v.lower() for v in value if isinstance(v, str) and HEX.match(v)}
+    return found
+
+
+def records(spec: dict) -> list[dict]:
+    return [row for rows in spec.get("datasets", {}).values() for row in rows]
+
+
+# --- every figure ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_figure_is_described_and_titled(release, name):
+    figure = build(release, name)
+    spec = figure.spec()
+    title = spec.get("title")
+    title = title.get("text") if isinstance(title, dict) else title
+    assert isinstance(title, str) and title.strip()
+    assert len(figure.alt_text.strip()) > 40
+    assert len(figure.caption.strip()) > 40
+    assert figure.inputs and set(figure.inputs) <= set(release.resource_names)
+    assert all(release.is_table(n) for n in figure.inputs)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_positional_channel_has_a_title(release, name):
+    spec = build(release, name).spec()
+    channels = [
+        enc[ch]
+        for enc in (n["encoding"] for n in walk(spec) if "encoding" in n)
+        for ch in ("x", "y")
+        if ch in enc and "field" in enc[ch]
+    ]
+    assert channels
+    for channel in channels:
+        assert isinstance(channel.get("title"), str) and channel["title"].strip(), channel
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_only_palette_colours(release, name):
+    used = colours(build(release, name).spec())
+    assert used
+    assert used <= ALLOWED_COLOURS, used - ALLOWED_COLOURS
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_figures_are_deterministic(release, name):
+    assert build(release, name).spec() == build(release, name).spec()
+
+
+# --- what each figure shows --------------------------------------------------------
+
+
+def test_postrelease_shows_2015_only_as_a_bound_and_derives_the_rest(release):
+    table = release.table("figures").set_index("figure_id")
+    end = float(table.loc["postrelease_caseload_2020", "value"])
+    bound = float(table.loc["postrelease_caseload_2015", "value"])
+    rise = float(table.loc["postrelease_rise_pct", "value"])
+    figure = build(release, "postrelease_caseload")
+    rows = records(figure.spec())
+    by_kind = {r["kind"]: r for r in rows}
+    published = [r for r in rows if r["kind"] == "published count"]
+    assert len(published) == 1 and published[0]["end"] == end
+    bounds = [r for r in rows if r["kind"].startswith("published bound")]
+    assert len(bounds) == 1 and bounds[0]["end"] == bound and bounds[0]["point"] is None
+    assert "just under" in bounds[0]["label"]
+    derived = by_kind["derived by the book"]
+    assert derived["point"] == pytest.approx(end / (1 + rise / 100))
+    assert derived["start"] == pytest.approx(end / (1 + (rise + 0.5) / 100))
+    assert derived["end"] == pytest.approx(end / (1 + (rise - 0.5) / 100))
+    assert "derived" in derived["label"] and "derived" in figure.caption
+    assert f"{end:,.0f}" in figure.alt_text and f"{bound:,.0f}" in figure.alt_text
+
+
+def test_whatif_figure_marks_the_scenario_and_says_it_is_an_illustration(release):
+    figure = build(release, "whatif_minutes")
+    rows = records(figure.spec())
+    marked = [r for r in rows if str(r.get("label", "")).startswith("chosen")]
+    assert len(marked) == 1
+    inputs = whatif.resolve(release.table("figures"), release.table("appointment_models"))
+    assert marked[0]["growth_pct"] == inputs.scenario.caseload_growth_pct
+    assert "Illustration" in figure.caption and "assumption" in figure.caption
+
+
+def test_measures_grid_marks_exactly_the_published_mapping(release):
+    measures, codes = release.table("policy_measures"), release.table("codes")
+    figure = build(release, "measures_vs_harms")
+    rows = records(figure.spec())
+    themes = codes[codes["level"] == 3]
+    assert len(rows) == len(measures) * len(themes)
+    marked = {
+        (r["measure"].split(" ")[0], r["theme"].split(" ")[0]) for r in rows if r["reading"] == "read as addressing"
+    }
+    assert marked == set(zip(measures["measure_id"], measures["addresses_theme"], strict=True))
+    assert "book's reading" in figure.caption
+
+
+def test_codebook_overview_counts_match_the_tables(release):
+    codes, coding = release.table("codes"), release.table("coding")
+    rows = records(build(release, "codebook_overview").spec())
+    parent = dict(zip(codes["code_id"], codes["parent_id"], strict=True))
+    for category in codes.loc[codes["level"] == 2, "code_id"]:
+        mine = [r for r in rows if r["category"].startswith(f"{category} ")]
+        counts = {r["measure"]: r["count"] for r in mine}
+        expected_codes = int((codes["parent_id"] == category).sum())
+        expected_uses = sum(1 for c in coding["code_id"] if parent[c] == category)
+        assert counts == {"open codes in the category": expected_codes, "times applied to excerpts": expected_uses}
+        assert all(f"({parent[category]})" in r["category"] for r in mine), "the theme is in the label, not only colour"
+
+
+# --- numbers for chapters 06-08 ----------------------------------------------------
+
+
+def test_measures_table_keeps_the_books_reading_visible(release):
+    measures, codes = release.table("policy_measures"), release.table("codes")
+    table = numbers.measures_table(measures, codes)
+    assert len(table) == len(measures)
+    assert all("book's reading" in str(b) for b in table["basis of that reading"])
+    names = dict(zip(codes["code_id"], codes["name"], strict=True))
+    themes = measures.sort_values("measure_id")["addresses_theme"]
+    for row, theme in zip(table.itertuples(index=False), themes, strict=True):
+        assert row[2] == f"{theme} {names[theme]}"
+
+
+def test_themes_without_measure(release):
+    codes, measures = release.table("codes"), release.table("policy_measures")
+    names = dict(zip(codes["code_id"], codes["name"], strict=True))
+    themes = set(codes.loc[codes["level"] == 3, "code_id"])
+    expected = sorted(themes - set(measures["addresses_theme"]))
+    assert numbers.themes_without_measure(measures, codes) == [names[t] for t in expected]
+    everything = pd.concat([measures, measures.head(1).assign(measure_id="M9", addresses_theme=expected[0])])
+    assert names[expected[0]] not in numbers.themes_without_measure(everything, codes)
+
+
+def test_level_counts_add_up(release):
+    codes = release.table("codes")
+    assert sum(numbers.level_count(codes, level) for level in (1, 2, 3)) == len(codes)
+
+
+def test_literature_labels():
+    bib = """@book{solo2001,
+  author = {Solo, A.},
+  year   = {2001}
+}
+
+@article{pair2002,
+  author = {One, A. and Two, B.},
+  title  = {Nested {B}races},
+  year   = {2002}
+}
+
+@techreport{corp2003,
+  author = {{Department of Things and Stuff}},
+  year   = {2003}
+}
+
+@article{many2004,
+  author = {Alpha, A. and Beta, B. and Gamma, C.},
+  year   = {2004}
+}
+"""
+    assert numbers.literature_labels(bib) == {
+        "solo2001": "Solo (2001)",
+        "pair2002": "One and Two (2002)",
+        "corp2003": "Department of Things and Stuff (2003)",
+        "many2004": "Alpha et al. (2004)",
+    }
+
+
+def test_every_reference_gets_a_label(release):
+    bib = release.text("references")
+    labels = numbers.literature_labels(bib)
+    keys = re.findall(r"^@\w+\{([^,]+),", bib, flags=re.MULTILINE)
+    assert set(labels) == set(keys)
+    assert all(re.search(r"\(\d{4}\)$", label) for label in labels.values())
+
+
+def test_codebook_table_lists_each_category_then_its_codes(release):
+    codes, bib = release.table("codes"), release.text("references")
+    table = numbers.codebook_table(codes, "T1", bib)
+    categories = codes[(codes["level"] == 2) & (codes["parent_id"] == "T1")]
+    children = codes[codes["parent_id"].isin(categories["code_id"])]
+    assert len(table) == len(categories) + len(children)
+    current = None
+    for row in table.itertuples(index=False):
+        if row.level == "category":
+            current = row.code
+        else:
+            assert codes.set_index("code_id").loc[row.code, "parent_id"] == current
+    with_key = codes.set_index("code_id")["literature_key"]
+    for row in table.itertuples(index=False):
+        key = with_key[row.code]
+        assert (row.literature == "") == pd.isna(key)
+
+
+def test_cross_theme_codings_are_exactly_those_that_cross(release):
+    codes, coding, excerpts = release.table("codes"), release.table("coding"), release.table("excerpts")
+    table = numbers.cross_theme_codings(codes, coding, excerpts)
+    parent = dict(zip(codes["code_id"], codes["parent_id"], strict=True))
+    own = dict(zip(excerpts["excerpt_id"], excerpts["theme_id"], strict=True))
+    pairs = zip(coding["excerpt_id"], coding["code_id"], strict=True)
+    expected = {(e, c) for e, c in pairs if parent[parent[c]] != own[e]}
+    assert {(r.excerpt, r[2].split(" ")[0]) for r in table.itertuples(index=False)} == expected
+    assert (table["excerpt's theme"] != table["code's theme"]).all()
+
+
+def test_literature_code_count(release):
+    codes = release.table("codes")
+    assert numbers.literature_code_count(codes) == sum(1 for k in codes["literature_key"] if not pd.isna(k))
