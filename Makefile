@@ -18,6 +18,8 @@ help:
 	@echo "make book DATA_VERSION=1.0.0   the same against another data release"
 	@echo "make chapter NAME=treadmill    execute one chapter (if stale) and rebuild the HTML"
 	@echo "make test                      set up, then run every test (unit, build, nbval, browser)"
+	@echo "make html                      render the committed notebooks to HTML (executes nothing)"
+	@echo "make bench                     benchmarks against Jupyter Book's execution -> BENCHMARKS.md"
 	@echo "make browser                   install Debian's chromium for the browser tests (if missing)"
 	@echo "make lint                      ruff"
 	@echo "make clean                     remove _build (keeps .venv and the committed chapters)"
@@ -51,8 +53,6 @@ html: $(STAMP)
 lint: $(STAMP)
 	$(PY) -m ruff check .
 
-# Never executes the chapters in place: nbval re-runs them in its own kernel
-# and compares with the committed outputs.
 # Chromium for tests/test_browser.py, from apt (CI runs as root on a fresh clone).
 # Installed only when missing; fails loudly if it cannot be (the tests never skip).
 browser:
@@ -64,8 +64,9 @@ browser:
 	}
 	@test -x $(CHROMIUM) || { echo "make browser: $(CHROMIUM) is missing and could not be installed" >&2; exit 1; }
 
-# The browser tests render _build/html from the committed notebooks first
-# (nothing is executed) and test that.
+# Never executes the chapters in place: nbval re-runs them in its own kernel
+# and compares with the committed outputs. The browser tests render _build/html
+# from the committed notebooks first (nothing is executed) and test that.
 test: $(STAMP) lint browser
 	$(PY) -m pytest
 

@@ -32,7 +32,7 @@ from pathlib import Path
 import nbformat
 
 from analysis import paths
-from analysis.charts import FIGURES_DIR, export_figure, specs_in_notebook, write_vega_bundle
+from analysis.charts import DOWNLOADS, FIGURES_DIR, export_figure, specs_in_notebook, write_vega_bundle
 
 KERNEL = "python3"
 INJECTED_TAG = "injected-parameters"
@@ -319,32 +319,69 @@ def _stage(project: Project, version: str, stage: Path) -> None:
     shutil.copy(release / "references.bib", stage / "references.bib")
     shutil.copytree(release, stage / "downloads" / "data" / version)
     stage_release_extras(project, version, stage)  # REFI-QDA exports, "What changed" page
-    export_figures(stage / "chapters", stage / "downloads" / FIGURES_DIR)
+    export_figures(stage / "chapters", stage / "downloads" / FIGURES_DIR, project.build_dir / "figure-cache")
 
 
-def export_figures(chapters: Path, out_dir: Path) -> int:
+def export_figures(chapters: Path, out_dir: Path, cache_dir: Path | None = None) -> int:
     """Static copies (PNG, SVG, Vega-Lite spec, CSV data) of every figure in the executed chapters.
 
     They land in the site's ``figures/`` folder (``downloads`` is an
-    ``html_extra_path``), where the line under each figure links them.
+    ``html_extra_path``), where the line under each figure links them. A
+    figure's id is the hash of its spec, so exports are cached by id (per
+    vl-convert version) and a rebuild draws only new or changed figures.
     """
+    import vl_convert as vlc
+
     out_dir.mkdir(parents=True, exist_ok=True)
+    cache = (cache_dir / vlc.__version__) if cache_dir else out_dir
     count = 0
     for notebook in sorted(chapters.glob("*.ipynb")):
         try:
             specs = specs_in_notebook(nbformat.read(notebook, as_version=4))
             for vid, spec in specs.items():
-                export_figure(spec, out_dir, vid)
+                cached = sorted(cache.glob(f"{vid}.*"))
+                if len(cached) != len(DOWNLOADS):
+                    cached = export_figure(spec, cache, vid)
+                if cache != out_dir:
+                    for path in cached:
+                        shutil.copy(path, out_dir / path.name)
                 count += 1
         except ValueError as err:
             raise BuildError(f"static copies of the figures in {notebook.name}: {err}") from err
     return count
 
 
+HTML_KEY_FILE = ".build-inputs"
+
+
+def html_inputs_key(project: Project, version: str) -> str:
+    """Hash of everything the HTML is made from, so an unchanged book is not rebuilt."""
+    files = [project.root / name for name in BOOK_FILES + ("requirements.txt",)]
+    files += [p for p in sorted(project.static_dir.rglob("*")) if p.name != "vega-bundle.js"]
+    files += sorted(paths.ANALYSIS.rglob("*.py")) + sorted(project.data_dir.rglob("*"))
+    files += sorted((project.build_dir / "executed").rglob("*.ipynb"))
+    for item in sorted(project.chapters_dir.iterdir()):
+        files.append(project.store(item, version) if item.suffix == ".ipynb" else item)
+    parts = [version]
+    for path in files:
+        if path.is_file():
+            parts += [str(path), hashlib.sha256(path.read_bytes()).hexdigest()]
+    return _sha(*parts)
+
+
 def build_html(project: Project, version: str | None = None, echo=print) -> float:
-    """Build the HTML in a temporary directory; replace ``_build/html`` on success."""
+    """Build the HTML in a temporary directory; replace ``_build/html`` on success.
+
+    Skipped when the inputs are exactly those the current ``_build/html`` was
+    built from (a no-op ``make book`` then costs hashing, not a Sphinx run).
+    """
     version = version or project.default_release()
     start = time.perf_counter()
+    key = html_inputs_key(project, version)
+    marker = project.html_dir / HTML_KEY_FILE
+    if marker.exists() and marker.read_text(encoding="utf-8") == key:
+        echo(f"  reused    HTML (inputs unchanged) -> {project.html_dir}")
+        return time.perf_counter() - start
     write_vega_bundle(project.static_dir)
     project.build_dir.mkdir(parents=True, exist_ok=True)
     stage = Path(tempfile.mkdtemp(prefix="stage-", dir=project.build_dir))
@@ -369,6 +406,7 @@ def build_html(project: Project, version: str | None = None, echo=print) -> floa
         if result.returncode != 0 or not (built / "index.html").exists():
             tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-25:])
             raise BuildError(f"HTML build failed (full log: {log}); the previous book is untouched.\n{tail}")
+        (built / HTML_KEY_FILE).write_text(key, encoding="utf-8")
         old = project.build_dir / "html.old"
         shutil.rmtree(old, ignore_errors=True)
         if project.html_dir.exists():

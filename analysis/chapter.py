@@ -7,20 +7,28 @@ A chapter opens its context once, after its ``parameters`` cell::
 and then only calls: ``ctx.table``, ``ctx.glue``, ``ctx.show`` (figures),
 ``ctx.excerpt``. Provenance (release, input hashes, notebook) is attached
 here, so every figure says which data made it.
+
+Tables that only later releases have are used through ``ctx.glue_from``,
+``ctx.show_from``, ``ctx.show_table_from`` and ``ctx.comment``: built from an
+older release, they glue or show a note that the table is not in it (and which
+release added it), so one notebook builds against every release without any
+branching in its cells.
 """
 
 from __future__ import annotations
 
 import hashlib
 import html
+import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
 
 from analysis import quotes
 from analysis.charts import Figure, FigureOutput
-from analysis.data import Release, load_release
+from analysis.data import DESCRIPTOR, Release, available_releases, load_release
 
 
 @dataclass(frozen=True)
@@ -104,6 +112,85 @@ class ChapterContext:
 
     def documentary(self, quote_id: str) -> quotes.Quote:
         return quotes.documentary(self.table("documentary_quotes"), quote_id)
+
+    # -- tables that only some releases have ----------------------------------------
+
+    def added_in(self, name: str) -> str | None:
+        """The first release (in ``data/``) whose descriptor lists resource ``name``, or None."""
+        data_dir = self.release.path.parent
+        for version in available_releases(data_dir):
+            descriptor = json.loads((data_dir / version / DESCRIPTOR).read_text(encoding="utf-8"))
+            if any(r.get("name") == name for r in descriptor.get("resources", [])):
+                return version
+        return None
+
+    def missing(self, *names: str) -> str | None:
+        """None when this release has every named table; else what to print instead.
+
+        E.g. "not in data release 1.0.0 (added in 1.1.0)"; with several tables
+        from different releases, each is named with the release that added it.
+        """
+        absent = [n for n in names if n not in self.release.resource_names]
+        if not absent:
+            return None
+        added = {n: self.added_in(n) for n in absent}
+        versions = set(added.values())
+        if len(versions) == 1:
+            (version,) = versions
+            where = f"added in {version}" if version else "in no release available here"
+        else:
+            where = "; ".join(f"{n} {'added in ' + v if v else 'in no release available here'}"
+                              for n, v in added.items())
+        return f"not in data release {self.release.version} ({where})"
+
+    def availability(self, *names: str) -> str:
+        """For prose: "all in this release", or the note naming the tables this release lacks."""
+        note = self.missing(*names)
+        if not note:
+            return "all in this release"
+        absent = [n for n in names if n not in self.release.resource_names]
+        return (f"{note}: {', '.join(absent)}; every number, figure, table and comment that needs them is "
+                "replaced by that note")
+
+    @staticmethod
+    def _names(tables: str | tuple[str, ...]) -> tuple[str, ...]:
+        return (tables,) if isinstance(tables, str) else tuple(tables)
+
+    def glue_from(self, name: str, make: Callable, tables: str | tuple[str, ...], *args, fmt: str = "{}") -> Glued:
+        """Glue ``make(*tables, *args)``; or, when a table is not in this release, the note saying so."""
+        names = self._names(tables)
+        note = self.missing(*names)
+        if note:
+            return self.glue(name, note, fmt="{}")
+        return self.glue(name, make(*(self.table(n) for n in names), *args), fmt=fmt)
+
+    def _absent_block(self, what: str, note: str) -> HtmlBlock:
+        return HtmlBlock(f'<p class="treadmill-absent"><em>{html.escape(what)} not shown: its data are '
+                         f"{html.escape(note)}.</em></p>")
+
+    def show_from(self, make: Callable[..., Figure], tables: str | tuple[str, ...], *args) -> FigureOutput | HtmlBlock:
+        """``ctx.show(make(*tables, *args))``; or a note when a table is not in this release."""
+        names = self._names(tables)
+        note = self.missing(*names)
+        if note:
+            return self._absent_block("Figure", note)
+        return self.show(make(*(self.table(n) for n in names), *args))
+
+    def show_table_from(self, make: Callable[..., pd.DataFrame], tables: str | tuple[str, ...], caption: str,
+                        *args) -> HtmlBlock:
+        """``ctx.show_table(make(*tables, *args), caption)``; or a note when a table is not in this release."""
+        names = self._names(tables)
+        note = self.missing(*names)
+        if note:
+            return self._absent_block(f"Table ({caption.rstrip('.')})", note)
+        return self.show_table(make(*(self.table(n) for n in names), *args), caption)
+
+    def comment(self, comment_id: str) -> quotes.Comment | HtmlBlock:
+        """A reader comment, verbatim and escaped (``quotes.comment``); or a note on older releases."""
+        note = self.missing("reception_comments")
+        if note:
+            return self._absent_block(f"Reader comment {comment_id}", note)
+        return quotes.comment(self.table("reception_comments"), comment_id)
 
 
 def open_chapter(notebook: str, data_version: str | None = None) -> ChapterContext:

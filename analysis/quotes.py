@@ -7,9 +7,17 @@ is escaped, and the attribution is exactly the role the article gives.
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 
 import pandas as pd
+
+_MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)
+# Where the reader comments of the ``reception_comments`` table were posted.
+COMMENTS_VENUE = "On Probation"
 
 
 @dataclass(frozen=True)
@@ -56,3 +64,57 @@ def documentary(quotes: pd.DataFrame, quote_id: str) -> Quote:
         attribution=f"{row['speaker']}{page}, as quoted in Cracknell (2022)",
         anchor=f"quote-{quote_id}",
     )
+
+
+@dataclass(frozen=True)
+class Comment:
+    """A reader comment as posted: escaped text, its paragraphs and line breaks kept."""
+
+    text: str
+    attribution: str
+    anchor: str
+    note: str = ""
+
+    def _repr_html_(self) -> str:
+        paragraphs = [p for p in re.split(r"\n[ \t]*\n", self.text) if p.strip()]
+        body = "".join(
+            "<p>" + "<br>".join(html.escape(line) for line in p.strip("\n").split("\n")) + "</p>" for p in paragraphs
+        )
+        note = f'<p class="treadmill-comment-note"><em>{html.escape(self.note)}</em></p>' if self.note else ""
+        return (
+            f'<blockquote class="treadmill-excerpt treadmill-comment" id="{html.escape(self.anchor)}">'
+            f"{body}{note}<footer>&mdash; {html.escape(self.attribution)}</footer></blockquote>"
+        )
+
+    def __repr__(self) -> str:
+        note = f"\n  [{self.note}]" if self.note else ""
+        return f"“{self.text}”{note}\n  — {self.attribution}"
+
+
+def _day_text(value) -> str:
+    """A date as "3 July 2022" (no locale involved)."""
+    day = pd.Timestamp(value)
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
+
+
+def comment(comments: pd.DataFrame, comment_id: str) -> Comment:
+    """A reader comment by id, verbatim, attributed only by its id, the venue and the post's date.
+
+    Comments are anonymous as posted: the attribution adds the commenter's
+    sign-off only where the table records one. A reply or a comment whose copy
+    breaks off says so in a note under the text.
+    """
+    rows = comments[comments["comment_id"] == comment_id]
+    if len(rows) != 1:
+        raise KeyError(f"reader comment {comment_id!r} is not in the reception_comments table")
+    row = rows.iloc[0]
+    attribution = f"Reader comment {comment_id} under {COMMENTS_VENUE}, {_day_text(row['post_date'])}"
+    if not pd.isna(row["commenter"]) and str(row["commenter"]).strip():
+        attribution += f", signed {str(row['commenter']).strip()}"
+    notes = []
+    if not pd.isna(row["reply_to"]):
+        notes.append(f"A reply to reader comment {row['reply_to']}.")
+    if not pd.isna(row["complete"]) and not bool(row["complete"]):
+        notes.append("The copy of this comment breaks off mid-sentence.")
+    return Comment(text=str(row["text"]), attribution=attribution, anchor=f"comment-{comment_id}",
+                   note=" ".join(notes))

@@ -413,14 +413,17 @@ def run_jb(root: Path, case: str, rep: int, logs: Path) -> Run:
 
 def run_make_test(root: Path, rep: int, logs: Path) -> Run:
     # -o: never remake the venv stamp (the symlinked venv is the checkout's; `make bench` made it current).
-    cmd = ["make", "--no-print-directory", "-o", STAMP, "test"]
+    # -i: a failing step (say, lint) does not stop the others, so the time is that of the whole suite;
+    # the failures are read from make's "(ignored)" lines and reported.
+    cmd = ["make", "--no-print-directory", "-i", "-o", STAMP, "test"]
     m = measure(cmd, root, clean_env(root, treadmill_root=False), logs / f"test-{rep}.log")
     text, code = m.text, m.code
     summary = re.findall(r"^=+ (.*(?:passed|failed|error).*?) =+$", text, re.M)
-    run = Run("test", rep, m.seconds, m.tree_mb, m.proc_mb, code == 0, load=m.load, log=str(logs / f"test-{rep}.log"))
-    if code != 0:
-        step = re.findall(r"^make: \*\*\* \[[^\]]*: (\S+)\]", text, re.M)
-        run.failed = [f"`make {step[-1]}` failed" if step else f"exit code {code}"]
+    steps = re.findall(r"^make: \[[^\]]*: (\S+)\] Error \d+ \(ignored\)", text, re.M)
+    ok = code == 0 and not steps
+    run = Run("test", rep, m.seconds, m.tree_mb, m.proc_mb, ok, load=m.load, log=str(logs / f"test-{rep}.log"))
+    if not ok:
+        run.failed = [f"`make {step}` failed" for step in steps] or [f"exit code {code}"]
         print(f"    make test failed; log {run.log}:\n{tail(text, 8)}", flush=True)
     run.cached = summary[-1:]  # the pytest summary line, for the report
     return run
@@ -701,7 +704,7 @@ def targets(results: list[Run], facts: dict, total: float | None) -> list[tuple[
         passed = all(t.ok for t in tests.values())
         summary = next((t.cached[0] for t in tests.values() if t.cached), "")
         failures = sorted({f for t in tests.values() for f in t.failed})
-        state = "passed" if passed else "FAILED: " + ", ".join(failures) + " (its time does not count)"
+        state = "passed" if passed else "FAILED: " + ", ".join(failures)
         rows.append(("`make test` under 5 minutes",
                      f"slowest of {len(tests)}: {worst:.0f} s; {state}" + (f" ({summary})" if summary else ""),
                      passed and worst < TARGET_TEST_SECONDS))
@@ -811,7 +814,7 @@ def report(bench: Bench, total: float, args: argparse.Namespace, load: tuple[str
         "```bash",
         "make bench                                 # up to 3 runs per case, repeats only within ~9 minutes",
         ".venv/bin/python benchmarks/run.py --quick  # one run per case (checks the harness)",
-        ".venv/bin/python benchmarks/run.py --runs 5 --budget 1200 --skip-test",
+        ".venv/bin/python benchmarks/run.py --runs 5 --budget 1500  # more repeats, if you have the time",
         "```",
         "",
         "Everything runs on scratch copies in a temporary directory, never on `chapters/` or `_build/`:",
@@ -877,8 +880,14 @@ def observations(results: list[Run], facts: dict) -> list[str]:
         for run in runs_of(results, case).values():
             if run.failed:
                 out.append(f"- {case} run {run.rep}: Jupyter Book's execution failed for {', '.join(run.failed)}.")
-    out.append("- Our HTML step is a full Sphinx build in a fresh staging directory every time (atomic swap into "
-               "`_build/html`), so it bounds every rebuild from below, including the no-op.")
+    out.append("- Our HTML step is a full Sphinx build (`-W --nitpick`) in a fresh staging directory every time "
+               "(atomic swap into `_build/html`), so it bounds every rebuild from below, including the no-op. It also "
+               "stages what `analysis.build._stage` adds to the site (downloads, static copies of the figures, "
+               "exports), which Jupyter Book's build of the same notebooks does not do.")
+    tests = runs_of(results, "test")
+    if any(not t.ok for t in tests.values()):
+        out.append("- `make test` ran with `make -i`, so a failing step (e.g. lint) did not skip the rest: its time "
+                   "is the whole suite's. See the log (`--keep`) for the failures.")
     return out
 
 
@@ -886,8 +895,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3, help="runs per case, if the budget allows (default 3)")
     parser.add_argument("--quick", action="store_true", help="one run per case")
-    parser.add_argument("--budget", type=float, default=540,
-                        help="no repeat starts unless it should end within this many seconds (default 540)")
+    parser.add_argument("--budget", type=float, default=560,
+                        help="no repeat starts unless it should end within this many seconds (default 560)")
     parser.add_argument("--table", default=None, help="CSV table to change (default: the one with fewest readers)")
     parser.add_argument("--chapter", default="treadmill", help="chapter to edit (default: treadmill)")
     parser.add_argument("--skip-test", action="store_true", help="do not time `make test`")

@@ -24,6 +24,7 @@ from analysis.build import (
     Job,
     Project,
     build_book,
+    build_html,
     environment_fingerprint,
     execute_chapters,
     is_fresh,
@@ -171,3 +172,14 @@ def test_committed_chapters_are_fresh():
         if not is_fresh(Job(project, c, version, {}, env, project.store(c, version)))
     ]
     assert stale == [], f"stale chapters (run `make book` and commit them): {stale}"
+
+
+def test_unchanged_html_inputs_are_not_rebuilt(project):
+    build_book(project, echo=quiet)
+    lines = []
+    build_html(project, echo=lines.append)
+    assert lines and lines[0].startswith("  reused    HTML")
+    (project.chapters_dir / "notes.md").write_text("# Notes\n")  # any source change
+    lines.clear()
+    build_html(project, echo=lines.append)
+    assert lines[0].startswith("  built     HTML")

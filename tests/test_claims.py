@@ -17,9 +17,10 @@ import pytest
 
 from analysis import claims, paths
 from analysis.claims import ARTICLE, ClaimsError, Interval, accepted, numbers_in
-from analysis.data import load_release
+from analysis.data import available_releases, load_release
 
 SUMMARY = "webster-2022-on-the-treadmill-summary.txt"
+RELEASES = available_releases()
 
 
 # --- the real release ---------------------------------------------------------------
@@ -35,7 +36,14 @@ def register(release):
     return claims.evaluate(release)
 
 
-def test_every_claim_holds_or_says_why_it_cannot_be_checked(register):
+@pytest.fixture(scope="module", params=RELEASES)
+def each_register(request):
+    """The register of every release in data/ (the default and any later draft)."""
+    return claims.evaluate(load_release(request.param))
+
+
+def test_every_claim_holds_or_says_why_it_cannot_be_checked(each_register):
+    register = each_register
     failing = claims.failing(register)
     report = "\n".join(f"{r.claim_id} [{r.kind}] {r.statement} -- published {r.published}, computed "
                        f"{r.computed}: {r.reason}" for r in failing.itertuples())
@@ -45,24 +53,35 @@ def test_every_claim_holds_or_says_why_it_cannot_be_checked(register):
     not_checkable = register[register["verdict"] == "not checkable"]
     assert (not_checkable["kind"] == claims.NOT_CHECKABLE).all()
     assert not_checkable["reason"].str.len().gt(0).all()
+    # Disagreements are reported, not failures: only the disagreement check gives them, with a reason.
+    disagree = claims.disagreeing(register)
+    assert (disagree["kind"] == "disagreement").all()
+    assert disagree["reason"].str.contains("chooses none").all()
 
 
-def test_every_check_kind_is_used_by_the_register(release):
-    used = {claims.parse_check(c)[0] for c in release.table("claims")["check"]}
+def test_every_check_kind_is_used_by_some_release():
+    used = {claims.parse_check(c)[0] for v in RELEASES for c in load_release(v).table("claims")["check"]}
     assert used == set(claims.CHECKS) | {claims.NOT_CHECKABLE}
 
 
-def test_the_schema_pattern_names_exactly_the_registered_kinds(release):
+@pytest.mark.parametrize("version", RELEASES)
+def test_the_schema_pattern_names_registered_kinds(version):
+    """Each release's pattern admits the kinds it uses; the newest names exactly the registered kinds."""
+    release = load_release(version)
     descriptor = json.loads((release.path / "datapackage.json").read_text(encoding="utf-8"))
     resource = next(r for r in descriptor["resources"] if r["name"] == "claims")
     field = next(f for f in resource["schema"]["fields"] if f["name"] == "check")
     pattern = re.compile(field["constraints"]["pattern"])
-    for kind in claims.CHECKS:
+    named = set(re.findall(r"[a-z_]+", field["constraints"]["pattern"]))
+    assert named <= set(claims.CHECKS) | {"none"}
+    for kind in named - {"none"}:
         assert pattern.match(f"{kind}:x") and pattern.match(kind), kind
+    for expression in release.table("claims")["check"]:
+        assert pattern.match(expression), expression
     assert pattern.match("none")
     assert not pattern.match("no_such_kind:x")
-    named = set(re.findall(r"[a-z_]+", field["constraints"]["pattern"]))
-    assert named == set(claims.CHECKS) | {"none"}
+    if version == RELEASES[-1]:
+        assert named == set(claims.CHECKS) | {"none"}
     qualifier = next(f for f in resource["schema"]["fields"] if f["name"] == "qualifier")
     assert tuple(qualifier["constraints"]["enum"]) == claims.QUALIFIERS
 
@@ -232,6 +251,11 @@ SOURCE_LINES = [
     "only one probation service officer spoke",
     "I'm from the old school. We see them for 15 minutes. (Probation officer).",
     "It's just continuous.(cracknell, 2018) (Probation service officer).",
+    "| 2011 | 177,603 |",
+    "community sentences halved from 185,265 in 2011 to 72,021 in 2021",
+    "the number of community orders issued fell by 46%",
+    "In 2020/21, we recruited a record 1,007 trainee probation officers.",
+    "those placed in the NPS were more likely to agree with their allocation (87%)",
 ]
 
 
@@ -550,6 +574,137 @@ def test_source_phrases(sources):
     assert "t row 2" in result["reason"] and "no source file 'nowhere.txt'" in result["reason"]
 
 
+# --- checks that read rows of any table (release 1.1.0 and later) -------------------------
+
+BASIS_A = "Counted by principal offence"
+BASIS_B = "Not stated"
+
+
+def community(a_2011=177603, b_2011=185265, a_2016=102938, extra=()) -> pd.DataFrame:
+    rows = [
+        {"series": "a", "year": 2008, "count": 190172, "counting_basis": BASIS_A},
+        {"series": "a", "year": 2011, "count": a_2011, "counting_basis": BASIS_A},
+        {"series": "a", "year": 2016, "count": a_2016, "counting_basis": BASIS_A},
+        {"series": "b", "year": 2011, "count": b_2011, "counting_basis": BASIS_B},
+        {"series": "b", "year": 2021, "count": 72021, "counting_basis": BASIS_B},
+        *extra,
+    ]
+    return frame(rows, year="Int64", count="Int64")
+
+
+RECRUITMENT = frame([{"period": "2020/21", "kind": "actual", "count": 1007},
+                     {"period": "2021/22", "kind": "target", "count": 1500}], count="Int64")
+KIRTON = [{"figure_id": "agree_nps", "value": 87, "unit": "percent", "qualifier": "exact"},
+          {"figure_id": "women", "value": 70, "unit": "percent", "qualifier": "more than"}]
+
+
+def test_row_specs_allow_slashes_in_key_values_and_name_their_column():
+    spec = claims.parse_row_spec("recruitment/period=2020/21&kind=actual/count", "C001")
+    assert spec == claims.RowSpec("recruitment", (("period", "2020/21"), ("kind", "actual")), "count")
+    bare = claims.parse_row_spec("community_sentences/year=2011", "C001", column_required=False)
+    assert bare.column is None and bare.keys == (("year", "2011"),)
+    with pytest.raises(ClaimsError):
+        claims.parse_row_spec("community_sentences/year=2011", "C001")  # the value check needs its column
+    with pytest.raises(ClaimsError):
+        claims.parse_row_spec("recruitment/period/count", "C001")  # a key without a value
+
+
+def test_value(sources):
+    ev = evidence(sources, community_sentences=community(), recruitment=RECRUITMENT,
+                  kirton_survey=frame(KIRTON, value="Float64"))
+    times = SOURCE_LINES[22]
+    assert holds(judge(ev, "value:community_sentences/series=b&year=2021/count", 72021, phrase=times))
+    assert not holds(judge(ev, "value:community_sentences/series=a&year=2011/count", 72021, phrase=times))
+    assert holds(judge(ev, "value:recruitment/period=2020/21&kind=actual/count", 1007, unit="people",
+                       phrase=SOURCE_LINES[24]))
+    changed = evidence(sources, recruitment=RECRUITMENT.assign(count=pd.array([1070, 1500], dtype="Int64")))
+    assert not holds(judge(changed, "value:recruitment/period=2020/21&kind=actual/count", 1007, unit="people",
+                           phrase=SOURCE_LINES[24]))
+    nps = SOURCE_LINES[25]
+    assert holds(judge(ev, "value:kirton_survey/figure_id=agree_nps/value", 87, unit="percent", phrase=nps))
+    result = judge(ev, "value:kirton_survey/figure_id=agree_nps/value", 87, unit="count", phrase=nps)
+    assert not holds(result) and "'percent'" in result["reason"]  # the row's unit is read
+    hedged = frame([{**KIRTON[0], "qualifier": "about"}], value="Float64")
+    result = judge(evidence(sources, kirton_survey=hedged), "value:kirton_survey/figure_id=agree_nps/value", 87,
+                   unit="percent", phrase=nps)
+    assert not holds(result) and "qualifier 'about'" in result["reason"]
+    unreadable = frame([{**KIRTON[1], "figure_id": "agree_nps", "value": 87}], value="Float64")
+    result = judge(evidence(sources, kirton_survey=unreadable), "value:kirton_survey/figure_id=agree_nps/value",
+                   87, unit="percent", phrase=nps)
+    assert not holds(result) and "cannot read" in result["reason"]
+    assert not holds(judge(ev, "value:community_sentences/series=c&year=2021/count", 72021, phrase=times))
+    assert not holds(judge(ev, "value:community_sentences/year=2011/count", 72021, phrase=times))  # two rows
+    assert not holds(judge(evidence(sources), "value:recruitment/period=2020/21&kind=actual/count", 1007,
+                           unit="people", phrase=SOURCE_LINES[24]))  # no such table
+    with pytest.raises(ClaimsError):
+        judge(ev, "value:community_sentences/series=b&year=2021/nothing", 72021, phrase=times)
+
+
+def test_percent_fall(sources):
+    check = "percent_fall:community_sentences/series=a&year=2008/count,community_sentences/series=a&year=2016/count"
+    phrase = SOURCE_LINES[23]
+    result = judge(evidence(sources, community_sentences=community()), check, 46, unit="percent", phrase=phrase,
+                   tolerance=0.5)
+    assert holds(result)
+    assert f"{100 * (190172 - 102938) / 190172:.1f}%" in result["computed"]
+    # 190,172 -> 110,000 is a fall of 42.2%: outside 46 give or take the rounding.
+    changed = evidence(sources, community_sentences=community(a_2016=110000))
+    assert not holds(judge(changed, check, 46, unit="percent", phrase=phrase, tolerance=0.5))
+    missing = check.replace("year=2016", "year=2017")
+    assert not holds(judge(evidence(sources, community_sentences=community()), missing, 46, unit="percent",
+                           phrase=phrase, tolerance=0.5))
+
+
+def disagreement(ev, value, phrase=SOURCE_LINES[21]) -> dict:
+    return judge(ev, "disagreement:community_sentences/year=2011", value, phrase=phrase)
+
+
+def _claims_table(n: int) -> pd.DataFrame:
+    rows = [{"claim_id": f"C00{i}", "statement": "x", "source": cite(SOURCE_LINES[21 + (i - 1) % 2]),
+             "published_value": (177603, 185265)[(i - 1) % 2], "published_high": None, "qualifier": "exact",
+             "unit": "count", "check": "disagreement:community_sentences/year=2011", "tolerance": 0.0,
+             "note": None} for i in range(1, n + 1)]
+    return frame(rows, published_value="Float64", published_high="Float64", tolerance="Float64")
+
+
+def test_sources_that_agree_give_no_disagreement(sources):
+    ev = evidence(sources, community_sentences=community(b_2011=177603))
+    result = disagreement(ev, 177603)
+    assert result["verdict"] == "holds", result
+    assert "in all 2 sources" in result["computed"]
+
+
+def test_sources_that_disagree_are_flagged_with_both_values_and_bases(sources):
+    ev = evidence(sources, community_sentences=community())
+    result = disagreement(ev, 177603)
+    assert result["verdict"] == claims.DISAGREE
+    assert "177,603" in result["reason"] and "185,265" in result["reason"]
+    assert BASIS_A in result["reason"] and BASIS_B in result["reason"]
+    assert "a's" in result["reason"]  # which source the published value is
+    other = disagreement(ev, 185265, SOURCE_LINES[22])
+    assert other["verdict"] == claims.DISAGREE and "b's" in other["reason"]
+    register = claims.evaluate_claims(_claims_table(2), ev)
+    assert claims.failing(register).empty  # a disagreement is not a failure
+    assert claims.verdict_counts(register)[claims.DISAGREE] == 2
+    assert claims.summary_table(register)[claims.DISAGREE].sum() == 2
+    assert claims.disagreeing_ids(register) == "C001, C002"
+
+
+def test_a_disagreement_claim_still_fails_on_a_wrong_value_or_too_few_sources(sources):
+    ev = evidence(sources, community_sentences=community())
+    result = disagreement(ev, 180000, "the sources give 180,000 for 2011")
+    assert result["verdict"] == "fails"
+    (sources / ARTICLE).write_text("\n\n".join([*SOURCE_LINES, "the sources give 180,000 for 2011"]) + "\n",
+                                   encoding="utf-8")
+    result = disagreement(claims.Evidence.from_frames(tables(community_sentences=community()), sources), 180000,
+                          "the sources give 180,000 for 2011")
+    assert result["verdict"] == "fails" and "none of the sources' values" in result["reason"]
+    one = community().query("series == 'a'")
+    assert disagreement(evidence(sources, community_sentences=one), 177603)["verdict"] == "fails"
+    assert claims.disagreeing_ids(claims.evaluate_claims(_claims_table(1), evidence(
+        sources, community_sentences=community(b_2011=177603)))) == "none"
+
+
 # --- the source phrase of every claim ------------------------------------------------------
 
 
@@ -591,6 +746,9 @@ def test_not_checkable_claims_say_why_and_still_check_their_phrase(sources):
         ("sample:interviews/thesis", 35, "less than", {"tolerance": 0.5}),  # no tolerance on a bound
         ("figure:span", 40, "range", {}),  # a range needs its upper bound
         ("figure:staff", 9, "roughly", {}),  # unknown qualifier
+        ("value:community_sentences/year=2011", 9, "exact", {}),  # the value check needs a column
+        ("disagreement:community_sentences", 9, "exact", {}),  # ... and keys
+        ("percent_fall:recruitment/period/count,recruitment/period=x/count", 9, "exact", {}),  # a key with no value
     ],
 )
 def test_malformed_claims_raise(sources, check, value, qualifier, extra):
@@ -606,7 +764,8 @@ def test_malformed_claims_raise(sources, check, value, qualifier, extra):
 # --- the appendix helpers ----------------------------------------------------------------
 
 
-def test_summary_and_counts_agree_with_the_register(register):
+def test_summary_and_counts_agree_with_the_register(each_register):
+    register = each_register
     counts = claims.verdict_counts(register)
     assert counts["total"] == len(register) == sum(counts[v] for v in claims.VERDICTS)
     summary = claims.summary_table(register)

@@ -267,3 +267,178 @@ def test_cross_theme_codings_are_exactly_those_that_cross(release):
 def test_literature_code_count(release):
     codes = release.table("codes")
     assert numbers.literature_code_count(codes) == sum(1 for k in codes["literature_key"] if not pd.isna(k))
+
+
+# --- chapter 06, "After the article": figures and numbers of the tables added in 1.1.0 ----
+
+
+@pytest.fixture(scope="module")
+def later():
+    """The newest release in data/ that has the tables added in 1.1.0."""
+    from analysis.data import available_releases
+
+    for version in reversed(available_releases()):
+        candidate = load_release(version)
+        if "community_sentences" in candidate.resource_names:
+            return candidate
+    raise AssertionError("no release in data/ has the community_sentences table")
+
+
+def later_figure(later, name: str) -> Figure:
+    if name == "community_sentences":
+        return figures.community_sentences(later.table("community_sentences"))
+    return figures.reception_stances(later.table("reception_comments"))
+
+
+LATER_NAMES = ["community_sentences", "reception_stances"]
+
+
+@pytest.mark.parametrize("name", LATER_NAMES)
+def test_later_figures_are_described_titled_and_in_the_palette(later, name):
+    figure = later_figure(later, name)
+    spec = figure.spec()
+    title = spec.get("title")
+    title = title.get("text") if isinstance(title, dict) else title
+    assert isinstance(title, str) and title.strip()
+    assert len(figure.alt_text.strip()) > 40 and len(figure.caption.strip()) > 40
+    assert figure.inputs and all(later.is_table(n) for n in figure.inputs)
+    for node in walk(spec):
+        for ch in ("x", "y"):
+            enc = node.get("encoding", {}).get(ch)
+            if enc and "field" in enc:
+                assert isinstance(enc.get("title"), str) and enc["title"].strip(), enc
+    used = colours(spec)
+    assert used and used <= ALLOWED_COLOURS, used - ALLOWED_COLOURS
+    assert later_figure(later, name).spec() == spec
+
+
+def _disputed(community: pd.DataFrame) -> dict[int, list[int]]:
+    by_year = community.groupby("year")["count"].agg(lambda c: sorted({int(v) for v in c}))
+    return {int(y): v for y, v in by_year.items() if len(v) > 1}
+
+
+def test_community_sentences_shows_both_disputed_values_with_their_sources(later):
+    community = later.table("community_sentences")
+    disputed = _disputed(community)
+    assert disputed, "the release records a year in which the sources disagree"
+    figure = later_figure(later, "community_sentences")
+    spec = figure.spec()
+    rows = records(spec)
+    for year, values in disputed.items():
+        points = [r for r in rows if r.get("year") == year and "count" in r]
+        assert sorted(r["count"] for r in points) == values  # every source's value, none dropped or merged
+        assert len({r["source"] for r in points}) == len(values)
+        for r in points:
+            publisher = community.loc[(community["year"] == year) & (community["count"] == r["count"]),
+                                      "publisher"].iloc[0]
+            assert r["label"].startswith(f"{r['count']:,}") and numbers.publisher_words(publisher) in r["label"]
+            assert f"{r['count']:,}" in figure.alt_text and f"{r['count']:,}" in figure.caption
+        assert any(r.get("note", "").startswith(f"{year}: the sources disagree") for r in rows)
+    # Each source has its own shape as well as its own colour (greyscale-safe).
+    shapes = [n["encoding"]["shape"]["scale"]["range"] for n in walk(spec) if "shape" in n.get("encoding", {})]
+    assert shapes and len(set(shapes[0])) == community["series"].nunique()
+    assert "prefers" in figure.caption and "counting basis" in figure.caption
+
+
+def test_community_sentences_never_joins_a_source_across_missing_years(later):
+    community = later.table("community_sentences")
+    rows = [r for r in records(later_figure(later, "community_sentences").spec()) if "segment" in r]
+    for series in community["series"].unique():
+        years = sorted(int(y) for y in community.loc[community["series"] == series, "year"])
+        segments = [r["segment"] for r in sorted((r for r in rows if r["segment"].startswith(f"{series}-")),
+                                                  key=lambda r: r["year"])]
+        assert len(segments) == len(years)
+        breaks = sum(1 for a, b in zip(years, years[1:], strict=False) if b != a + 1)
+        assert len(set(segments)) == breaks + 1
+
+
+def test_community_sentences_flags_nothing_when_the_sources_agree(later):
+    community = later.table("community_sentences")
+    disputed = _disputed(community)
+    agreed = community.copy()
+    for year, values in disputed.items():
+        agreed.loc[agreed["year"] == year, "count"] = values[0]
+    figure = figures.community_sentences(agreed)
+    rows = records(figure.spec())
+    assert not any(r.get("label") for r in rows)
+    assert not any("note" in r for r in rows)
+    assert "the sources agree" in figure.caption
+    assert numbers.community_disagreements(agreed).empty
+    assert set(numbers.community_disagreements(community)["year"]) == set(disputed)
+
+
+def test_community_numbers_follow_the_table(later):
+    community = later.table("community_sentences")
+    for series in community["series"].unique():
+        own = community[community["series"] == series].sort_values("year")
+        first, last = int(own["count"].iloc[0]), int(own["count"].iloc[-1])
+        assert numbers.community_fall_pct(community, series) == pytest.approx(100 * (first - last) / first)
+        span = numbers.community_series_span(community, series)
+        assert span.startswith(f"{first:,} in {int(own['year'].iloc[0])} to {last:,}")
+    overlap = numbers.community_overlap_phrase(community)
+    for year, values in _disputed(community).items():
+        assert f"{year}:" in overlap and f"a difference of {values[-1] - values[0]:,}" in overlap
+    table = numbers.community_table(community)
+    assert len(table) == community["year"].nunique()
+    assert (table.iloc[:, 1:] != "").sum().sum() == len(community)
+    with pytest.raises(KeyError):
+        numbers.community_series_span(community, "no_such_series")
+
+
+def test_recruitment_against_the_plan(later):
+    recruitment, figures_table = later.table("recruitment"), later.table("figures")
+    plan = numbers.figure_value(figures_table, "new_probation_officers")
+    actual = recruitment[recruitment["kind"] == "actual"]
+    above = [str(p) for p, c in zip(actual["period"], actual["count"], strict=True) if int(c) > plan]
+    text = numbers.recruitment_above(recruitment, figures_table, "new_probation_officers")
+    assert all(p in text for p in above)
+    highest = int(actual["count"].max())
+    raised = figures_table.copy()
+    raised.loc[raised["figure_id"] == "new_probation_officers", "value"] = highest
+    assert numbers.recruitment_above(recruitment, raised, "new_probation_officers").startswith("none of the")
+    phrase = numbers.recruitment_phrase(recruitment, "actual")
+    assert all(f"{int(c):,} in {p}" in phrase for p, c in zip(actual["period"], actual["count"], strict=True))
+    assert "target" not in numbers.recruitment_table(recruitment[recruitment["kind"] == "actual"])[
+        "actual or target"].tolist()
+
+
+def test_workload_and_kirton_phrases(later):
+    workload, kirton = later.table("workload_surveys"), later.table("kirton_survey")
+    row = workload.set_index("figure_id").loc["hmi2021_manageable_pct"]
+    base = workload.set_index("figure_id").loc["hmi2021_respondents"]
+    text = numbers.workload_finding(workload, "hmi2021_manageable_pct", "hmi2021_respondents")
+    assert text.startswith(f"{int(row['value'])}% of {base['qualifier']} {int(base['value']):,}")
+    with pytest.raises(ValueError):
+        numbers.workload_finding(workload, "hmi2021_manageable_pct", "hmi2022_respondents")  # another survey
+    k = kirton.set_index("figure_id")
+    gap = numbers.kirton_gap_points(kirton, "kg_agree_allocation_nps_pct", "kg_agree_allocation_crc_pct")
+    assert gap == k.loc["kg_agree_allocation_nps_pct", "value"] - k.loc["kg_agree_allocation_crc_pct", "value"]
+    with pytest.raises(ValueError):
+        numbers.kirton_gap_points(kirton, "kg_agree_allocation_nps_pct", "kg_branch_interviews")  # not percentages
+    assert numbers.kirton_phrase(kirton, "kg_appealed_pct") == (
+        f"{int(k.loc['kg_appealed_pct', 'value'])}% of {k.loc['kg_appealed_pct', 'group']}")
+
+
+def test_reception_stances_count_the_coded_comments(later):
+    comments = later.table("reception_comments")
+    expected = comments["stance"].value_counts()
+    rows = records(later_figure(later, "reception_stances").spec())
+    shown = {r["stance"]: r["comments"] for r in rows}
+    assert sum(shown.values()) == len(comments)
+    table = numbers.stance_counts(comments)
+    assert dict(zip(table["stance"], table["comments"], strict=True)) == {
+        s: int(expected.get(s, 0)) for s in numbers.STANCE_WORDS}
+    replies = comments[comments["reply_to"].notna()]
+    assert table["replies"].sum() == len(replies)
+    # Recoding one comment moves it from one bar to another.
+    moved = comments.copy()
+    first = moved.index[moved["stance"] != "critical"][0]
+    old = moved.loc[first, "stance"]
+    moved.loc[first, "stance"] = "critical"
+    again = numbers.stance_counts(moved).set_index("stance")["comments"]
+    assert again["critical"] == int(expected.get("critical", 0)) + 1
+    assert again[old] == int(expected[old]) - 1
+    phrase = numbers.stance_phrase(comments)
+    assert numbers.in_words(int(expected.max())) in phrase
+    with pytest.raises(KeyError):
+        numbers.stance_counts(moved.assign(stance="undecided"))
