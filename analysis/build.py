@@ -406,7 +406,9 @@ def build_html(project: Project, version: str | None = None, echo=print) -> floa
         if result.returncode != 0 or not (built / "index.html").exists():
             tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-25:])
             raise BuildError(f"HTML build failed (full log: {log}); the previous book is untouched.\n{tail}")
-        (built / HTML_KEY_FILE).write_text(key, encoding="utf-8")
+        # Recomputed: staging may have executed the previous release's chapters
+        # (for the "What changed" page), and the HTML is made from that state.
+        (built / HTML_KEY_FILE).write_text(html_inputs_key(project, version), encoding="utf-8")
         old = project.build_dir / "html.old"
         shutil.rmtree(old, ignore_errors=True)
         if project.html_dir.exists():

@@ -152,3 +152,22 @@ def other_resources(release: Release, described: tuple[str, ...] = APPENDIX_SECT
             f"<p>Release {html.escape(release.version)} has no resources beyond those described above.</p>"
         )
     return HtmlBlock("\n".join(parts))
+
+
+def qda_links(release: Release) -> HtmlBlock:
+    """Links to the REFI-QDA exports the build writes beside the release's files."""
+    from analysis.refiqda import CODEBOOK_FILE, PROJECT_FILE
+
+    items = [
+        (CODEBOOK_FILE, "REFI-QDA codebook: the codes nested by level, for QualCoder, ATLAS.ti, NVivo, MAXQDA"),
+        (PROJECT_FILE, "REFI-QDA project: the excerpts as text sources with the codings applied"),
+    ]
+    return HtmlBlock(
+        '<ul class="treadmill-release-files">\n'
+        + "\n".join(
+            f'<li><a class="treadmill-download" href="{html.escape(href(release, name))}" download>'
+            f"{html.escape(name)}</a>: {html.escape(text)}</li>"
+            for name, text in items
+        )
+        + "\n</ul>"
+    )

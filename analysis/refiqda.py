@@ -219,6 +219,11 @@ def project_qdpx(release) -> bytes:
 CODE_COLUMNS = {"code_id", "level", "parent_id", "name", "definition"}
 
 
+# Names of the exports in the site's data/<version>/ folder (linked from the codebook appendix).
+CODEBOOK_FILE = "codebook.qdc"
+PROJECT_FILE = "coded-excerpts.qdpx"
+
+
 def write_exports(release, folder) -> list:
     """Write ``codebook.qdc`` and ``coded-excerpts.qdpx`` of ``release`` into ``folder``; returns the paths.
 
@@ -233,10 +238,10 @@ def write_exports(release, folder) -> list:
         return []
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    qdc = folder / "codebook.qdc"
+    qdc = folder / CODEBOOK_FILE
     qdc.write_bytes(codebook_qdc(release.table("codes"), release.version))
     if not {"excerpts", "coding"} <= names:
         return [qdc]
-    qdpx = folder / "coded-excerpts.qdpx"
+    qdpx = folder / PROJECT_FILE
     qdpx.write_bytes(project_qdpx(release))
     return [qdc, qdpx]

@@ -106,3 +106,13 @@ def test_other_resources_covers_what_the_appendix_does_not(release):
     assert 'id="excerpt' not in page
     everything = downloads.other_resources(release, described=tuple(release.resource_names))
     assert "no resources beyond" in everything._repr_html_()
+
+
+def test_qda_links_point_at_the_exports_the_build_writes(tmp_path):
+    from analysis import refiqda
+
+    release = load_release()
+    written = {p.name for p in refiqda.write_exports(release, tmp_path)}
+    links = re.findall(r'href="\.\./data/([^/"]+)/([^"]+)"', downloads.qda_links(release).html)
+    assert {version for version, _ in links} == {release.version}
+    assert {name for _, name in links} == written
