@@ -11,14 +11,13 @@ import re
 
 import pandas as pd
 import pytest
+from spec_support import colours, records, walk
 
 from analysis import figures, numbers, whatif
 from analysis.charts import MISSING_COLOUR, PALETTE, Figure
 from analysis.data import load_release
 
 ALLOWED_COLOURS = {c.lower() for c in PALETTE} | {MISSING_COLOUR.lower()}
-HEX = re.compile(r"^#[0-9a-fA-F]{3}(?:[0-9a-fA-F]{3})?$")
-COLOUR_KEYS = {"color", "fill", "stroke"}
 
 
 @pytest.fixture(scope="module")
@@ -39,31 +38,6 @@ def build(release, name: str) -> Figure:
 
 
 NAMES = ["postrelease_caseload", "whatif_minutes", "measures_vs_harms", "codebook_overview"]
-
-
-def walk(node):
-    if isinstance(node, dict):
-        yield node
-        for value in node.values():
-            yield from walk(value)
-    elif isinstance(node, list):
-        for value in node:
-            yield from walk(value)
-
-
-def colours(spec: dict) -> set[str]:
-    found = set()
-    for node in walk({k: v for k, v in spec.items() if k != "datasets"}):
-        for key, value in node.items():
-            if isinstance(value, str) and (HEX.match(value) or key in COLOUR_KEYS):
-                found.add(value.lower())
-            elif isinstance(value, list):
-                found |= {v.lower() for v in value if isinstance(v, str) and HEX.match(v)}
-    return found
-
-
-def records(spec: dict) -> list[dict]:
-    return [row for rows in spec.get("datasets", {}).values() for row in rows]
 
 
 # --- every figure ----------------------------------------------------------------
