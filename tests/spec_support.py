@@ -33,3 +33,35 @@ def colours(spec: dict) -> set[str]:
 
 def records(spec: dict) -> list[dict]:
     return [row for rows in spec.get("datasets", {}).values() for row in rows]
+
+
+def assert_described(figure, release) -> None:
+    """Titled, with alt text and caption, made from tables the release has."""
+    spec = figure.spec()
+    title = spec.get("title")
+    title = title.get("text") if isinstance(title, dict) else title
+    assert isinstance(title, str) and title.strip()
+    assert len(figure.alt_text.strip()) > 40
+    assert len(figure.caption.strip()) > 40
+    assert figure.inputs and set(figure.inputs) <= set(release.resource_names)
+    assert all(release.is_table(name) for name in figure.inputs)
+
+
+def assert_positions_titled(spec: dict) -> None:
+    """Every x/y channel that encodes a field has an axis title."""
+    channels = [
+        enc[ch]
+        for enc in (n["encoding"] for n in walk(spec) if "encoding" in n)
+        for ch in ("x", "y")
+        if ch in enc and "field" in enc[ch]
+    ]
+    assert channels, "no positional encodings found"
+    for channel in channels:
+        assert isinstance(channel.get("title"), str) and channel["title"].strip(), channel
+
+
+def assert_palette_only(spec: dict, allowed: set[str]) -> None:
+    """The figure states its colours, all from the house palette."""
+    used = colours(spec)
+    assert used, "a figure should state its colours explicitly"
+    assert used <= allowed, used - allowed

@@ -8,7 +8,7 @@ the charts are checked against the tables independently of the figure code.
 from __future__ import annotations
 
 import pytest
-from spec_support import colours, records, walk
+from spec_support import assert_described, assert_palette_only, assert_positions_titled, records
 
 from analysis import figures
 from analysis.charts import MISSING_COLOUR, PALETTE, Figure
@@ -55,33 +55,17 @@ NAMES = [
 
 @pytest.mark.parametrize("name", NAMES)
 def test_figure_is_described_and_titled(release, name):
-    figure = build(release, name)
-    spec = figure.spec()
-    title = spec.get("title")
-    title = title.get("text") if isinstance(title, dict) else title
-    assert isinstance(title, str) and title.strip()
-    assert len(figure.alt_text.strip()) > 40
-    assert len(figure.caption.strip()) > 40
-    assert figure.inputs and set(figure.inputs) <= set(release.resource_names)
-    assert all(release.is_table(name) for name in figure.inputs)
+    assert_described(build(release, name), release)
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_every_positional_channel_has_a_title(release, name):
-    spec = build(release, name).spec()
-    channels = [enc[ch] for enc in (n["encoding"] for n in walk(spec) if "encoding" in n) for ch in ("x", "y")
-                if ch in enc and "field" in enc[ch]]
-    assert channels, "no positional encodings found"
-    for channel in channels:
-        assert isinstance(channel.get("title"), str) and channel["title"].strip(), channel
+    assert_positions_titled(build(release, name).spec())
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_only_palette_colours(release, name):
-    spec = build(release, name).spec()
-    used = colours(spec)
-    assert used, "a figure should state its colours explicitly"
-    assert used <= ALLOWED_COLOURS, used - ALLOWED_COLOURS
+    assert_palette_only(build(release, name).spec(), ALLOWED_COLOURS)
 
 
 def test_cohort_model_gives_unreported_cohorts_no_number(release):

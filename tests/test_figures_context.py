@@ -11,7 +11,7 @@ import re
 
 import pandas as pd
 import pytest
-from spec_support import colours, records, walk
+from spec_support import assert_described, assert_palette_only, assert_positions_titled, colours, records, walk
 
 from analysis import figures, numbers, whatif
 from analysis.charts import MISSING_COLOUR, PALETTE, Figure
@@ -45,36 +45,17 @@ NAMES = ["postrelease_caseload", "whatif_minutes", "measures_vs_harms", "codeboo
 
 @pytest.mark.parametrize("name", NAMES)
 def test_figure_is_described_and_titled(release, name):
-    figure = build(release, name)
-    spec = figure.spec()
-    title = spec.get("title")
-    title = title.get("text") if isinstance(title, dict) else title
-    assert isinstance(title, str) and title.strip()
-    assert len(figure.alt_text.strip()) > 40
-    assert len(figure.caption.strip()) > 40
-    assert figure.inputs and set(figure.inputs) <= set(release.resource_names)
-    assert all(release.is_table(n) for n in figure.inputs)
+    assert_described(build(release, name), release)
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_every_positional_channel_has_a_title(release, name):
-    spec = build(release, name).spec()
-    channels = [
-        enc[ch]
-        for enc in (n["encoding"] for n in walk(spec) if "encoding" in n)
-        for ch in ("x", "y")
-        if ch in enc and "field" in enc[ch]
-    ]
-    assert channels
-    for channel in channels:
-        assert isinstance(channel.get("title"), str) and channel["title"].strip(), channel
+    assert_positions_titled(build(release, name).spec())
 
 
 @pytest.mark.parametrize("name", NAMES)
 def test_only_palette_colours(release, name):
-    used = colours(build(release, name).spec())
-    assert used
-    assert used <= ALLOWED_COLOURS, used - ALLOWED_COLOURS
+    assert_palette_only(build(release, name).spec(), ALLOWED_COLOURS)
 
 
 @pytest.mark.parametrize("name", NAMES)
