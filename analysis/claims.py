@@ -37,7 +37,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import paths
+from analysis import paths, sources
 from analysis.data import Release
 
 ARTICLE = "cracknell-2022-running-on-the-treadmill.txt"
@@ -285,15 +285,18 @@ class Evidence:
         return self._tables(name)
 
     def source_text(self, file: str) -> str | None:
-        """Normalised text of a source file, or None if there is no such file."""
+        """Normalised text of a source file; None if ``file`` is not a source document.
+
+        A listed source that is missing or altered raises
+        :class:`analysis.sources.SourceError`: never a quiet "not found" verdict.
+        """
         if file not in self._texts:
-            path = self.sources_dir / file
-            ok = "/" not in file and path.is_file()
-            self._texts[file] = normalise(path.read_text(encoding="utf-8")) if ok else None
+            known = sources.known(file, self.sources_dir)
+            self._texts[file] = normalise(self.raw_source(file)) if known else None
         return self._texts[file]
 
     def raw_source(self, file: str) -> str:
-        return (self.sources_dir / file).read_text(encoding="utf-8")
+        return sources.read_source(file, self.sources_dir)
 
     def phrase_problem(self, source: str) -> str | None:
         """Why a ``source`` cell does not point at a real phrase (None if it does)."""
@@ -1120,6 +1123,36 @@ def evaluate(release: Release, sources_dir: Path = paths.SOURCES) -> pd.DataFram
     """The register of a release: one row per claim with its verdict and reason."""
     ev = Evidence.from_release(release, sources_dir)
     return evaluate_claims(release.table("claims"), ev)
+
+
+class ClaimsFailed(AssertionError):
+    """Claims that do not hold: the book must not be published with them."""
+
+
+def require_all_hold(register: pd.DataFrame, release: str = "") -> pd.DataFrame:
+    """``register`` unchanged if no claim fails; else :class:`ClaimsFailed` naming each one.
+
+    A claim the sources cannot settle carries an explicit verdict instead
+    (``sources disagree``, with both values, or check ``none`` with a note
+    saying why), and those pass; a plain "fails" never does.
+    """
+    bad = failing(register)
+    if bad.empty:
+        return register
+    lines = [
+        f"{r.claim_id}: published {r.published}, computed {r.computed} ({r.reason})"
+        for r in bad.itertuples()
+    ]
+    where = f"data release {release}: " if release else ""
+    raise ClaimsFailed(
+        f"{where}{len(lines)} claim(s) do not hold; correct the data or the claim, or give it an explicit "
+        "verdict (check 'none' with a note, or a disagreement between sources):\n" + "\n".join(lines)
+    )
+
+
+def verified_register(release: Release, sources_dir: Path = paths.SOURCES) -> pd.DataFrame:
+    """The register of ``release``; raises :class:`ClaimsFailed` if any claim does not hold."""
+    return require_all_hold(evaluate(release, sources_dir), release.version)
 
 
 # --- for the appendix page -----------------------------------------------------------

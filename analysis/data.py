@@ -36,11 +36,15 @@ import pandas as pd
 from analysis import paths
 
 DESCRIPTOR = "datapackage.json"
+REGISTRY = "RELEASES.json"  # which releases are frozen (written by analysis.release)
 # Environment variable naming a file to which every resource read is appended.
 READS_LOG_ENV = "TREADMILL_READS_LOG"
 # How many validation errors one DataError message lists.
 MAX_REPORTED_ERRORS = 5
 ROW_CONVENTION = "header = row 1"
+# The bibliography resource, and the table columns whose values must be its keys.
+BIBLIOGRAPHY = "references"
+REFERENCE_COLUMNS = ("reference_key", "literature_key")
 
 # Table Schema type -> pandas dtype. Dates are parsed separately (see _read_csv).
 _DTYPES = {
@@ -208,17 +212,19 @@ def _version_key(version: str) -> list[tuple[int, Any]]:
 
 
 def log_read(version: str, name: str) -> None:
-    """Append ``<version>/<name>`` to the file named by $TREADMILL_READS_LOG.
+    """Log a read of resource ``name`` of release ``version`` (see :func:`log_input`)."""
+    log_input(f"{version}/{name}")
+
+
+def log_input(line: str) -> None:
+    """Append ``line`` (``<version>/<resource>`` or ``sources/<file>``) to $TREADMILL_READS_LOG.
 
     The build sets the variable while executing a chapter and uses the lines
-    to learn which data resources the chapter depends on. Each line is
-    written once per process; without the variable this does nothing.
+    to learn which data resources and source files the chapter depends on.
+    Each line is written once per process; without the variable this does nothing.
     """
     log = os.environ.get(READS_LOG_ENV)
-    if not log:
-        return
-    line = f"{version}/{name}"
-    if (log, line) in _LOGGED:
+    if not log or (log, line) in _LOGGED:
         return
     with open(log, "a", encoding="utf-8") as fh:
         fh.write(line + "\n")
@@ -291,6 +297,7 @@ class Release:
             self._validate(name)
             frame = self._read_csv(name)
             self._check_source(name, frame)
+            self._check_references(name, frame)
             self._tables[name] = frame
         return self._tables[name].copy()
 
@@ -338,13 +345,28 @@ class Release:
             raise self._error(
                 name,
                 f"sha256 {self.sha256(name)} and {size} bytes as in datapackage.json",
-                problem=(
-                    "hash mismatch: the file was edited in place; releases are immutable — make a new release"
-                ),
+                problem=self._mismatch_advice(name),
                 got=f"sha256 {digest}, {len(data)} bytes",
             )
         self._bytes[name] = data
         return data
+
+    def is_frozen(self) -> bool:
+        """Whether ``data/RELEASES.json`` lists this release as frozen (released, immutable)."""
+        registry = self.path.parent / REGISTRY
+        if not registry.is_file():
+            return False
+        return self.version in json.loads(registry.read_text(encoding="utf-8")).get("frozen", {})
+
+    def _mismatch_advice(self, name: str) -> str:
+        """What to do about a file whose bytes differ from the descriptor: it depends on the release's state."""
+        path = self.path / self._file(name)
+        if self.is_frozen():
+            return (f"hash mismatch: the frozen release was edited in place; undo the edit "
+                    f"(git checkout -- {path}) and make the change in a new release "
+                    f"(python -m analysis.release new <version> --from {self.version})")
+        return (f"hash mismatch: the draft's file changed since its hash was recorded; if the edit is "
+                f"intended, record it with python -m analysis.release rehash {self.version}")
 
     def _decode(self, name: str, data: bytes) -> str:
         encoding = self._resource(name).get("encoding", "utf-8")
@@ -495,6 +517,39 @@ class Release:
                 problem="empty source",
                 got=None if pd.isna(source.iloc[position]) else source.iloc[position],
             )
+
+
+    def bibliography_keys(self) -> set[str]:
+        """The keys of the release's ``references`` resource (BibTeX, read with pybtex)."""
+        from pybtex.database import parse_string
+        from pybtex.scanner import PybtexError
+
+        try:
+            return set(parse_string(self.text(BIBLIOGRAPHY), "bibtex").entries)
+        except PybtexError as exc:
+            raise self._error(BIBLIOGRAPHY, "a readable BibTeX file", problem="unreadable bibliography",
+                              got=str(exc)) from exc
+
+    def _check_references(self, name: str, frame: pd.DataFrame) -> None:
+        """Every key in a reference column must name an entry of the release's bibliography."""
+        columns = [c for c in REFERENCE_COLUMNS if c in frame.columns]
+        if not columns:
+            return
+        if BIBLIOGRAPHY not in self._resources:
+            raise self._error(name, f"a '{BIBLIOGRAPHY}' resource for the column {columns[0]}",
+                              problem="no bibliography")
+        keys = self.bibliography_keys()
+        for column in columns:
+            for position, value in enumerate(frame[column]):
+                if not pd.isna(value) and value not in keys:
+                    raise self._error(
+                        name,
+                        f"a key of {self._file(BIBLIOGRAPHY)}",
+                        row=position + 2,
+                        column=column,
+                        problem="unknown reference",
+                        got=value,
+                    )
 
 
 def _from_frictionless(error: Any, name: str, schema: dict) -> dict:

@@ -21,9 +21,8 @@ BUILD = ROOT / "_build"
 HTML = BUILD / "html"
 STATIC = ROOT / "_static"
 REQUIREMENTS = ROOT / "requirements.txt"
-# The source documents live beside the project, not inside it (see README).
-SOURCES = PACKAGE_ROOT.parent / "shared" / "sources"
-FORMATS = PACKAGE_ROOT.parent / "shared" / "formats"
+# The source documents the data cite, verified by analysis.sources (see its README).
+SOURCES = DATA / "sources"
 # The single place that names the default data release.
 DEFAULT_RELEASE_FILE = DATA / "DEFAULT_RELEASE"
 

@@ -14,39 +14,32 @@ verified::
 to the sha256 of its ``datapackage.json`` (which records the sha256 of every
 data file, so the one hash pins them all) and of every other file in the
 folder; :func:`check_frozen` compares, so a released version cannot be edited
-in place without a test failing. ``drafts`` maps each draft to the release it
-starts from and the sha256 of every file it inherited unchanged. That makes
-``new`` repeatable: re-running it copies files the draft lacks, refreshes the
-inherited files the author has not touched (so a late fix to the old release
-reaches the draft), re-applies rows or entries the author appended to an
-inherited file onto its current version, and keeps every other file the
-author added or edited.
+in place without a test failing. ``drafts`` maps each draft to the frozen
+release it was copied from. A draft is only ever made from a frozen release,
+so it is a plain copy: nothing upstream can change under it.
 """
 
 from __future__ import annotations
 
 import argparse
-import copy
 import hashlib
 import json
 import os
 import re
+import shutil
 import sys
 from pathlib import Path
 
-from analysis import paths
-from analysis.data import DESCRIPTOR, DataError, available_releases, load_release, release_summary
+from analysis import claims, paths
+from analysis.data import DESCRIPTOR, REGISTRY, DataError, available_releases, load_release, release_summary
+from analysis.sources import SourceError
 
-REGISTRY = "RELEASES.json"
 VERSION_PATTERN = re.compile(r"^[0-9]+\.[0-9]+\.[0-9]+$")
-# Descriptor properties that change whenever a file's bytes do.
-_VOLATILE = ("hash", "bytes")
 _ABOUT = (
     "Registry of data releases (written by python -m analysis.release; see docs/updating-data.md). "
     "'frozen': for each released version, the sha256 of its datapackage.json and of every other file "
     "in its folder; a frozen release never changes (tests/test_release.py checks). "
-    "'drafts': versions being assembled, the release each starts from, and the sha256 of each file "
-    "inherited unchanged from it."
+    "'drafts': versions being assembled, and the frozen release each was copied from."
 )
 
 
@@ -114,29 +107,6 @@ def _files(folder: Path) -> list[str]:
     )
 
 
-def _appended(mine: bytes, base: dict) -> bytes | None:
-    """The bytes added after the end of ``base`` (a file's earlier version), if ``mine`` only appends."""
-    size = base.get("bytes")
-    if not isinstance(size, int) or len(mine) <= size:
-        return None
-    if hashlib.sha256(mine[:size]).hexdigest() != base.get("sha256"):
-        return None
-    return mine[size:]
-
-
-def _write_bytes(path: Path, content: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(content)
-    os.replace(tmp, path)
-
-
-def _entry_digest(resource: dict) -> str:
-    """Hash of a resource entry without the parts that follow the file's bytes."""
-    stable = {k: v for k, v in resource.items() if k not in _VOLATILE}
-    return hashlib.sha256(json.dumps(stable, sort_keys=True).encode("utf-8")).hexdigest()
-
-
 def _check_version(version: str) -> None:
     if not VERSION_PATTERN.match(version):
         raise ReleaseError(f"release versions look like 1.2.0 (MAJOR.MINOR.PATCH); got {version!r}")
@@ -158,112 +128,75 @@ def _refuse_if_frozen(version: str, data_dir: Path, action: str) -> None:
 
 
 def new_release(version: str, from_version: str, data_dir: Path = paths.DATA, echo=print) -> Path:
-    """Create (or bring up to date) draft ``version`` as a copy of ``from_version``.
+    """Create draft ``version`` as a copy of the frozen release ``from_version``.
 
-    Files the draft lacks are copied; files it inherited unchanged are
-    refreshed from ``from_version``; files the author only appended to (rows
-    at the end of a CSV, entries at the end of the bibliography) get the same
-    additions re-applied to the current ``from_version`` file; files changed
-    in any other way are kept as they are (with a warning when
-    ``from_version`` changed them since). Resource entries not edited for the
-    draft follow ``from_version``. Finishes with :func:`rehash_release`.
+    The copy's ``datapackage.json`` and README get the new version in their
+    title and description, so nothing of the old release's name ships with it.
+    Finishes with :func:`rehash_release`.
     """
     data_dir = Path(data_dir)
     _check_version(version)
     _check_version(from_version)
     if _version_key(version) <= _version_key(from_version):
         raise ReleaseError(f"a new release must have a higher version than {from_version}; got {version}")
-    _refuse_if_frozen(version, data_dir, "changed")
-    old, new = data_dir / from_version, data_dir / version
-    if not (old / DESCRIPTOR).is_file():
-        raise ReleaseError(f"no release {from_version} in {data_dir}; releases: {available_releases(data_dir)}")
     registry = read_registry(data_dir)
-    draft = registry["drafts"].get(version, {})
-    inherited: dict[str, str] = dict(draft.get("inherited", {}))
-    inherited_entries: dict[str, str] = dict(draft.get("inherited_entries", {}))
-    bases: dict[str, dict] = dict(draft.get("bases", {}))
-    omitted = set(draft.get("omit", []))
-    new.mkdir(parents=True, exist_ok=True)
-
-    old_files = _files(old)
-    now_inherited: dict[str, str] = {}
-    now_bases: dict[str, dict] = {}
-    for rel in old_files:
-        if rel in omitted:
-            continue
-        src, dst = old / rel, new / rel
-        source = src.read_bytes()
-        source_sha = hashlib.sha256(source).hexdigest()
-        now_bases[rel] = {"sha256": source_sha, "bytes": len(source)}
-        mine = dst.read_bytes() if dst.exists() else None
-        mine_sha = hashlib.sha256(mine).hexdigest() if mine is not None else None
-        if mine is None:
-            action = "copied"
-        elif mine_sha == source_sha:
-            action = "unchanged"
-        elif inherited.get(rel) == mine_sha:
-            action = "refreshed"  # untouched since it was inherited; the old release changed
-        else:
-            base = bases.get(rel) or {}
-            if isinstance(base, str):  # a sha256 alone: its size is known only if it is the current file
-                base = {"sha256": base, "bytes": len(source) if base == source_sha else None}
-            tail = _appended(mine, base)
-            if tail is not None and base.get("sha256") == source_sha:
-                echo(f"  kept      {rel} (the {from_version} file plus lines added for {version})")
-            elif tail is not None and source.endswith(b"\n"):
-                _write_bytes(dst, source + tail)  # the additions, re-applied to the changed file
-                echo(f"  rebased   {rel} ({from_version} changed it; the lines added for {version} are kept)")
-            else:
-                note = f"changed for {version}"
-                if base and base.get("sha256") != source_sha:
-                    note += f"; {from_version} has changed it since: merge that change by hand"
-                echo(f"  kept      {rel} ({note})")
-            continue
-        if action != "unchanged":
-            _write_bytes(dst, source)
-        now_inherited[rel] = source_sha
-        echo(f"  {action:<9} {rel}")
-    for rel, digest in inherited.items():  # inherited before, gone from the old release now
-        if rel not in old_files and (new / rel).exists() and sha256_file(new / rel) == digest:
-            (new / rel).unlink()
-            echo(f"  removed   {rel} (no longer in {from_version})")
-
-    old_descriptor = _read_descriptor(old)
-    has_descriptor = (new / DESCRIPTOR).is_file()
-    descriptor = _read_descriptor(new) if has_descriptor else copy.deepcopy(old_descriptor)
-    current = {r["name"]: r for r in descriptor.get("resources", [])} if has_descriptor else {}
-    old_names = {r["name"] for r in old_descriptor["resources"]}
-    resources, now_entries = [], {}
-    for resource in old_descriptor["resources"]:
-        name = resource["name"]
-        if resource["path"] in omitted or name in omitted:
-            continue
-        mine = current.get(name)
-        if mine is None or inherited_entries.get(name) == _entry_digest(mine):
-            # Not edited for this release: follow the old release (rehash fixes hash and bytes).
-            resources.append(copy.deepcopy(resource))
-            now_entries[name] = _entry_digest(resource)
-        else:
-            resources.append(mine)
-    resources += [r for r in descriptor.get("resources", []) if r["name"] not in old_names]
-    descriptor["resources"] = resources
+    if from_version not in registry["frozen"]:
+        raise ReleaseError(
+            f"release {from_version} is not frozen; a draft is made only from a frozen release "
+            f"(frozen: {', '.join(sorted(registry['frozen'], key=_version_key)) or 'none'})"
+        )
+    old, new = data_dir / from_version, data_dir / version
+    _refuse_if_frozen(version, data_dir, "made again")
+    if new.exists():
+        raise ReleaseError(f"{new} exists already; edit that draft, or remove the folder to start again")
+    shutil.copytree(old, new)
+    descriptor = _read_descriptor(new)
     descriptor["version"] = version
+    for key in ("title", "description"):
+        if isinstance(descriptor.get(key), str):
+            descriptor[key] = _renamed(descriptor[key], from_version, version)
     _write_descriptor(new, descriptor)
-
-    registry["drafts"][version] = {
-        "from": from_version,
-        "inherited": now_inherited,
-        "inherited_entries": now_entries,
-        "bases": now_bases,
-        "omit": sorted(omitted),
-    }
+    readme = new / "README.md"
+    if readme.is_file():
+        _write_text(readme, _renamed(readme.read_text(encoding="utf-8"), from_version, version, first_line_only=True))
+    registry["drafts"][version] = {"from": from_version}
     write_registry(registry, data_dir)
     rehash_release(version, data_dir, echo=echo)
+    echo(f"  copied    {from_version} -> {version}; describe the changes in {readme} and data/CHANGELOG.md")
     return new
 
 
+def _renamed(text: str, old: str, new: str, first_line_only: bool = False) -> str:
+    """``text`` with "release <old>" made "release <new>" (in the title line only, for a README)."""
+    pattern = re.compile(rf"(?i)(release\s+){re.escape(old)}\b")
+    if not first_line_only:
+        return pattern.sub(rf"\g<1>{new}", text)
+    first, sep, rest = text.partition("\n")
+    return pattern.sub(rf"\g<1>{new}", first) + sep + rest
+
+
+def stale_titles(version: str, data_dir: Path = paths.DATA) -> list[str]:
+    """Where a release's README title or descriptor text does not name its own version."""
+    folder = Path(data_dir) / version
+    problems = []
+    descriptor = _read_descriptor(folder)
+    # The title, and the description's opening words, say which release this is.
+    for key, text in (
+        ("title", str(descriptor.get("title", ""))),
+        ("description", str(descriptor.get("description", ""))[:40]),
+    ):
+        for other in re.findall(r"(?i)release\s+(\d+\.\d+\.\d+)", text):
+            if other != version:
+                problems.append(f"{folder / DESCRIPTOR}: {key} names release {other}; expected {version}")
+    readme = folder / "README.md"
+    title = readme.read_text(encoding="utf-8").partition("\n")[0] if readme.is_file() else version
+    if version not in title:
+        problems.append(f"{readme}: the first line should name release {version}; got {title!r}")
+    return problems
+
+
 def remove_resource(version: str, name: str, data_dir: Path = paths.DATA, echo=print) -> None:
-    """Drop resource ``name`` (entry and file) from draft ``version``, for good."""
+    """Drop resource ``name`` (entry and file) from draft ``version``."""
     data_dir = Path(data_dir)
     _refuse_if_frozen(version, data_dir, "changed")
     folder = data_dir / version
@@ -274,12 +207,6 @@ def remove_resource(version: str, name: str, data_dir: Path = paths.DATA, echo=p
     descriptor["resources"] = [r for r in descriptor["resources"] if r["name"] != name]
     _write_descriptor(folder, descriptor)
     (folder / match[0]["path"]).unlink(missing_ok=True)
-    registry = read_registry(data_dir)
-    draft = registry["drafts"].setdefault(version, {})
-    draft["omit"] = sorted(set(draft.get("omit", [])) | {match[0]["path"]})
-    draft.get("inherited", {}).pop(match[0]["path"], None)
-    draft.get("inherited_entries", {}).pop(name, None)
-    write_registry(registry, data_dir)
     echo(f"  removed   {match[0]['path']} ({name}) from {version}")
 
 
@@ -329,6 +256,14 @@ def freeze_release(version: str, data_dir: Path = paths.DATA, echo=print) -> str
         raise ReleaseError(f"release {version} does not validate, so it cannot be frozen: {exc}") from exc
     if release.descriptor.get("version") != version:
         raise ReleaseError(f"{folder / DESCRIPTOR} says version {release.descriptor.get('version')!r}, not {version!r}")
+    problems = stale_titles(version, data_dir)
+    if problems:
+        raise ReleaseError(f"release {version} still carries another release's name:\n" + "\n".join(problems))
+    if "claims" in release.resource_names:
+        try:  # a claim that does not hold would be frozen for good
+            claims.verified_register(release, data_dir / "sources")
+        except (claims.ClaimsFailed, SourceError) as exc:
+            raise ReleaseError(f"release {version} cannot be frozen: {exc}") from exc
     digest = sha256_file(folder / DESCRIPTOR)
     registry = read_registry(data_dir)
     recorded = registry["frozen"].get(version)
@@ -364,7 +299,8 @@ def check_frozen(data_dir: Path = paths.DATA) -> list[str]:
         if digest != recorded.get("datapackage_sha256"):
             problems.append(
                 f"frozen release {version}: datapackage.json changed (sha256 {digest[:12]}, "
-                f"frozen as {str(recorded.get('datapackage_sha256'))[:12]})"
+                f"frozen as {str(recorded.get('datapackage_sha256'))[:12]}; "
+                f"undo it: git checkout -- {folder / DESCRIPTOR})"
             )
         files = recorded.get("files", {})
         for rel in sorted(set(files) | set(_files(folder))):
@@ -374,7 +310,10 @@ def check_frozen(data_dir: Path = paths.DATA) -> list[str]:
             elif not path.is_file():
                 problems.append(f"frozen release {version}: file {rel} is missing")
             elif sha256_file(path) != files[rel]:
-                problems.append(f"frozen release {version}: file {rel} was edited in place")
+                problems.append(
+                    f"frozen release {version}: file {rel} was edited in place "
+                    f"(undo it: git checkout -- {path}; put the change in a new release)"
+                )
         # The descriptor's own hashes pin the data files even if 'files' were lost.
         for resource in _read_descriptor(folder).get("resources", []):
             path = folder / resource["path"]

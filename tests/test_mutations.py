@@ -40,6 +40,7 @@ def copy_release(root: Path) -> tuple[Path, str]:
     version = paths.default_release()
     folder = root / "data" / version
     shutil.copytree(paths.DATA / version, folder)
+    shutil.copytree(paths.SOURCES, root / "data" / paths.SOURCES.name)  # what the claims are checked against
     (root / "data" / "DEFAULT_RELEASE").write_text(version + "\n", encoding="utf-8")
     return folder, version
 
@@ -162,7 +163,9 @@ def test_a_mutation_fails_its_claims_and_the_chapters_showing_it(tmp_path, contr
     assert code != 0, f"{name}: nbval passed on the mutated data:\n{output[-3000:]}"
     _, (_, _, control_failures) = control
     for chapter in chapters:
-        # Cells with an output mismatch that pass on the unmutated copy: the mutation's doing.
-        new = {cell for cell, report in failures.get(chapter, {}).items() if "mismatch '" in report}
+        # Cells that fail (an output mismatch, or the claims register refusing a claim that does
+        # not hold) but pass on the unmutated copy: the mutation's doing.
+        new = {cell for cell, report in failures.get(chapter, {}).items()
+               if "mismatch '" in report or "ClaimsFailed" in report}
         new -= set(control_failures.get(chapter, {}))
         assert new, f"{name}: nbval reports no new output mismatch in {chapter}:\n{output[-3000:]}"

@@ -51,70 +51,75 @@ def descriptor(folder: Path) -> dict:
 # -- new ---------------------------------------------------------------------------
 
 
-def test_new_copies_every_file_into_a_valid_draft(data_dir):
+def test_new_copies_every_file_of_a_frozen_release_into_a_valid_draft(data_dir):
+    rel.freeze_release("1.0.0", data_dir, echo=quiet)
     rel.new_release("1.1.0", "1.0.0", data_dir, echo=quiet)
     old, new = data_dir / "1.0.0", data_dir / "1.1.0"
     for name in FILES:
         assert (new / name).read_bytes() == (old / name).read_bytes()
     assert descriptor(new)["version"] == "1.1.0"
     assert [r["name"] for r in descriptor(new)["resources"]] == [r["name"] for r in descriptor(old)["resources"]]
-    draft = rel.read_registry(data_dir)["drafts"]["1.1.0"]
-    assert draft["from"] == "1.0.0"
-    assert set(draft["inherited"]) == set(FILES)
+    assert rel.read_registry(data_dir)["drafts"]["1.1.0"] == {"from": "1.0.0"}
     loaded = load_release("1.1.0", data_dir)
     assert loaded.table("coding").equals(load_release("1.0.0", data_dir).table("coding"))
 
 
-def test_rerunning_new_keeps_the_authors_work_and_refreshes_the_rest(data_dir):
+def test_new_refuses_a_base_that_is_not_frozen(data_dir):
+    with pytest.raises(ReleaseError, match="not frozen"):
+        rel.new_release("1.1.0", "1.0.0", data_dir, echo=quiet)
+    assert not (data_dir / "1.1.0").exists()
+
+
+def test_new_refuses_to_overwrite_a_draft(data_dir):
+    rel.freeze_release("1.0.0", data_dir, echo=quiet)
     rel.new_release("1.1.0", "1.0.0", data_dir, echo=quiet)
-    old, new = data_dir / "1.0.0", data_dir / "1.1.0"
-    # The author edits one inherited file and adds a table...
-    edit(new / "codes.csv", "Child", "Kid")
-    (new / "extra.csv").write_text("code_id,parent_id,label,source\nc9,,Extra,doc9\n", encoding="utf-8")
-    package = descriptor(new)
-    codes_entry = next(r for r in package["resources"] if r["name"] == "codes")
-    package["resources"].append({**codes_entry, "name": "extra", "path": "extra.csv"})
-    package["resources"][-1]["schema"] = {**codes_entry["schema"], "foreignKeys": []}
-    (new / "datapackage.json").write_text(json.dumps(package, indent=2), encoding="utf-8")
-    rel.rehash_release("1.1.0", data_dir, echo=quiet)
-    # ...while the old (not yet frozen) release gets a late fix to two files.
-    edit(old / "excerpts.csv", "hello", "hello there")
-    edit(old / "codes.csv", "Top", "Summit")
-    rehash(old)
-    said = []
-    rel.new_release("1.1.0", "1.0.0", data_dir, echo=said.append)
-    assert (new / "excerpts.csv").read_bytes() == (old / "excerpts.csv").read_bytes()  # refreshed
-    assert "Kid" in (new / "codes.csv").read_text() and "Summit" not in (new / "codes.csv").read_text()
-    assert any("kept" in line and "codes.csv" in line and "merge" in line for line in said)
-    assert (new / "extra.csv").exists()
-    loaded = load_release("1.1.0", data_dir)
-    assert loaded.resource_names == ["excerpts", "codes", "coding", "references", "extra"]
-    assert loaded.table("excerpts")["text"].tolist()[0] == "hello there"
-    assert loaded.table("extra")["label"].tolist() == ["Extra"]
+    edit(data_dir / "1.1.0" / "codes.csv", "Child", "Kid")
+    with pytest.raises(ReleaseError, match="exists already"):
+        rel.new_release("1.1.0", "1.0.0", data_dir, echo=quiet)
+    assert "Kid" in (data_dir / "1.1.0" / "codes.csv").read_text()
 
 
-def test_rows_appended_to_an_inherited_file_are_reapplied_to_its_new_version(data_dir):
+def test_new_names_the_new_version_in_the_readme_title_and_the_description(data_dir):
+    folder = data_dir / "1.0.0"
+    (folder / "README.md").write_text("# Data release 1.0.0\n\nUnlike release 1.0.0 before it...\n")
+    package = descriptor(folder)
+    package.update(title="Data release 1.0.0", description="Data release 1.0.0 of the fixture.")
+    (folder / "datapackage.json").write_text(json.dumps(package, indent=2))
+    rel.freeze_release("1.0.0", data_dir, echo=quiet)
     rel.new_release("1.1.0", "1.0.0", data_dir, echo=quiet)
-    old, new = data_dir / "1.0.0", data_dir / "1.1.0"
-    added_row = "3,c1,true,0.25,2024-05-06,doc3\n"
-    (new / "coding.csv").write_text((new / "coding.csv").read_text() + added_row, encoding="utf-8")
-    rel.rehash_release("1.1.0", data_dir, echo=quiet)
-    edit(old / "coding.csv", "1,c1,true,0.5", "1,c1,true,0.75")  # a late fix to the old release
-    rehash(old)
-    said = []
-    rel.new_release("1.1.0", "1.0.0", data_dir, echo=said.append)
-    assert (new / "coding.csv").read_text() == (old / "coding.csv").read_text() + added_row
-    assert any(line.split()[:2] == ["rebased", "coding.csv"] for line in said)
-    coding = load_release("1.1.0", data_dir).table("coding")
-    assert len(coding) == 4 and coding["weight"].tolist()[0] == 0.75
+    new = data_dir / "1.1.0"
+    readme = (new / "README.md").read_text()
+    assert readme.startswith("# Data release 1.1.0\n") and "release 1.0.0 before it" in readme  # body left to the author
+    assert descriptor(new)["title"] == "Data release 1.1.0"
+    assert descriptor(new)["description"] == "Data release 1.1.0 of the fixture."
+    assert rel.stale_titles("1.1.0", data_dir) == []
 
 
-def test_a_removed_resource_stays_removed(data_dir):
+def test_freeze_refuses_a_release_carrying_another_releases_title(data_dir):
+    (data_dir / "1.0.0" / "README.md").write_text("# Data release 0.9.0\n")
+    with pytest.raises(ReleaseError, match=r"first line should name release 1\.0\.0"):
+        rel.freeze_release("1.0.0", data_dir, echo=quiet)
+    assert rel.read_registry(data_dir)["frozen"] == {}
+
+
+def test_remove_drops_a_resource_from_a_draft(data_dir):
+    rel.freeze_release("1.0.0", data_dir, echo=quiet)
     rel.new_release("1.1.0", "1.0.0", data_dir, echo=quiet)
     rel.remove_resource("1.1.0", "references", data_dir, echo=quiet)
-    rel.new_release("1.1.0", "1.0.0", data_dir, echo=quiet)
     assert not (data_dir / "1.1.0" / "references.bib").exists()
     assert "references" not in load_release("1.1.0", data_dir).resource_names
+
+
+def test_a_hash_mismatch_advises_rehash_for_a_draft_and_undo_for_a_frozen_release(data_dir):
+    rel.freeze_release("1.0.0", data_dir, echo=quiet)
+    rel.new_release("1.1.0", "1.0.0", data_dir, echo=quiet)
+    for version in ("1.0.0", "1.1.0"):
+        edit(data_dir / version / "codes.csv", "Child", "Kid")
+    with pytest.raises(DataError, match=r"analysis\.release rehash 1\.1\.0") as draft:
+        load_release("1.1.0", data_dir).table("codes")
+    assert "immutable" not in str(draft.value) and "frozen" not in str(draft.value)
+    with pytest.raises(DataError, match=r"frozen release was edited in place; undo the edit \(git checkout -- "):
+        load_release("1.0.0", data_dir).table("codes")
 
 
 @pytest.mark.parametrize(("version", "base"), [("1.0.0", "1.0.0"), ("0.9.0", "1.0.0"), ("1.1", "1.0.0")])
@@ -123,8 +128,9 @@ def test_new_refuses_versions_that_do_not_move_forward(data_dir, version, base):
         rel.new_release(version, base, data_dir, echo=quiet)
 
 
-def test_new_names_an_unknown_base_release(data_dir):
-    with pytest.raises(ReleaseError, match=r"no release 0\.1\.0.*1\.0\.0"):
+def test_new_names_the_frozen_releases_when_the_base_is_unknown(data_dir):
+    rel.freeze_release("1.0.0", data_dir, echo=quiet)
+    with pytest.raises(ReleaseError, match=r"release 0\.1\.0 is not frozen.*frozen: 1\.0\.0"):
         rel.new_release("1.1.0", "0.1.0", data_dir, echo=quiet)
 
 
@@ -132,6 +138,7 @@ def test_new_names_an_unknown_base_release(data_dir):
 
 
 def test_rehash_records_each_files_sha256_and_size(data_dir):
+    rel.freeze_release("1.0.0", data_dir, echo=quiet)
     rel.new_release("1.1.0", "1.0.0", data_dir, echo=quiet)
     codes = data_dir / "1.1.0" / "codes.csv"
     edit(codes, "Child", "A much longer child label")
@@ -189,6 +196,7 @@ def test_files_added_to_a_frozen_release_are_caught(data_dir):
 
 
 def test_a_draft_cannot_be_made_over_a_frozen_version(data_dir):
+    rel.freeze_release("1.0.0", data_dir, echo=quiet)
     rel.new_release("1.1.0", "1.0.0", data_dir, echo=quiet)
     rel.freeze_release("1.1.0", data_dir, echo=quiet)
     assert "1.1.0" not in rel.read_registry(data_dir)["drafts"]
