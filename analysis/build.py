@@ -9,8 +9,14 @@ key, in the notebook's metadata, so a fresh clone reuses the committed record.
 
 Executed notebooks for the default release are written back into
 ``chapters/`` (the committed record); those for another release go to
-``_build/executed/<version>/``. The HTML is built from a staging copy in a
-temporary directory and swapped into ``_build/html`` only on success.
+``_build/executed/<version>/``. The release before the one built is executed
+too, for the "What changed" page. Any failure, in any release, stops the
+build with a non-zero exit naming the release, the chapter and the cell.
+
+The HTML is rendered only from fresh executions (a stale chapter is refused,
+never published), built from a staging copy and published atomically by
+:mod:`analysis.publish`; an interrupted build leaves the previous book and
+records intact, and the next build cleans up after it.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import multiprocessing
 import os
 import re
 import shutil
@@ -31,8 +38,10 @@ from pathlib import Path
 
 import nbformat
 
-from analysis import paths
+from analysis import paths, publish
 from analysis.charts import DOWNLOADS, FIGURES_DIR, export_figure, specs_in_notebook, write_vega_bundle
+from analysis.files import checkpoint, write_atomic
+from analysis.sources import LOG_PREFIX as SOURCE_READ
 
 KERNEL = "python3"
 INJECTED_TAG = "injected-parameters"
@@ -132,10 +141,15 @@ def environment_fingerprint(project: Project) -> str:
 
 
 def data_fingerprint(project: Project, reads: list[str]) -> str:
-    """Hash of the package entries (sha256, bytes, schema) of the files read."""
+    """Hash of what a chapter read: package entries (sha256, bytes, schema) and source files."""
     parts = []
     descriptors: dict[str, dict] = {}
     for read in sorted(reads):
+        if read.startswith(SOURCE_READ):  # a source document: its content, as verified on read
+            source = project.data_dir / "sources" / read.removeprefix(SOURCE_READ)
+            digest = hashlib.sha256(source.read_bytes()).hexdigest() if source.is_file() else "missing"
+            parts += [read, digest]
+            continue
         version, _, name = read.partition("/")
         if version not in descriptors:
             package = project.data_dir / version / "datapackage.json"
@@ -204,10 +218,8 @@ def normalise(nb: nbformat.NotebookNode) -> None:
 
 
 def _write_atomic(nb: nbformat.NotebookNode, target: Path) -> None:
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.tmp")
-    nbformat.write(nb, tmp)
-    os.replace(tmp, target)
+    text = nbformat.writes(nb)
+    write_atomic(target, text if text.endswith("\n") else text + "\n")  # as nbformat.write does
 
 
 def execute(job: Job) -> Outcome:
@@ -238,18 +250,21 @@ def execute(job: Job) -> Outcome:
                 cwd=str(job.chapter.parent),
                 progress_bar=False,
                 log_output=False,
+                # The kernel's own start-up chatter (a TCP-transport notice per chapter)
+                # would bury the messages that matter; errors still show.
+                extra_arguments=["--IPKernelApp.log_level=ERROR"],
             )
         except papermill.PapermillExecutionError as err:
             failed_dir.mkdir(parents=True, exist_ok=True)
             if output_path.exists():
                 shutil.copy(output_path, failed_dir / job.chapter.name)
             message = (
-                f"chapter {job.chapter.stem} failed in cell {err.cell_index} "
+                f"data release {job.version}, chapter {job.chapter.stem}: failed in cell {err.cell_index} "
                 f"(execution count {err.exec_count}): {err.ename}: {err.evalue}"
             )
             return Outcome(job.chapter, "failed", time.perf_counter() - start, message)
         except Exception as err:  # kernel died, notebook unreadable, ...
-            message = f"chapter {job.chapter.stem} failed: {type(err).__name__}: {err}"
+            message = f"data release {job.version}, chapter {job.chapter.stem}: failed: {type(err).__name__}: {err}"
             return Outcome(job.chapter, "failed", time.perf_counter() - start, message)
         reads = sorted(set(log.read_text(encoding="utf-8").split()))
         executed = nbformat.read(output_path, as_version=4)
@@ -260,8 +275,27 @@ def execute(job: Job) -> Outcome:
             "reads": reads,
             "key": cache_key(job.project, source, job.version, job.parameters, reads, job.env),
         }
+        checkpoint("execute")
         _write_atomic(executed, job.store)
     return Outcome(job.chapter, "executed", time.perf_counter() - start, reads=reads)
+
+
+def job_for(project: Project, chapter: Path, version: str, env: str) -> Job:
+    """The execution of ``chapter`` against ``version``, stored where that release keeps it."""
+    parameters = {} if version == project.default_release() else {"data_version": version}
+    return Job(project, chapter, version, parameters, env, project.store(chapter, version))
+
+
+def check_release(project: Project, version: str) -> None:
+    """Refuse an unknown release, or any frozen release edited in place."""
+    from analysis.release import check_frozen
+
+    if not (project.data_dir / version / "datapackage.json").exists():
+        known = sorted(p.name for p in project.data_dir.iterdir() if (p / "datapackage.json").exists())
+        raise BuildError(f"unknown data release {version!r}; releases are: {', '.join(known)}")
+    problems = check_frozen(project.data_dir)
+    if problems:
+        raise BuildError("a frozen data release was edited in place:\n" + "\n".join(problems))
 
 
 def execute_chapters(
@@ -274,14 +308,11 @@ def execute_chapters(
 ) -> list[Outcome]:
     """Execute every stale chapter (all of them with ``force``), in parallel."""
     version = version or project.default_release()
-    if not (project.data_dir / version / "datapackage.json").exists():
-        known = sorted(p.name for p in project.data_dir.iterdir() if (p / "datapackage.json").exists())
-        raise BuildError(f"unknown data release {version!r}; releases are: {', '.join(known)}")
-    parameters = {} if version == project.default_release() else {"data_version": version}
+    check_release(project, version)
     env = environment_fingerprint(project)
     todo, outcomes = [], []
     for chapter in select(project, only):
-        job = Job(project, chapter, version, parameters, env, project.store(chapter, version))
+        job = job_for(project, chapter, version, env)
         if not force and is_fresh(job):
             outcomes.append(Outcome(chapter, "reused"))
             echo(f"  reused    {chapter.stem}")
@@ -289,7 +320,9 @@ def execute_chapters(
             todo.append(job)
     if todo:
         workers = max(1, min(len(todo), jobs or os.cpu_count() or 1))
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        # spawn: each worker starts clean, not a fork of a parent holding open files and threads.
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             futures = {pool.submit(execute, job): job for job in todo}
             for future in as_completed(futures):
                 outcome = future.result()
@@ -298,6 +331,19 @@ def execute_chapters(
     order = {c: i for i, c in enumerate(project.chapters())}
     outcomes.sort(key=lambda o: order[o.chapter])
     return outcomes
+
+
+def stale_chapters(project: Project, version: str) -> list[str]:
+    """The chapters whose stored execution for ``version`` is missing or out of date."""
+    env = environment_fingerprint(project)
+    return [c.stem for c in project.chapters() if not is_fresh(job_for(project, c, version, env))]
+
+
+def previous_release(project: Project, version: str) -> str | None:
+    """The release the "What changed" page compares ``version`` with (None for the first)."""
+    from analysis.release import predecessor
+
+    return predecessor(version, project.data_dir)
 
 
 # --- HTML -------------------------------------------------------------------
@@ -369,22 +415,41 @@ def html_inputs_key(project: Project, version: str) -> str:
     return _sha(*parts)
 
 
-def build_html(project: Project, version: str | None = None, echo=print) -> float:
-    """Build the HTML in a temporary directory; replace ``_build/html`` on success.
+def require_fresh(project: Project, version: str) -> None:
+    """Refuse to render stale executions: name them and say how to refresh them."""
+    stale = [f"{version}: {stem}" for stem in stale_chapters(project, version)]
+    old = previous_release(project, version)
+    if old is not None:
+        stale += [f"{old}: {stem}" for stem in stale_chapters(project, old)]
+    if stale:
+        raise BuildError(
+            "these chapters are stale (their inputs changed since they were executed), so the book "
+            "would mix old and new numbers; run `make book` to execute them:\n  " + "\n  ".join(stale)
+        )
 
-    Skipped when the inputs are exactly those the current ``_build/html`` was
-    built from (a no-op ``make book`` then costs hashing, not a Sphinx run).
+
+def build_html(project: Project, version: str | None = None, echo=print) -> float:
+    """Render the stored executions (executing nothing) and publish the site atomically.
+
+    Refuses stale chapters. Skipped when the inputs are exactly those the
+    published site was built from. The inputs key is written into the new
+    site before it is published, so it only ever describes a complete,
+    successful build; a failed build publishes nothing and records nothing,
+    and the next build tries again.
     """
     version = version or project.default_release()
     start = time.perf_counter()
+    publish.recover(project.build_dir, project.chapters_dir)
+    check_release(project, version)
+    require_fresh(project, version)
     key = html_inputs_key(project, version)
-    marker = project.html_dir / HTML_KEY_FILE
-    if marker.exists() and marker.read_text(encoding="utf-8") == key:
+    site = publish.current_site(project.html_dir)
+    if site is not None and (site / HTML_KEY_FILE).is_file() and (site / HTML_KEY_FILE).read_text("utf-8") == key:
         echo(f"  reused    HTML (inputs unchanged) -> {project.html_dir}")
         return time.perf_counter() - start
     write_vega_bundle(project.static_dir)
     project.build_dir.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix="stage-", dir=project.build_dir))
+    stage = Path(tempfile.mkdtemp(prefix=publish.STAGE_PREFIX, dir=project.build_dir))
     try:
         _stage(project, version, stage)
         out = stage / "out"
@@ -399,27 +464,34 @@ def build_html(project: Project, version: str | None = None, echo=print) -> floa
             "--keep-going",
             "--quiet",
         ]
+        checkpoint("html")
         result = subprocess.run(command, capture_output=True, text=True, check=False)
         log = project.build_dir / "last-html-build.log"
-        log.write_text(result.stdout + result.stderr, encoding="utf-8")
+        write_atomic(log, result.stdout + result.stderr)
         built = out / "_build" / "html"
         if result.returncode != 0 or not (built / "index.html").exists():
             tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-25:])
             raise BuildError(f"HTML build failed (full log: {log}); the previous book is untouched.\n{tail}")
-        # Recomputed: staging may have executed the previous release's chapters
-        # (for the "What changed" page), and the HTML is made from that state.
-        (built / HTML_KEY_FILE).write_text(html_inputs_key(project, version), encoding="utf-8")
-        old = project.build_dir / "html.old"
-        shutil.rmtree(old, ignore_errors=True)
-        if project.html_dir.exists():
-            os.replace(project.html_dir, old)
-        os.replace(built, project.html_dir)
-        shutil.rmtree(old, ignore_errors=True)
+        if html_inputs_key(project, version) != key:
+            raise BuildError("the book's sources changed while the HTML was being built; run `make book` again")
+        write_atomic(built / HTML_KEY_FILE, key)
+        publish.publish(built, project.html_dir)
     finally:
         shutil.rmtree(stage, ignore_errors=True)
     seconds = time.perf_counter() - start
     echo(f"  built     HTML ({seconds:.1f} s) -> {project.html_dir}")
     return seconds
+
+
+def raise_failures(outcomes: list[Outcome], project: Project) -> None:
+    """Raise one :class:`BuildError` naming every failed chapter (release, chapter, cell)."""
+    failures = [o for o in outcomes if o.status == "failed"]
+    if failures:
+        raise BuildError(
+            "\n".join(o.error for o in failures)
+            + f"\nThe previous book in {project.html_dir} is untouched; "
+            + f"the failed notebooks are in {project.build_dir / 'failed'}."
+        )
 
 
 def build_book(
@@ -430,18 +502,22 @@ def build_book(
     html: bool = True,
     echo=print,
 ) -> list[Outcome]:
-    """Execute stale chapters, then build the HTML unless a chapter failed."""
+    """Execute stale chapters of ``version`` and of the release before it, then build the HTML.
+
+    Any chapter that fails, in either release, raises :class:`BuildError`
+    before anything is published.
+    """
     version = version or project.default_release()
+    publish.recover(project.build_dir, project.chapters_dir)
     echo(f"Building the book from data release {version}")
     outcomes = execute_chapters(project, version, only=only, force=force, echo=echo)
-    failures = [o for o in outcomes if o.status == "failed"]
     echo(summary(outcomes))
-    if failures:
-        raise BuildError(
-            "\n".join(o.error for o in failures)
-            + f"\nThe previous book in {project.html_dir} is untouched; "
-            + f"the failed notebooks are in {project.build_dir / 'failed'}."
-        )
+    raise_failures(outcomes, project)
+    old = previous_release(project, version)
+    if old is not None and (html or not only):
+        echo(f"Chapters of data release {old}, for the page on what changed:")
+        earlier = execute_chapters(project, old, echo=echo)
+        raise_failures(earlier, project)
     if html:
         build_html(project, version, echo=echo)
     return outcomes
@@ -481,19 +557,17 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def stage_release_extras(project: Project, version: str, stage: Path, echo=print) -> None:
-    """Refuse an edited frozen release; stage the REFI-QDA exports and the "What changed" page.
+    """Stage the REFI-QDA exports and the "What changed" page.
 
     Writes ``downloads/data/<version>/codebook.qdc`` and ``coded-excerpts.qdpx``
     (served as ``data/<version>/...`` at the site root) and, when ``version``
     has a predecessor in ``data/``, ``chapters/changes.md`` with its entry in
     the staged ``_toc.yml`` (the repository's ``_toc.yml`` is not touched).
+    Both releases' executions are fresh by now (see :func:`require_fresh`).
     """
     from analysis import diff, refiqda, release
     from analysis.data import DataError, load_release
 
-    problems = release.check_frozen(project.data_dir)
-    if problems:
-        raise BuildError("a frozen data release was edited in place:\n" + "\n".join(problems))
     try:
         refiqda.write_exports(load_release(version, project.data_dir), stage / "downloads" / "data" / version)
         diff.write_changes_page(project, version, stage, echo=echo)

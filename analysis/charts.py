@@ -22,6 +22,8 @@ from pathlib import Path
 
 import altair as alt
 
+from analysis.files import write_atomic
+
 # Sequential blues with strictly increasing lightness: the categories stay
 # distinguishable when printed or viewed in greyscale.
 PALETTE = ["#08306b", "#2171b5", "#6baed6", "#c6dbef", "#f7fbff"]
@@ -262,7 +264,7 @@ def export_figure(spec: dict, out_dir: Path, vid: str | None = None) -> list[Pat
     paths = []
     for suffix, _text, _what in DOWNLOADS:
         path = base.with_name(vid + suffix)
-        path.write_bytes(written[suffix])
+        write_atomic(path, written[suffix])  # a cached copy is never half written
         paths.append(path)
     return paths
 
@@ -298,6 +300,5 @@ def write_vega_bundle(static_dir: Path) -> Path:
     target = static_dir / BUNDLE_NAME
     source = vega_bundle_source()
     if not target.exists() or target.read_text(encoding="utf-8") != source:
-        static_dir.mkdir(parents=True, exist_ok=True)
-        target.write_text(source, encoding="utf-8")
+        write_atomic(target, source)
     return target

@@ -21,7 +21,6 @@ import ast
 import datetime as dt
 import importlib
 import importlib.util
-import os
 import re
 import sys
 from dataclasses import dataclass, field
@@ -32,6 +31,7 @@ import pandas as pd
 
 from analysis import paths
 from analysis.data import DataError, Release, load_release
+from analysis.sources import SourceError
 
 # Where myst-nb's glue() keeps a value's text when display=False.
 GLUE_PREFIX = "application/papermill.record/"
@@ -287,7 +287,7 @@ def diff_claims(old: Release, new: Release, module=None) -> list[ValueChange] | 
     is listed with its value in that release and None in the other.
     """
     module = module or _claims_module()
-    if module is None:
+    if module is None or not all("claims" in r.resource_names for r in (old, new)):
         return None
     before, after = _claim_records(module.evaluate(old)), _claim_records(module.evaluate(new))
     changes = []
@@ -308,6 +308,7 @@ def diff_claims(old: Release, new: Release, module=None) -> list[ValueChange] | 
 
 
 _ESCAPE = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|$&~^:=\"'])")
+_UNESCAPE = re.compile(r"\\([\\`*_{}\[\]<>()#+\-.!|$&~^:=\"'])")
 
 
 def escape(value: Any) -> str:
@@ -454,59 +455,24 @@ def _values_section(values: list[ValueChange] | None, old: str, new: str, scope:
 # --- build and command line ---------------------------------------------------------------
 
 
-def executed_chapters(project, version: str, execute: bool = True, echo=print) -> tuple[dict[str, Path], list[str]]:
-    """The executed notebook of every chapter for ``version``, and the chapters that failed.
+def executed_chapters(project, version: str, execute: bool = True, echo=print) -> dict[str, Path]:
+    """The executed notebook of every chapter for ``version`` (file name -> path).
 
-    A non-default release's chapters are kept in ``_build/executed/<version>/``;
-    with ``execute``, stale ones are executed there first, by
-    :func:`analysis.build.execute_chapters`. The default release's store is the
-    committed record in ``chapters/``, which this never writes: a committed
-    notebook that is stale is executed afresh into
-    ``_build/executed/<version>/`` instead (the store the release will have
-    once it is no longer the default). Without ``execute``, the stored
-    notebooks are used as they are.
+    With ``execute``, a non-default release's stale chapters are executed
+    first into ``_build/executed/<version>/``; the default release's store is
+    the committed record in ``chapters/``, which only ``make book`` writes.
+    A chapter that fails, or one still stale, raises ``BuildError`` naming it:
+    glued numbers are never compared from stale or missing executions.
     """
-    from concurrent.futures import ProcessPoolExecutor
+    from analysis.build import BuildError, execute_chapters, raise_failures, stale_chapters
 
-    from analysis.build import Job, environment_fingerprint, execute_chapters, is_fresh
-    from analysis.build import execute as run
-
-    chapters = project.chapters()
-    if version != project.default_release():
-        failed = []
-        if execute:
-            outcomes = execute_chapters(project, version, echo=echo)
-            failed = [o.chapter.stem for o in outcomes if o.status == "failed"]
-        found = {c.name: project.store(c, version) for c in chapters}
-        return {name: path for name, path in found.items() if path.exists()}, failed
-    env = environment_fingerprint(project)
-    found, todo = {}, []
-    for chapter in chapters:
-        committed = Job(project, chapter, version, {}, env, chapter)
-        if not execute or is_fresh(committed):
-            found[chapter.name] = chapter
-            continue
-        aside = Job(
-            project,
-            chapter,
-            version,
-            {"data_version": version},
-            env,
-            project.build_dir / "executed" / version / chapter.name,
-        )
-        found[chapter.name] = aside.store
-        if is_fresh(aside):
-            echo(f"  reused    {chapter.stem} ({version}, beside the stale committed notebook)")
-        else:
-            todo.append(aside)
-    failed = []
-    if todo:
-        with ProcessPoolExecutor(max_workers=max(1, min(len(todo), os.cpu_count() or 1))) as pool:
-            for outcome in pool.map(run, todo):
-                echo(f"  {outcome.status:<9} {outcome.chapter.stem} ({version}, {outcome.seconds:.1f} s)")
-                if outcome.status == "failed":
-                    failed.append(outcome.chapter.stem)
-    return {name: path for name, path in found.items() if path.exists()}, failed
+    if execute and version != project.default_release():
+        raise_failures(execute_chapters(project, version, echo=echo), project)
+    stale = stale_chapters(project, version)
+    if stale:
+        hint = "make book" if version == project.default_release() else f"make book DATA_VERSION={version}"
+        raise BuildError(f"data release {version}: stale chapters {', '.join(stale)}; run `{hint}` first")
+    return {c.name: project.store(c, version) for c in project.chapters()}
 
 
 def diff_glued_files(old: dict[str, Path], new: dict[str, Path]) -> list[ValueChange]:
@@ -530,33 +496,29 @@ def compare(
     first (see :func:`executed_chapters`); otherwise its stored executions are
     compared as they are.
     """
+    from analysis.build import check_release
+
+    for version in (old_version, new_version):
+        check_release(project, version)  # refuses a frozen release edited in place
     old = load_release(old_version, project.data_dir)
     new = load_release(new_version, project.data_dir)
     result = diff_releases(old, new)
-    try:
-        result.claims = diff_claims(old, new)
-    except Exception as exc:  # a claims register that cannot evaluate one release
-        result.notes.append(f"The claims register could not be compared: {type(exc).__name__}: {exc}")
-    runs, failed = {}, []
+    result.claims = diff_claims(old, new)
+    runs = {}
     for version, execute in ((old_version, execute_old), (new_version, execute_new)):
         if execute:
             echo(f"Chapters for data release {version}:")
-        runs[version], failures = executed_chapters(project, version, execute=execute, echo=echo)
-        failed += [f"{version}: {stem}" for stem in failures]
-    if failed:
-        result.notes.append("Glued numbers not compared: chapters failed to execute (" + "; ".join(failed) + ").")
-    else:
-        result.glued = diff_glued_files(runs[old_version], runs[new_version])
+        runs[version] = executed_chapters(project, version, execute=execute, echo=echo)
+    result.glued = diff_glued_files(runs[old_version], runs[new_version])
     return result
 
 
 def write_changes_page(project, version: str, stage: Path, echo=print) -> Path | None:
     """The build's page: ``<stage>/chapters/changes.md`` and a staged table-of-contents entry.
 
-    Only when ``version`` has a predecessor in ``data/``. The predecessor's
-    stale chapters are executed first (never into ``chapters/``, see
-    :func:`executed_chapters`); ``version``'s own are used as the build left
-    them.
+    Only when ``version`` has a predecessor in ``data/``. Both releases'
+    stored executions are used as the build left them (it executed what was
+    stale before staging); a stale one raises instead of being shown.
     """
     import yaml
 
@@ -565,7 +527,7 @@ def write_changes_page(project, version: str, stage: Path, echo=print) -> Path |
     old = predecessor(version, project.data_dir)
     if old is None:
         return None
-    result = compare(project, old, version, execute_old=True, execute_new=False, echo=echo)
+    result = compare(project, old, version, execute_old=False, execute_new=False, echo=echo)
     page = stage / "chapters" / f"{PAGE_STEM}.md"
     page.write_text(render_markdown(result), encoding="utf-8")
     toc_path = stage / "_toc.yml"
@@ -612,11 +574,16 @@ def main(argv: list[str] | None = None) -> int:
             execute_new=not args.no_execute,
             echo=lambda m: print(m, file=sys.stderr),
         )
-    except (DataError, BuildError) as err:
+    except (DataError, BuildError, SourceError) as err:
         print(f"diff: {err}", file=sys.stderr)
         return 1
-    print(render_markdown(result), end="")
+    print(plain_text(render_markdown(result)), end="")
     return 0
+
+
+def plain_text(markdown: str) -> str:
+    """The report for a terminal: the page's Markdown without its escapes (``1\\.1\\.0`` -> ``1.1.0``)."""
+    return _UNESCAPE.sub(r"\1", markdown)
 
 
 if __name__ == "__main__":

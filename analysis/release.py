@@ -24,7 +24,6 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
-import os
 import re
 import shutil
 import sys
@@ -32,6 +31,7 @@ from pathlib import Path
 
 from analysis import claims, paths
 from analysis.data import DESCRIPTOR, REGISTRY, DataError, available_releases, load_release, release_summary
+from analysis.files import write_atomic
 from analysis.sources import SourceError
 
 VERSION_PATTERN = re.compile(r"^[0-9]+\.[0-9]+\.[0-9]+$")
@@ -73,18 +73,12 @@ def read_registry(data_dir: Path = paths.DATA) -> dict:
 
 def write_registry(registry: dict, data_dir: Path = paths.DATA) -> None:
     registry = {"about": _ABOUT, **registry}
-    _write_text(registry_path(data_dir), json.dumps(registry, indent=2, ensure_ascii=False, sort_keys=True) + "\n")
-
-
-def _write_text(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+    write_atomic(registry_path(data_dir), json.dumps(registry, indent=2, ensure_ascii=False, sort_keys=True) + "\n")
 
 
 def _write_descriptor(folder: Path, descriptor: dict) -> None:
     # The house style of data/1.0.0/datapackage.json: two-space indent, UTF-8, final newline.
-    _write_text(folder / DESCRIPTOR, json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n")
+    write_atomic(folder / DESCRIPTOR, json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n")
 
 
 def _read_descriptor(folder: Path) -> dict:
@@ -158,7 +152,7 @@ def new_release(version: str, from_version: str, data_dir: Path = paths.DATA, ec
     _write_descriptor(new, descriptor)
     readme = new / "README.md"
     if readme.is_file():
-        _write_text(readme, _renamed(readme.read_text(encoding="utf-8"), from_version, version, first_line_only=True))
+        write_atomic(readme, _renamed(readme.read_text(encoding="utf-8"), from_version, version, first_line_only=True))
     registry["drafts"][version] = {"from": from_version}
     write_registry(registry, data_dir)
     rehash_release(version, data_dir, echo=echo)

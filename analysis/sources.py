@@ -22,6 +22,7 @@ from pathlib import Path
 
 from analysis import paths
 from analysis.data import log_input
+from analysis.files import write_atomic
 
 SUMS = "SHA256SUMS"
 # The prefix of a source file in the build's read log ("sources/<file>").
@@ -81,7 +82,7 @@ def rehash(sources_dir: Path = paths.SOURCES) -> list[str]:
         for p in sorted(sources_dir.iterdir())
         if p.is_file() and p.name != SUMS
     ]
-    (sources_dir / SUMS).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    write_atomic(sources_dir / SUMS, "\n".join(lines) + "\n")
     return lines
 
 

@@ -474,9 +474,6 @@ class Bench:
 
     def setup(self) -> None:
         print(f"Scratch copies in {self.tmp}", flush=True)
-        shared = REPO.parent / "shared"
-        if shared.exists():  # analysis.paths.SOURCES lives beside the project
-            (self.tmp / "shared").symlink_to(shared)
         self.facts["unfrozen"] = make_template(self.tmp / "template")
         if self.with_test:
             make_test_copy(self.tmp / "test")

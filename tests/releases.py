@@ -112,7 +112,7 @@ def write_release(
         else:
             resource.update(format="bib", mediatype="application/x-bibtex")
         resources.append(resource)
-    descriptor = {"name": "fixture", "resources": resources}
+    descriptor = {"name": "fixture", "version": version, "resources": resources}
     (folder / "datapackage.json").write_text(json.dumps(descriptor, indent=2))
     rehash(folder)
     if default:

@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import nbformat
 import pytest
-from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from releases import rehash, write_release
+from scratch import CHAPTERS, make_project, write_chapter
 
 from analysis import paths
 from analysis.build import (
@@ -30,40 +28,10 @@ from analysis.build import (
     is_fresh,
 )
 
-# chapter stem -> the table it reads (None: reads no table)
-CHAPTERS = {"01_excerpts": "excerpts", "02_codes": "codes", "03_nothing": None}
-
-
-def write_chapter(path: Path, table: str | None, extra: str = "") -> None:
-    nb = new_notebook()
-    nb.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
-    body = f'release.table("{table}").shape' if table else "1 + 1"
-    nb.cells = [
-        new_markdown_cell(f"# {path.stem}"),
-        new_code_cell("from analysis.data import load_release"),
-        new_code_cell("data_version = None", metadata={"tags": ["parameters"]}),
-        new_code_cell("release = load_release(data_version)\nrelease.version"),
-        new_code_cell(body + extra),
-    ]
-    for i, cell in enumerate(nb.cells):
-        cell.id = f"cell-{i}"
-    nbformat.write(nb, path)
-
 
 @pytest.fixture
 def project(tmp_path) -> Project:
-    root = tmp_path / "book"
-    (root / "chapters").mkdir(parents=True)
-    write_release(root / "data")
-    for stem, table in CHAPTERS.items():
-        write_chapter(root / "chapters" / f"{stem}.ipynb", table)
-    shutil.copy(paths.ROOT / "_config.yml", root / "_config.yml")
-    shutil.copy(paths.ROOT / "requirements.txt", root / "requirements.txt")
-    shutil.copytree(paths.ROOT / "_static", root / "_static", ignore=shutil.ignore_patterns("vega-bundle.js"))
-    toc = "format: jb-book\nroot: chapters/01_excerpts\nchapters:\n"
-    toc += "".join(f"  - file: chapters/{stem}\n" for stem in list(CHAPTERS)[1:])
-    (root / "_toc.yml").write_text(toc)
-    return Project(root)
+    return make_project(tmp_path / "book")
 
 
 def statuses(outcomes) -> dict[str, str]:
@@ -153,7 +121,7 @@ def test_a_failing_chapter_leaves_the_previous_book_untouched(project):
         check=False,
     )
     assert result.returncode != 0
-    assert "chapter 02_codes failed in cell 4" in result.stderr
+    assert "data release 1.0.0, chapter 02_codes: failed in cell 4" in result.stderr
     assert "ValueError: boom" in result.stderr
     assert (project.html_dir / "index.html").read_bytes() == index
     assert (project.chapters_dir / "02_codes.ipynb").read_bytes() != stored  # the edit...

@@ -89,7 +89,7 @@ def test_new_names_the_new_version_in_the_readme_title_and_the_description(data_
     rel.new_release("1.1.0", "1.0.0", data_dir, echo=quiet)
     new = data_dir / "1.1.0"
     readme = (new / "README.md").read_text()
-    assert readme.startswith("# Data release 1.1.0\n") and "release 1.0.0 before it" in readme  # body left to the author
+    assert readme.startswith("# Data release 1.1.0\n") and "release 1.0.0 before it" in readme
     assert descriptor(new)["title"] == "Data release 1.1.0"
     assert descriptor(new)["description"] == "Data release 1.1.0 of the fixture."
     assert rel.stale_titles("1.1.0", data_dir) == []
