@@ -286,9 +286,10 @@ def diff_claims(old: Release, new: Release, module=None) -> list[ValueChange] | 
     None when the project has no claims register. A claim in one release only
     is listed with its value in that release and None in the other.
     """
-    module = module or _claims_module()
-    if module is None or not all("claims" in r.resource_names for r in (old, new)):
-        return None
+    if module is None:
+        module = _claims_module()
+        if module is None or not all("claims" in r.resource_names for r in (old, new)):
+            return None
     before, after = _claim_records(module.evaluate(old)), _claim_records(module.evaluate(new))
     changes = []
     for claim in sorted(set(before) | set(after)):

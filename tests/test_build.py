@@ -19,13 +19,11 @@ from scratch import CHAPTERS, make_project, write_chapter
 from analysis import paths
 from analysis.build import (
     BuildError,
-    Job,
     Project,
     build_book,
     build_html,
-    environment_fingerprint,
     execute_chapters,
-    is_fresh,
+    stale_chapters,
 )
 
 
@@ -132,13 +130,7 @@ def test_a_failing_chapter_leaves_the_previous_book_untouched(project):
 def test_committed_chapters_are_fresh():
     """The committed record matches its inputs: run `make book` and commit if this fails."""
     project = Project(paths.ROOT)
-    version = project.default_release()
-    env = environment_fingerprint(project)
-    stale = [
-        c.stem
-        for c in project.chapters()
-        if not is_fresh(Job(project, c, version, {}, env, project.store(c, version)))
-    ]
+    stale = stale_chapters(project, project.default_release())
     assert stale == [], f"stale chapters (run `make book` and commit them): {stale}"
 
 

@@ -16,6 +16,7 @@ import pandas as pd
 import pytest
 
 from analysis import claims, paths
+from analysis import sources as source_files
 from analysis.claims import ARTICLE, ClaimsError, Interval, accepted, numbers_in
 from analysis.data import available_releases, load_release
 
@@ -111,10 +112,10 @@ def _scan(lines: list[str]) -> list[tuple[str, float]]:
     return found
 
 
-def _body(file: str, first: str, last: str, also: tuple[str, str] | None = None) -> list[str]:
+def _body(file: str, first: str, last: str | None, also: tuple[str, str] | None = None) -> list[str]:
     lines = (paths.SOURCES / file).read_text(encoding="utf-8").splitlines()
     index = {line.strip(): i for i, line in enumerate(lines)}
-    body = lines[index[first] : index[last]]
+    body = lines[index[first] : index[last] if last else len(lines)]
     if also:
         body += lines[index[also[0]] + 1 : index[also[1]]]
     return body
@@ -124,7 +125,8 @@ def _body(file: str, first: str, last: str, also: tuple[str, str] | None = None)
     ("file", "first", "last", "also"),
     [
         (ARTICLE, "Abstract", "Acknowledgements", ("Notes", "References")),
-        (SUMMARY, "Practitioner perspectives", "Share This Post", None),
+        # The repository keeps only the summary's cited paragraphs (it states no licence): all of them.
+        (SUMMARY, "## Practitioner perspectives", None, None),
     ],
     ids=["article", "summary"],
 )
@@ -262,6 +264,7 @@ SOURCE_LINES = [
 @pytest.fixture
 def sources(tmp_path):
     (tmp_path / ARTICLE).write_text("\n\n".join(SOURCE_LINES) + "\n", encoding="utf-8")
+    source_files.rehash(tmp_path)  # the checksum list every source read is verified against
     return tmp_path
 
 
@@ -696,6 +699,7 @@ def test_a_disagreement_claim_still_fails_on_a_wrong_value_or_too_few_sources(so
     assert result["verdict"] == "fails"
     (sources / ARTICLE).write_text("\n\n".join([*SOURCE_LINES, "the sources give 180,000 for 2011"]) + "\n",
                                    encoding="utf-8")
+    source_files.rehash(sources)
     result = disagreement(claims.Evidence.from_frames(tables(community_sentences=community()), sources), 180000,
                           "the sources give 180,000 for 2011")
     assert result["verdict"] == "fails" and "none of the sources' values" in result["reason"]

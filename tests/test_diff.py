@@ -24,8 +24,12 @@ from nbformat.v4 import new_code_cell, new_notebook, new_output
 from releases import FILES, write_release
 
 from analysis import diff, paths
-from analysis.build import Project
+from analysis.build import BuildError, Project, execute_chapters
 from analysis.data import load_release
+
+
+def quiet(*_args) -> None:
+    pass
 
 PEOPLE_SCHEMA = {
     "fields": [
@@ -247,7 +251,8 @@ def test_command_line_prints_the_report(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("# What changed between releases")
-    assert "| person\\_id = 2 | `n` | 5 | 6 |" in result.stdout
+    assert "| person_id = 2 | `n` | 5 | 6 |" in result.stdout  # for a terminal: no Markdown escapes
+    assert "1\\.1\\.0" not in result.stdout
 
 
 def write_chapter(path: Path) -> None:
@@ -272,13 +277,30 @@ def test_glued_numbers_are_compared_without_writing_the_committed_chapters(tmp_p
     write_chapter(chapter)
     committed = chapter.read_bytes()
     project = Project(root)
+    with pytest.raises(BuildError, match=r"data release 1\.0\.0: stale chapters 01_people; run `make book`"):
+        diff.compare(project, "1.0.0", "1.1.0", echo=quiet)  # never compared from a stale record...
+    assert chapter.read_bytes() == committed  # ...and the committed record is written only by make book
+    execute_chapters(project, echo=quiet)
     said = []
     result = diff.compare(project, "1.0.0", "1.1.0", echo=said.append)
     assert [(c.scope, c.name, c.old, c.new) for c in result.glued] == [("01_people", "people_total", "15", "9")]
-    assert chapter.read_bytes() == committed  # the stale committed record is never written...
-    assert (root / "_build" / "executed" / "1.0.0" / chapter.name).exists()  # ...a fresh run goes beside it
-    assert (root / "_build" / "executed" / "1.1.0" / chapter.name).exists()
+    assert (root / "_build" / "executed" / "1.1.0" / chapter.name).exists()  # the other release goes beside it
     said.clear()
     again = diff.compare(project, "1.0.0", "1.1.0", echo=said.append)
     assert [c.new for c in again.glued] == ["9"]
     assert not any("executed" in line for line in said)  # both runs are reused
+
+
+def test_a_failing_chapter_stops_the_comparison_with_its_release_and_cell(tmp_path):
+    root = tmp_path / "book"
+    make_releases(root / "data")
+    chapter = root / "chapters" / "01_people.ipynb"
+    write_chapter(chapter)
+    project = Project(root)
+    execute_chapters(project, echo=quiet)
+    nb = nbformat.read(chapter, as_version=4)
+    nb.cells.append(new_code_cell('if release.version == "1.1.0":\n    raise KeyError("only in 1.1.0")'))
+    nbformat.write(nb, chapter)
+    execute_chapters(project, echo=quiet)  # the default release, 1.0.0, is fine
+    with pytest.raises(BuildError, match=r"data release 1\.1\.0, chapter 01_people: failed in cell \d+.*only in"):
+        diff.compare(project, "1.0.0", "1.1.0", echo=quiet)
