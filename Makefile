@@ -40,8 +40,9 @@ chapter: $(STAMP)
 	@test -n "$(NAME)" || { echo "usage: make chapter NAME=treadmill" >&2; exit 2; }
 	$(PY) -m analysis.build --only "$(NAME)" --data-version "$(DATA_VERSION)"
 
-# What changed between two data releases; executes stale chapters of both first,
-# into _build/executed/<version>/ (it never writes the committed chapters/).
+# What changed between two data releases. Executes a non-default release's stale
+# chapters into _build/executed/<version>/; refuses a stale default release (run
+# make book), a failing chapter, or a frozen release edited in place.
 diff: $(STAMP)
 	@test -n "$(FROM)" -a -n "$(TO)" || { echo "usage: make diff FROM=1.0.0 TO=1.1.0" >&2; exit 2; }
 	$(PY) -m analysis.diff "$(FROM)" "$(TO)"

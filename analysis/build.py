@@ -298,6 +298,24 @@ def check_release(project: Project, version: str) -> None:
         raise BuildError("a frozen data release was edited in place:\n" + "\n".join(problems))
 
 
+def default_version(project: Project) -> str:
+    """The default release, which must be frozen: the book never builds by default from a draft."""
+    from analysis.data import DataError, load_release
+
+    version = project.default_release()
+    try:
+        release = load_release(version, project.data_dir)
+    except DataError as err:
+        raise BuildError(str(err)) from err
+    if (project.data_dir / "RELEASES.json").is_file() and not release.is_frozen():
+        raise BuildError(
+            f"the default release {version} (data/DEFAULT_RELEASE) is a draft; freeze it first "
+            f"(python -m analysis.release freeze {version}), or build the draft on its own with "
+            f"`make book DATA_VERSION={version}`"
+        )
+    return version
+
+
 def execute_chapters(
     project: Project,
     version: str | None = None,
@@ -437,7 +455,7 @@ def build_html(project: Project, version: str | None = None, echo=print) -> floa
     successful build; a failed build publishes nothing and records nothing,
     and the next build tries again.
     """
-    version = version or project.default_release()
+    version = version or default_version(project)
     start = time.perf_counter()
     publish.recover(project.build_dir, project.chapters_dir)
     check_release(project, version)
@@ -507,7 +525,7 @@ def build_book(
     Any chapter that fails, in either release, raises :class:`BuildError`
     before anything is published.
     """
-    version = version or project.default_release()
+    version = version or default_version(project)
     publish.recover(project.build_dir, project.chapters_dir)
     echo(f"Building the book from data release {version}")
     outcomes = execute_chapters(project, version, only=only, force=force, echo=echo)

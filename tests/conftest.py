@@ -1,4 +1,10 @@
-"""Shared pytest setup: make the ``analysis`` package importable from any cwd."""
+"""Shared pytest setup: make ``analysis`` importable from any cwd, and name a root cause first.
+
+When the committed record is stale, a frozen release was edited or a source
+document changed, dozens of tests fail as a knock-on effect. The summary hook
+below checks those three causes once, after the run, and prints them under
+"Start here", so the one real failure is not buried in the others.
+"""
 
 import sys
 from pathlib import Path
@@ -6,3 +12,31 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
+
+
+def root_causes() -> list[str]:
+    """Problems that make many tests fail at once, each with what to do."""
+    from analysis import paths, sources
+    from analysis.build import Project, stale_chapters
+    from analysis.release import check_frozen
+
+    causes = [f"{p} (restore it; releases are immutable)" for p in check_frozen(paths.DATA)]
+    try:
+        sources.check()
+    except sources.SourceError as err:
+        causes.append(str(err))
+    project = Project(paths.ROOT)
+    stale = stale_chapters(project, project.default_release())
+    if stale:
+        causes.append(f"stale committed chapters: {', '.join(stale)} (run `make book` and commit them)")
+    return causes
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if exitstatus == 0:
+        return
+    causes = root_causes()
+    if causes:
+        terminalreporter.section("Start here: these make many other tests fail", sep="=", red=True, bold=True)
+        for cause in causes:
+            terminalreporter.line(f"- {cause}")

@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from releases import rehash, write_release
+from releases import write_release
 from scratch import make_project, write_chapter
 
 from analysis import release as rel
@@ -56,6 +56,7 @@ def book(tmp_path) -> Project:
     project = make_project(tmp_path / "book")
     rel.freeze_release("1.0.0", project.data_dir, echo=quiet)
     write_release(project.data_dir, "1.1.0")  # and make it the default
+    rel.freeze_release("1.1.0", project.data_dir, echo=quiet)
     build_book(project, echo=quiet)
     return project
 
@@ -78,27 +79,33 @@ def test_a_fault_in_the_previous_release_only_fails_the_build_and_publishes_noth
 
 def test_html_only_refuses_stale_chapters_and_executes_nothing(book):
     site = tree_digest(book.html_dir)
-    codes = book.data_dir / "1.1.0" / "codes.csv"
-    codes.write_text(codes.read_text() + "c3,c1,Another,doc1\n")
-    rehash(book.data_dir / "1.1.0")
+    write_chapter(book.chapters_dir / "02_codes.ipynb", "codes", extra="  # edited")
     stored = (book.chapters_dir / "02_codes.ipynb").read_bytes()
     result = run_build(book, "--html-only")
     assert result.returncode != 0
-    assert "stale" in result.stderr and "1.1.0: 02_codes" in result.stderr
-    assert "1.1.0: 01_excerpts" not in result.stderr
+    assert "stale" in result.stderr and "1.1.0: 02_codes" in result.stderr and "1.0.0: 02_codes" in result.stderr
+    assert "01_excerpts" not in result.stderr
     assert (book.chapters_dir / "02_codes.ipynb").read_bytes() == stored  # nothing executed
     assert tree_digest(book.html_dir) == site
 
 
 def test_one_chapter_is_not_published_beside_stale_others(book):
     site = tree_digest(book.html_dir)
-    for name in ("codes.csv", "excerpts.csv"):
-        path = book.data_dir / "1.1.0" / name
-        path.write_text(path.read_text().replace("doc2\n", "doc2b\n", 1))
-    rehash(book.data_dir / "1.1.0")
+    for stem, table in (("01_excerpts", "excerpts"), ("02_codes", "codes")):
+        write_chapter(book.chapters_dir / f"{stem}.ipynb", table, extra="  # edited")
     with pytest.raises(BuildError, match=r"(?s)stale.*1\.1\.0: 01_excerpts"):
         build_book(book, only="codes", echo=quiet)  # as `make chapter NAME=codes`
     assert tree_digest(book.html_dir) == site
+
+
+def test_the_book_never_builds_by_default_from_a_draft(book):
+    site = tree_digest(book.html_dir)
+    write_release(book.data_dir, "1.2.0")  # a draft, made the default
+    result = run_build(book)
+    assert result.returncode != 0
+    assert "the default release 1.2.0 (data/DEFAULT_RELEASE) is a draft; freeze it first" in result.stderr
+    assert tree_digest(book.html_dir) == site
+    assert run_build(book, "--data-version", "1.2.0", "--no-html").returncode == 0  # a draft builds on its own
 
 
 def test_a_failed_html_build_records_nothing_and_the_next_build_retries(book):
