@@ -75,6 +75,7 @@ def test_a_fault_in_the_previous_release_only_fails_the_build_and_publishes_noth
     result = run_build(book)
     assert result.returncode == 0, result.stderr
     assert "built     HTML" in result.stdout
+    assert "IPKernelApp" not in result.stderr + result.stdout  # no kernel chatter burying real messages
 
 
 def test_html_only_refuses_stale_chapters_and_executes_nothing(book):

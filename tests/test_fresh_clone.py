@@ -1,7 +1,7 @@
 """A clone in an empty folder builds and verifies itself (issue 11, item 6).
 
 ``git clone`` of this repository's committed HEAD into an empty temporary
-folder, with nothing beside it: no ``../shared``, no ``_build``. It reuses the
+folder, with nothing beside it (no source folder next to it, no ``_build``). It reuses the
 installed environment (the packages of this venv) but imports the clone's own
 ``analysis`` package, in the build and in every kernel, through PYTHONPATH.
 Then the README's build runs there, and nbval re-executes the claims register,

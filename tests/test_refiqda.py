@@ -1,7 +1,7 @@
 """Tests of the REFI-QDA exports (analysis/refiqda.py) against our codebook XSD.
 
 The schema is analysis/schemas/refi-qda-codebook.xsd, written from
-shared/formats/refi-qda-codebook.md (REFI-QDA 1.5; the official XSD was not
+analysis/schemas/refi-qda-codebook.md (REFI-QDA 1.5; the official XSD was not
 reachable). The broken-document tests show the schema can reject a file, so
 the validation test can fail.
 """
@@ -54,7 +54,8 @@ def code_id(element) -> str:
 
 def test_the_schema_names_its_source():
     header = XSD.read_text(encoding="utf-8")[:2000]
-    assert "shared/formats/refi-qda-codebook.md" in header
+    assert "refi-qda-codebook.md beside this file" in header
+    assert (XSD.parent / "refi-qda-codebook.md").is_file()  # the format facts travel with the schema
     assert "1.5" in header and "not reachable" in header
 
 
