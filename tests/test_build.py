@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import nbformat
 import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from releases import rehash, write_release
 from scratch import CHAPTERS, make_project, write_chapter
 
@@ -143,3 +146,69 @@ def test_unchanged_html_inputs_are_not_rebuilt(project):
     lines.clear()
     build_html(project, echo=lines.append)
     assert lines[0].startswith("  built     HTML")
+
+
+def set_markdown(path: Path, text: str) -> None:
+    nb = nbformat.read(path, as_version=4)
+    nb.cells[0].source = text
+    nbformat.write(nb, path)
+
+
+def test_a_prose_edit_executes_nothing_and_the_page_shows_it(project):
+    build_book(project, echo=quiet)
+    write_release(project.data_dir, version="2.0.0", default=False)
+    execute_chapters(project, version="2.0.0", echo=quiet)
+    set_markdown(project.chapters_dir / "02_codes.ipynb", "# Codes, reworded\n\nA sentence added by the author.")
+    said = []
+    assert set(statuses(execute_chapters(project, echo=said.append)).values()) == {"reused"}
+    outcomes = execute_chapters(project, version="2.0.0", echo=said.append)
+    assert set(statuses(outcomes).values()) == {"reused"}  # no kernel for the other release either...
+    assert any("02_codes (prose updated, nothing executed)" in line for line in said)
+    other = nbformat.read(project.build_dir / "executed" / "2.0.0" / "02_codes.ipynb", as_version=4)
+    assert other.cells[0].source.startswith("# Codes, reworded")  # ...whose stored copy takes the new prose
+    assert any(c.get("outputs") for c in other.cells if c.cell_type == "code")  # and keeps its outputs
+    build_html(project, echo=quiet)
+    assert "A sentence added by the author." in (project.html_dir / "chapters" / "02_codes.html").read_text()
+
+
+def test_merge_prose_keeps_outputs_and_the_injected_parameters_cell():
+    from analysis.build.execute import merge_prose
+
+    stored = new_notebook(cells=[
+        new_markdown_cell("old"),
+        new_code_cell("x = 1", metadata={"tags": ["parameters"]}),
+        new_code_cell("x = 2", metadata={"tags": ["injected-parameters"]}),
+        new_code_cell("x", outputs=[nbformat.v4.new_output("execute_result", {"text/plain": "2"}, execution_count=1)]),
+    ])
+    source = new_notebook(cells=[
+        new_markdown_cell("new"),
+        new_code_cell("x = 1", metadata={"tags": ["parameters"]}),
+        new_markdown_cell("an added paragraph"),
+        new_code_cell("x"),
+    ])
+    merged = merge_prose(source, stored)
+    assert [c.source for c in merged.cells] == ["new", "x = 1", "x = 2", "an added paragraph", "x"]
+    assert merged.cells[-1].outputs[0]["data"]["text/plain"] == "2"
+
+
+def test_the_build_tooling_is_not_in_any_chapters_key(tmp_path, monkeypatch):
+    """Editing analysis/build or analysis/diff re-executes no chapter; editing what chapters import does."""
+    from analysis.build import keys
+
+    copy = tmp_path / "analysis"
+    shutil.copytree(paths.ANALYSIS, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(paths, "ANALYSIS", copy)
+    project = Project(paths.ROOT)
+    chapters = [nbformat.read(c, as_version=4) for c in project.chapters()]
+
+    def fingerprints() -> list[str]:
+        keys._closure.cache_clear()
+        return [keys.environment_fingerprint(project, nb) for nb in chapters]
+
+    before = fingerprints()
+    for tooling in ("build/execute.py", "build/site.py", "diff.py", "release.py"):
+        (copy / tooling).write_text((copy / tooling).read_text() + "\n# an edit to the tooling\n")
+    assert fingerprints() == before
+    (copy / "data.py").write_text((copy / "data.py").read_text() + "\n# an edit every chapter depends on\n")
+    changed = fingerprints()
+    assert all(a != b for a, b in zip(before, changed, strict=True))

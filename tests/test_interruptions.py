@@ -22,8 +22,8 @@ from releases import rehash
 from scratch import make_project
 
 from analysis.build import Project, build_book
+from analysis.build.publish import SITES, STAGE_PREFIX
 from analysis.files import KILL_AT_ENV, TMP_SUFFIX
-from analysis.publish import SITES, STAGE_PREFIX
 
 # Where the build is killed: analysis.files.checkpoint() names.
 POINTS = {

@@ -1,0 +1,71 @@
+"""``make book``: execute what is stale, in the default release and the one before it, then the HTML."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from analysis import paths
+from analysis.build import publish
+from analysis.build.execute import Outcome, default_version, execute_chapters, previous_release, raise_failures
+from analysis.build.project import BuildError, Project
+from analysis.build.site import build_html
+
+
+def build_book(
+    project: Project,
+    version: str | None = None,
+    only: str | None = None,
+    force: bool = False,
+    html: bool = True,
+    echo=print,
+) -> list[Outcome]:
+    """Execute stale chapters of ``version`` and of the release before it, then build the HTML.
+
+    Any chapter that fails, in either release, raises :class:`BuildError`
+    before anything is published.
+    """
+    version = version or default_version(project)
+    publish.recover(project.build_dir, project.chapters_dir)
+    echo(f"Building the book from data release {version}")
+    outcomes = execute_chapters(project, version, only=only, force=force, echo=echo)
+    echo(summary(outcomes))
+    raise_failures(outcomes, project)
+    old = previous_release(project, version)
+    if old is not None and (html or not only):
+        echo(f"Chapters of data release {old}, for the page on what changed:")
+        earlier = execute_chapters(project, old, echo=echo)
+        raise_failures(earlier, project)
+    if html:
+        build_html(project, version, echo=echo)
+    return outcomes
+
+
+def summary(outcomes: list[Outcome]) -> str:
+    lines = ["", f"{'chapter':<28}{'seconds':>9}  result"]
+    for o in outcomes:
+        lines.append(f"{o.chapter.stem:<28}{o.seconds:>9.1f}  {o.status}")
+    executed = sum(o.status == "executed" for o in outcomes)
+    lines.append(f"{executed} executed, {sum(o.status == 'reused' for o in outcomes)} reused, "
+                 f"{sum(o.status == 'failed' for o in outcomes)} failed")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m analysis.build", description=__doc__.splitlines()[0])
+    parser.add_argument("--data-version", default="", help="data release to build from (default: data/DEFAULT_RELEASE)")
+    parser.add_argument("--only", default="", help="execute just this chapter (e.g. treadmill)")
+    parser.add_argument("--force", action="store_true", help="re-execute even if nothing changed")
+    parser.add_argument("--no-html", action="store_true", help="execute chapters but do not build HTML")
+    parser.add_argument("--html-only", action="store_true", help="render the stored notebooks; execute nothing")
+    args = parser.parse_args(argv)
+    project = Project(paths.ROOT)
+    try:
+        if args.html_only:
+            build_html(project, args.data_version or None)
+        else:
+            build_book(project, args.data_version or None, args.only or None, args.force, not args.no_html)
+    except BuildError as err:
+        print(f"\nBUILD FAILED: {err}", file=sys.stderr)
+        return 1
+    return 0

@@ -1,0 +1,259 @@
+"""Executing chapters with papermill: one fresh kernel each, in parallel, stored atomically."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import shutil
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from analysis.build.keys import INJECTED_TAG, _code_cells, cache_key, environment_fingerprint
+from analysis.build.project import BuildError, Project, select
+from analysis.files import checkpoint, write_atomic
+
+KERNEL = "python3"
+META_KEY = "treadmill"
+
+
+@dataclass
+class Job:
+    project: Project
+    chapter: Path
+    version: str
+    parameters: dict
+    env: str
+    store: Path
+
+
+@dataclass
+class Outcome:
+    chapter: Path
+    status: str  # "executed", "reused" or "failed"
+    seconds: float = 0.0
+    error: str = ""
+    reads: list[str] = field(default_factory=list)
+
+
+def is_fresh(job: Job) -> bool:
+    """True when the stored execution was made from exactly these inputs."""
+    if not job.store.exists():
+        return False
+    stored = nbformat.read(job.store, as_version=4)
+    meta = stored.metadata.get(META_KEY)
+    if not meta:
+        return False
+    source = nbformat.read(job.chapter, as_version=4)
+    key = cache_key(job.project, source, job.version, job.parameters, meta.get("reads", []), job.env)
+    return meta.get("key") == key
+
+
+def merge_prose(source: nbformat.NotebookNode, stored: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """``stored`` (an execution) with the markdown cells of ``source``, outputs kept.
+
+    The keys of both are equal, so their code cells are the same in the same
+    order: walk ``source``, taking each code cell from ``stored`` with its
+    outputs (and papermill's injected cell where it stands), each markdown
+    cell from ``source``.
+    """
+    # Each stored code cell, with papermill's injected cell when it follows it (after `parameters`).
+    groups: list[list] = []
+    for cell in (c for c in stored.cells if c.cell_type == "code"):
+        if INJECTED_TAG in cell.get("metadata", {}).get("tags", []) and groups:
+            groups[-1].append(cell)
+        else:
+            groups.append([cell])
+    executed = iter(groups)
+    cells = []
+    for cell in source.cells:
+        cells += next(executed) if cell.cell_type == "code" else [cell]
+    merged = nbformat.from_dict(stored)
+    merged.cells = cells
+    return merged
+
+
+def update_prose(job: Job) -> bool:
+    """Bring a fresh stored execution's markdown up to date with its chapter; True if it changed.
+
+    The default release's store is the chapter itself, so only other
+    releases' stores can lag. No kernel is started: outputs depend on code.
+    """
+    if job.store == job.chapter:
+        return False
+    source, stored = nbformat.read(job.chapter, as_version=4), nbformat.read(job.store, as_version=4)
+    merged = merge_prose(source, stored)
+    if [c.source for c in merged.cells] == [c.source for c in stored.cells]:
+        return False
+    _write_atomic(merged, job.store)
+    return True
+
+
+def normalise(nb: nbformat.NotebookNode) -> None:
+    """Drop what papermill and nbclient record that changes run to run (times, paths)."""
+    nb.metadata.pop("papermill", None)
+    for cell in nb.cells:
+        cell.metadata.pop("papermill", None)
+        cell.metadata.pop("execution", None)
+
+
+def _write_atomic(nb: nbformat.NotebookNode, target: Path) -> None:
+    text = nbformat.writes(nb)
+    write_atomic(target, text if text.endswith("\n") else text + "\n")  # as nbformat.write does
+
+
+def execute(job: Job) -> Outcome:
+    """Run one chapter with papermill in a fresh kernel; store it only on success."""
+    import papermill
+
+    start = time.perf_counter()
+    failed_dir = job.project.build_dir / "failed"
+    with tempfile.TemporaryDirectory(prefix="chapter-") as tmp:
+        tmp_dir = Path(tmp)
+        source = nbformat.read(job.chapter, as_version=4)
+        source.cells = _code_cells(source)
+        source_path = tmp_dir / job.chapter.name
+        nbformat.write(source, source_path)
+        output_path = tmp_dir / f"executed-{job.chapter.name}"
+        log = tmp_dir / "reads.log"
+        log.touch()
+        # The kernel inherits these: analysis.data logs each resource it reads,
+        # and analysis.paths resolves the project root (a scratch copy in tests).
+        os.environ["TREADMILL_READS_LOG"] = str(log)
+        os.environ["TREADMILL_ROOT"] = str(job.project.root)
+        try:
+            papermill.execute_notebook(
+                str(source_path),
+                str(output_path),
+                parameters=job.parameters or None,
+                kernel_name=KERNEL,
+                cwd=str(job.chapter.parent),
+                progress_bar=False,
+                log_output=False,
+                # The kernel's own start-up chatter (a TCP-transport notice per chapter)
+                # would bury the messages that matter; errors still show.
+                extra_arguments=["--IPKernelApp.log_level=ERROR"],
+            )
+        except papermill.PapermillExecutionError as err:
+            failed_dir.mkdir(parents=True, exist_ok=True)
+            if output_path.exists():
+                shutil.copy(output_path, failed_dir / job.chapter.name)
+            message = (
+                f"data release {job.version}, chapter {job.chapter.stem}: failed in cell {err.cell_index} "
+                f"(execution count {err.exec_count}): {err.ename}: {err.evalue}"
+            )
+            return Outcome(job.chapter, "failed", time.perf_counter() - start, message)
+        except Exception as err:  # kernel died, notebook unreadable, ...
+            message = f"data release {job.version}, chapter {job.chapter.stem}: failed: {type(err).__name__}: {err}"
+            return Outcome(job.chapter, "failed", time.perf_counter() - start, message)
+        reads = sorted(set(log.read_text(encoding="utf-8").split()))
+        executed = nbformat.read(output_path, as_version=4)
+        normalise(executed)
+        executed.metadata[META_KEY] = {
+            "data_version": job.version,
+            "parameters": job.parameters,
+            "reads": reads,
+            "key": cache_key(job.project, source, job.version, job.parameters, reads, job.env),
+        }
+        checkpoint("execute")
+        _write_atomic(executed, job.store)
+    return Outcome(job.chapter, "executed", time.perf_counter() - start, reads=reads)
+
+
+def job_for(project: Project, chapter: Path, version: str) -> Job:
+    """The execution of ``chapter`` against ``version``, stored where that release keeps it."""
+    parameters = {} if version == project.default_release() else {"data_version": version}
+    env = environment_fingerprint(project, nbformat.read(chapter, as_version=4))
+    return Job(project, chapter, version, parameters, env, project.store(chapter, version))
+
+
+def check_release(project: Project, version: str) -> None:
+    """Refuse an unknown release, or any frozen release edited in place."""
+    from analysis.release import check_frozen
+
+    if not (project.data_dir / version / "datapackage.json").exists():
+        known = sorted(p.name for p in project.data_dir.iterdir() if (p / "datapackage.json").exists())
+        raise BuildError(f"unknown data release {version!r}; releases are: {', '.join(known)}")
+    problems = check_frozen(project.data_dir)
+    if problems:
+        raise BuildError("a frozen data release was edited in place:\n" + "\n".join(problems))
+
+
+def default_version(project: Project) -> str:
+    """The default release, which must be frozen: the book never builds by default from a draft."""
+    from analysis.data import DataError, load_release
+
+    version = project.default_release()
+    try:
+        release = load_release(version, project.data_dir)
+    except DataError as err:
+        raise BuildError(str(err)) from err
+    if (project.data_dir / "RELEASES.json").is_file() and not release.is_frozen():
+        raise BuildError(
+            f"the default release {version} (data/DEFAULT_RELEASE) is a draft; freeze it first "
+            f"(python -m analysis.release freeze {version}), or build the draft on its own with "
+            f"`make book DATA_VERSION={version}`"
+        )
+    return version
+
+
+def execute_chapters(
+    project: Project,
+    version: str | None = None,
+    only: str | None = None,
+    force: bool = False,
+    jobs: int | None = None,
+    echo=print,
+) -> list[Outcome]:
+    """Execute every stale chapter (all of them with ``force``), in parallel."""
+    version = version or project.default_release()
+    check_release(project, version)
+    todo, outcomes = [], []
+    for chapter in select(project, only):
+        job = job_for(project, chapter, version)
+        if not force and is_fresh(job):
+            prose = update_prose(job)
+            outcomes.append(Outcome(chapter, "reused"))
+            echo(f"  reused    {chapter.stem}{' (prose updated, nothing executed)' if prose else ''}")
+        else:
+            todo.append(job)
+    if todo:
+        workers = max(1, min(len(todo), jobs or os.cpu_count() or 1))
+        # spawn: each worker starts clean, not a fork of a parent holding open files and threads.
+        context = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+            futures = {pool.submit(execute, job): job for job in todo}
+            for future in as_completed(futures):
+                outcome = future.result()
+                outcomes.append(outcome)
+                echo(f"  {outcome.status:<9} {outcome.chapter.stem} ({outcome.seconds:.1f} s)")
+    order = {c: i for i, c in enumerate(project.chapters())}
+    outcomes.sort(key=lambda o: order[o.chapter])
+    return outcomes
+
+
+def stale_chapters(project: Project, version: str) -> list[str]:
+    """The chapters whose stored execution for ``version`` is missing or out of date."""
+    return [c.stem for c in project.chapters() if not is_fresh(job_for(project, c, version))]
+
+
+def previous_release(project: Project, version: str) -> str | None:
+    """The release the "What changed" page compares ``version`` with (None for the first)."""
+    from analysis.release import predecessor
+
+    return predecessor(version, project.data_dir)
+
+
+def raise_failures(outcomes: list[Outcome], project: Project) -> None:
+    """Raise one :class:`BuildError` naming every failed chapter (release, chapter, cell)."""
+    failures = [o for o in outcomes if o.status == "failed"]
+    if failures:
+        raise BuildError(
+            "\n".join(o.error for o in failures)
+            + f"\nThe previous book in {project.html_dir} is untouched; "
+            + f"the failed notebooks are in {project.build_dir / 'failed'}."
+        )

@@ -1,0 +1,148 @@
+"""What an execution depends on, hashed: a chapter is re-executed only when its key changes.
+
+The key covers exactly what a chapter's outputs depend on: its code cells
+(not its prose), its papermill parameters, the release, the ``analysis``
+modules its code can import (found by reading the import statements, the
+chapter's and theirs, transitively; the build tooling is not among them), the
+pinned requirements, and the recorded reads of tables and source documents.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import json
+from functools import cache
+from pathlib import Path
+
+import nbformat
+
+from analysis import paths
+from analysis.build.project import Project
+from analysis.sources import LOG_PREFIX as SOURCE_READ
+
+INJECTED_TAG = "injected-parameters"
+
+
+def _sha(*parts: str) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part.encode("utf-8"))
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def _code_cells(nb: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
+    """Every cell but papermill's injected parameters (which the parameters hash covers)."""
+    return [c for c in nb.cells if INJECTED_TAG not in c.get("metadata", {}).get("tags", [])]
+
+
+def code_fingerprint(nb: nbformat.NotebookNode) -> str:
+    """Hash of the code cells' tags and sources: outputs and markdown cells do not count."""
+    cells = [(c.get("metadata", {}).get("tags", []), c.source) for c in _code_cells(nb) if c.cell_type == "code"]
+    return _sha(json.dumps(cells))
+
+
+def _module_file(name: str) -> Path | None:
+    """The file of module ``analysis.x.y`` in this checkout (None if there is no such module)."""
+    parts = name.split(".")[1:]
+    base = paths.ANALYSIS.joinpath(*parts)
+    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _imports(code: str, package: str = "analysis") -> set[str]:
+    """The ``analysis`` modules named by the import statements in ``code`` (anywhere in it)."""
+    found = set()
+    try:
+        tree = ast.parse(code)
+    except SyntaxError:
+        return found  # magics and the like: such a cell imports nothing we can follow
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names if alias.name.split(".")[0] == package}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == package:
+            found.add(node.module)
+            named = {f"{node.module}.{alias.name}" for alias in node.names}
+            found |= {name for name in named if _module_file(name)}  # submodules, not functions
+    return found
+
+
+@cache
+def _closure(roots: frozenset[str], package_dir: Path) -> tuple[Path, ...]:
+    """Files of ``roots`` and of every ``analysis`` module they import, and their packages.
+
+    Cached per process; ``package_dir`` (``paths.ANALYSIS``) is part of the cache key.
+    """
+    seen: set[str] = set()
+    todo = list(roots)
+    while todo:
+        name = todo.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        parts = name.split(".")
+        todo += [".".join(parts[:i]) for i in range(1, len(parts))]  # importing a.b runs a/__init__.py
+        path = _module_file(name)
+        if path is not None:
+            todo += sorted(_imports(path.read_text(encoding="utf-8")))
+    return tuple(sorted({p for p in map(_module_file, seen) if p is not None}))
+
+
+def imported_code(nb: nbformat.NotebookNode) -> list[Path]:
+    """The ``analysis`` source files a chapter's code can import."""
+    roots = set()
+    for cell in _code_cells(nb):
+        if cell.cell_type == "code":
+            roots |= _imports(cell.source)
+    return list(_closure(frozenset(roots), paths.ANALYSIS))
+
+
+def environment_fingerprint(project: Project, nb: nbformat.NotebookNode | None = None) -> str:
+    """Hash of the pinned requirements and the ``analysis`` code the chapter imports.
+
+    Without a notebook, all of ``analysis`` (what the HTML build depends on).
+    """
+    files = imported_code(nb) if nb is not None else sorted(paths.ANALYSIS.rglob("*.py"))
+    parts = []
+    for path in files:
+        parts += [path.relative_to(paths.ANALYSIS).as_posix(), path.read_text(encoding="utf-8")]
+    requirements = project.root / "requirements.txt"
+    parts.append(requirements.read_text(encoding="utf-8") if requirements.exists() else "")
+    return _sha(*parts)
+
+
+def data_fingerprint(project: Project, reads: list[str]) -> str:
+    """Hash of what a chapter read: package entries (sha256, bytes, schema) and source files."""
+    parts = []
+    descriptors: dict[str, dict] = {}
+    for read in sorted(reads):
+        if read.startswith(SOURCE_READ):  # a source document: its content, as verified on read
+            source = project.data_dir / "sources" / read.removeprefix(SOURCE_READ)
+            digest = hashlib.sha256(source.read_bytes()).hexdigest() if source.is_file() else "missing"
+            parts += [read, digest]
+            continue
+        version, _, name = read.partition("/")
+        if version not in descriptors:
+            package = project.data_dir / version / "datapackage.json"
+            descriptors[version] = json.loads(package.read_text("utf-8")) if package.exists() else {}
+        entry = next(
+            (r for r in descriptors[version].get("resources", []) if r.get("name") == name),
+            None,
+        )
+        parts += [read, json.dumps(entry, sort_keys=True)]
+    return _sha(*parts)
+
+
+def cache_key(
+    project: Project, nb: nbformat.NotebookNode, version: str, parameters: dict, reads: list[str], env: str
+) -> str:
+    return _sha(
+        code_fingerprint(nb),
+        json.dumps(parameters, sort_keys=True),
+        version,
+        env,
+        data_fingerprint(project, reads),
+    )

@@ -1,0 +1,174 @@
+"""The HTML: stage the book, render it with Jupyter Book, publish it atomically."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+
+from analysis import paths
+from analysis.build import publish
+from analysis.build.execute import check_release, default_version, previous_release, stale_chapters
+from analysis.build.keys import _sha
+from analysis.build.project import BOOK_FILES, BuildError, Project
+from analysis.charts import DOWNLOADS, FIGURES_DIR, export_figure, specs_in_notebook, write_vega_bundle
+from analysis.files import checkpoint, write_atomic
+
+
+def _stage(project: Project, version: str, stage: Path) -> None:
+    """Copy the book's sources, with the executed chapters for ``version``."""
+    for name in BOOK_FILES:
+        shutil.copy(project.root / name, stage / name)
+    shutil.copytree(project.static_dir, stage / "_static")
+    (stage / "chapters").mkdir()
+    for item in project.chapters_dir.iterdir():
+        if item.suffix == ".ipynb":
+            shutil.copy(project.store(item, version), stage / "chapters" / item.name)
+        elif item.is_file():
+            shutil.copy(item, stage / "chapters" / item.name)
+    release = project.data_dir / version
+    # The bibliography comes from the release; its files are offered for download.
+    shutil.copy(release / "references.bib", stage / "references.bib")
+    shutil.copytree(release, stage / "downloads" / "data" / version)
+    stage_release_extras(project, version, stage)  # REFI-QDA exports, "What changed" page
+    export_figures(stage / "chapters", stage / "downloads" / FIGURES_DIR, project.build_dir / "figure-cache")
+
+
+def export_figures(chapters: Path, out_dir: Path, cache_dir: Path | None = None) -> int:
+    """Static copies (PNG, SVG, Vega-Lite spec, CSV data) of every figure in the executed chapters.
+
+    They land in the site's ``figures/`` folder (``downloads`` is an
+    ``html_extra_path``), where the line under each figure links them. A
+    figure's id is the hash of its spec, so exports are cached by id (per
+    vl-convert version) and a rebuild draws only new or changed figures.
+    """
+    import vl_convert as vlc
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    cache = (cache_dir / vlc.__version__) if cache_dir else out_dir
+    count = 0
+    for notebook in sorted(chapters.glob("*.ipynb")):
+        try:
+            specs = specs_in_notebook(nbformat.read(notebook, as_version=4))
+            for vid, spec in specs.items():
+                cached = sorted(cache.glob(f"{vid}.*"))
+                if len(cached) != len(DOWNLOADS):
+                    cached = export_figure(spec, cache, vid)
+                if cache != out_dir:
+                    for path in cached:
+                        shutil.copy(path, out_dir / path.name)
+                count += 1
+        except ValueError as err:
+            raise BuildError(f"static copies of the figures in {notebook.name}: {err}") from err
+    return count
+
+
+HTML_KEY_FILE = ".build-inputs"
+
+
+def html_inputs_key(project: Project, version: str) -> str:
+    """Hash of everything the HTML is made from, so an unchanged book is not rebuilt."""
+    files = [project.root / name for name in BOOK_FILES + ("requirements.txt",)]
+    files += [p for p in sorted(project.static_dir.rglob("*")) if p.name != "vega-bundle.js"]
+    files += sorted(paths.ANALYSIS.rglob("*.py")) + sorted(project.data_dir.rglob("*"))
+    files += sorted((project.build_dir / "executed").rglob("*.ipynb"))
+    for item in sorted(project.chapters_dir.iterdir()):
+        files.append(project.store(item, version) if item.suffix == ".ipynb" else item)
+    parts = [version]
+    for path in files:
+        if path.is_file():
+            parts += [str(path), hashlib.sha256(path.read_bytes()).hexdigest()]
+    return _sha(*parts)
+
+
+def require_fresh(project: Project, version: str) -> None:
+    """Refuse to render stale executions: name them and say how to refresh them."""
+    stale = [f"{version}: {stem}" for stem in stale_chapters(project, version)]
+    old = previous_release(project, version)
+    if old is not None:
+        stale += [f"{old}: {stem}" for stem in stale_chapters(project, old)]
+    if stale:
+        raise BuildError(
+            "these chapters are stale (their inputs changed since they were executed), so the book "
+            "would mix old and new numbers; run `make book` to execute them:\n  " + "\n  ".join(stale)
+        )
+
+
+def build_html(project: Project, version: str | None = None, echo=print) -> float:
+    """Render the stored executions (executing nothing) and publish the site atomically.
+
+    Refuses stale chapters. Skipped when the inputs are exactly those the
+    published site was built from. The inputs key is written into the new
+    site before it is published, so it only ever describes a complete,
+    successful build; a failed build publishes nothing and records nothing,
+    and the next build tries again.
+    """
+    version = version or default_version(project)
+    start = time.perf_counter()
+    publish.recover(project.build_dir, project.chapters_dir)
+    check_release(project, version)
+    require_fresh(project, version)
+    key = html_inputs_key(project, version)
+    site = publish.current_site(project.html_dir)
+    if site is not None and (site / HTML_KEY_FILE).is_file() and (site / HTML_KEY_FILE).read_text("utf-8") == key:
+        echo(f"  reused    HTML (inputs unchanged) -> {project.html_dir}")
+        return time.perf_counter() - start
+    write_vega_bundle(project.static_dir)
+    project.build_dir.mkdir(parents=True, exist_ok=True)
+    stage = Path(tempfile.mkdtemp(prefix=publish.STAGE_PREFIX, dir=project.build_dir))
+    try:
+        _stage(project, version, stage)
+        out = stage / "out"
+        command = [
+            str(Path(sys.executable).parent / "jupyter-book"),
+            "build",
+            str(stage),
+            "--path-output",
+            str(out),
+            "--warningiserror",
+            "--nitpick",
+            "--keep-going",
+            "--quiet",
+        ]
+        checkpoint("html")
+        result = subprocess.run(command, capture_output=True, text=True, check=False)
+        log = project.build_dir / "last-html-build.log"
+        write_atomic(log, result.stdout + result.stderr)
+        built = out / "_build" / "html"
+        if result.returncode != 0 or not (built / "index.html").exists():
+            tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-25:])
+            raise BuildError(f"HTML build failed (full log: {log}); the previous book is untouched.\n{tail}")
+        if html_inputs_key(project, version) != key:
+            raise BuildError("the book's sources changed while the HTML was being built; run `make book` again")
+        write_atomic(built / HTML_KEY_FILE, key)
+        publish.publish(built, project.html_dir)
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+    seconds = time.perf_counter() - start
+    echo(f"  built     HTML ({seconds:.1f} s) -> {project.html_dir}")
+    return seconds
+
+
+def stage_release_extras(project: Project, version: str, stage: Path, echo=print) -> None:
+    """Stage the REFI-QDA exports and the "What changed" page.
+
+    Writes ``downloads/data/<version>/codebook.qdc`` and ``coded-excerpts.qdpx``
+    (served as ``data/<version>/...`` at the site root) and, when ``version``
+    has a predecessor in ``data/``, ``chapters/changes.md`` with its entry in
+    the staged ``_toc.yml`` (the repository's ``_toc.yml`` is not touched).
+    Both releases' executions are fresh by now (see :func:`require_fresh`).
+    """
+    from analysis import diff, refiqda, release
+    from analysis.data import DataError, load_release
+
+    try:
+        refiqda.write_exports(load_release(version, project.data_dir), stage / "downloads" / "data" / version)
+        diff.write_changes_page(project, version, stage, echo=echo)
+    except (DataError, refiqda.CodebookError, release.ReleaseError) as err:
+        raise BuildError(f"data release {version}: {err}") from err
