@@ -8,10 +8,11 @@ STAMP := $(VENV)/.requirements-installed
 CHROMIUM := /usr/bin/chromium
 DATA_VERSION ?=
 NAME ?=
+PORT ?= 8000
 FROM ?=
 TO ?=
 
-.PHONY: help book chapter html test lint bench clean browser diff
+.PHONY: help book chapter html preview test test-fast lint bench clean browser diff
 
 help:
 	@echo "make book                      set up .venv, execute stale chapters, build _build/html"
@@ -19,6 +20,8 @@ help:
 	@echo "make chapter NAME=treadmill    execute one chapter (if stale) and rebuild the HTML"
 	@echo "make test                      set up, then run every test (unit, build, nbval, browser)"
 	@echo "make html                      render the committed notebooks to HTML (executes nothing)"
+	@echo "make preview [PORT=8000]       serve the book, rebuild on every save, reload the open page"
+	@echo "make test-fast                 the unit tests only (the inner loop; make test runs everything)"
 	@echo "make bench                     benchmarks against Jupyter Book's execution -> BENCHMARKS.md"
 	@echo "make browser                   install Debian's chromium for the browser tests (if missing)"
 	@echo "make lint                      ruff"
@@ -50,6 +53,10 @@ diff: $(STAMP)
 # Render HTML from the committed notebooks without executing anything.
 html: $(STAMP)
 	$(PY) -m analysis.build --html-only --data-version "$(DATA_VERSION)"
+
+# Serve on 127.0.0.1:$(PORT); rebuild (as make book) on each change; pages reload by themselves.
+preview: $(STAMP)
+	$(PY) -m analysis.build.preview --port $(PORT)
 
 lint: $(STAMP)
 	$(PY) -m ruff check .

@@ -212,3 +212,17 @@ def test_the_build_tooling_is_not_in_any_chapters_key(tmp_path, monkeypatch):
     (copy / "data.py").write_text((copy / "data.py").read_text() + "\n# an edit every chapter depends on\n")
     changed = fingerprints()
     assert all(a != b for a, b in zip(before, changed, strict=True))
+
+
+def test_the_html_is_incremental_sphinx_rereads_only_the_changed_page(project):
+    build_book(project, echo=quiet)
+    doctrees = project.build_dir / "work" / "out" / "_build" / ".doctrees" / "chapters"
+    before = {p.name: p.stat().st_mtime_ns for p in doctrees.glob("*.doctree")}
+    assert set(before) == {f"{stem}.doctree" for stem in CHAPTERS}
+    set_markdown(project.chapters_dir / "03_nothing.ipynb", "# Nothing, reworded")
+    build_book(project, echo=quiet)
+    after = {p.name: p.stat().st_mtime_ns for p in doctrees.glob("*.doctree")}
+    assert after["03_nothing.doctree"] != before["03_nothing.doctree"]
+    assert after["02_codes.doctree"] == before["02_codes.doctree"]  # not re-read
+    assert "Nothing, reworded" in (project.html_dir / "chapters" / "03_nothing.html").read_text()
+    assert not (project.html_dir.resolve()).is_relative_to(project.build_dir / "work")  # the site is a copy

@@ -23,6 +23,10 @@ from analysis.files import checkpoint, remove_partials
 SITES = "sites"
 LINK_TMP = ".html.link"
 STAGE_PREFIX = "stage-"
+# Sphinx's persistent work folder under _build/ (staged sources, doctrees, its
+# output), and the marker only a successful build leaves in it.
+WORK = "work"
+WORK_OK = ".complete"
 
 
 def current_site(html: Path) -> Path | None:
@@ -59,6 +63,12 @@ def _remove_unused_sites(html: Path) -> None:
             shutil.rmtree(site, ignore_errors=True)
 
 
+def discard_unfinished(work: Path) -> None:
+    """Remove Sphinx's work folder unless the last build that used it completed."""
+    if work.exists() and not (work / WORK_OK).is_file():
+        shutil.rmtree(work, ignore_errors=True)
+
+
 def recover(build_dir: Path, *folders: Path) -> None:
     """Remove what an interrupted build left in ``build_dir`` and ``folders``."""
     if build_dir.is_dir():
@@ -67,6 +77,7 @@ def recover(build_dir: Path, *folders: Path) -> None:
         (build_dir / LINK_TMP).unlink(missing_ok=True)
         if (build_dir / SITES).is_dir():
             _remove_unused_sites(build_dir / "html")
+        discard_unfinished(build_dir / WORK)
         for folder in [build_dir, *build_dir.glob("executed/*"), *build_dir.glob("figure-cache/*")]:
             remove_partials(folder)
     for folder in folders:

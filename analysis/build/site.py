@@ -70,6 +70,29 @@ def export_figures(chapters: Path, out_dir: Path, cache_dir: Path | None = None)
 
 
 HTML_KEY_FILE = ".build-inputs"
+WORK, WORK_OK = publish.WORK, publish.WORK_OK
+
+
+def _sync(source: Path, target: Path) -> tuple[int, int]:
+    """Make ``target`` a copy of ``source``, touching only files whose bytes differ.
+
+    Returns how many files were written and how many removed.
+    """
+    changed = removed = 0
+    wanted = {p.relative_to(source) for p in source.rglob("*") if p.is_file()}
+    for rel in sorted(wanted):
+        new, old = source / rel, target / rel
+        if not old.is_file() or old.read_bytes() != new.read_bytes():
+            old.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(new, old)
+            changed += 1
+    for path in sorted(target.rglob("*"), reverse=True):
+        if path.is_file() and path.relative_to(target) not in wanted:
+            path.unlink()
+            removed += 1
+        elif path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
+    return changed, removed
 
 
 def html_inputs_key(project: Project, version: str) -> str:
@@ -120,17 +143,22 @@ def build_html(project: Project, version: str | None = None, echo=print) -> floa
         echo(f"  reused    HTML (inputs unchanged) -> {project.html_dir}")
         return time.perf_counter() - start
     write_vega_bundle(project.static_dir)
+    work = project.build_dir / WORK
+    publish.discard_unfinished(work)
+    (work / WORK_OK).unlink(missing_ok=True)  # until this build succeeds, the work folder is suspect
     project.build_dir.mkdir(parents=True, exist_ok=True)
-    stage = Path(tempfile.mkdtemp(prefix=publish.STAGE_PREFIX, dir=project.build_dir))
+    fresh = Path(tempfile.mkdtemp(prefix=publish.STAGE_PREFIX, dir=project.build_dir))
     try:
-        _stage(project, version, stage)
-        out = stage / "out"
+        _stage(project, version, fresh)
+        changed, removed = _sync(fresh, work / "book")  # unchanged files keep their mtime: Sphinx skips them
+        if removed:  # Sphinx never deletes the output of a page that is gone: start that part afresh
+            shutil.rmtree(work / "out", ignore_errors=True)
         command = [
             str(Path(sys.executable).parent / "jupyter-book"),
             "build",
-            str(stage),
+            str(work / "book"),
             "--path-output",
-            str(out),
+            str(work / "out"),
             "--warningiserror",
             "--nitpick",
             "--keep-going",
@@ -140,18 +168,24 @@ def build_html(project: Project, version: str | None = None, echo=print) -> floa
         result = subprocess.run(command, capture_output=True, text=True, check=False)
         log = project.build_dir / "last-html-build.log"
         write_atomic(log, result.stdout + result.stderr)
-        built = out / "_build" / "html"
+        built = work / "out" / "_build" / "html"
         if result.returncode != 0 or not (built / "index.html").exists():
+            # Sphinx re-reads only changed pages, so it would not repeat these warnings
+            # next time: forget the incremental state and let the next build start afresh.
+            shutil.rmtree(work, ignore_errors=True)
             tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-25:])
             raise BuildError(f"HTML build failed (full log: {log}); the previous book is untouched.\n{tail}")
         if html_inputs_key(project, version) != key:
             raise BuildError("the book's sources changed while the HTML was being built; run `make book` again")
-        write_atomic(built / HTML_KEY_FILE, key)
-        publish.publish(built, project.html_dir)
+        site = fresh / "site"
+        shutil.copytree(built, site)  # a copy: Sphinx rewrites its own output in place next time
+        write_atomic(site / HTML_KEY_FILE, key)
+        publish.publish(site, project.html_dir)
+        write_atomic(work / WORK_OK, key)
     finally:
-        shutil.rmtree(stage, ignore_errors=True)
+        shutil.rmtree(fresh, ignore_errors=True)
     seconds = time.perf_counter() - start
-    echo(f"  built     HTML ({seconds:.1f} s) -> {project.html_dir}")
+    echo(f"  built     HTML ({seconds:.1f} s, {changed} staged files changed) -> {project.html_dir}")
     return seconds
 
 
