@@ -11,7 +11,7 @@ NAME ?=
 FROM ?=
 TO ?=
 
-.PHONY: help book chapter html test lint bench clean browser diff
+.PHONY: help book chapter html pdf test lint bench clean browser diff
 
 help:
 	@echo "make book                      set up .venv, execute stale chapters, build _build/html"
@@ -19,6 +19,7 @@ help:
 	@echo "make chapter NAME=treadmill    execute one chapter (if stale) and rebuild the HTML"
 	@echo "make test                      set up, then run every test (unit, build, nbval, browser)"
 	@echo "make html                      render the committed notebooks to HTML (executes nothing)"
+	@echo "make pdf                       the whole book as one PDF -> _build/pdf/treadmill-book.pdf (and _build/html)"
 	@echo "make bench                     benchmarks against Jupyter Book's execution -> BENCHMARKS.md"
 	@echo "make browser                   install Debian's chromium for the browser tests (if missing)"
 	@echo "make lint                      ruff"
@@ -49,6 +50,12 @@ diff: $(STAMP)
 # Render HTML from the committed notebooks without executing anything.
 html: $(STAMP)
 	$(PY) -m analysis.build --html-only --data-version "$(DATA_VERSION)"
+
+# The whole book as one PDF, printed offline by Debian's Chromium from the committed
+# notebooks (never re-executed; like `make html`, staging runs the previous release's
+# stale chapters for the "What changed" page). Published next to the HTML when built.
+pdf: $(STAMP) browser
+	$(PY) -m analysis.pdf --data-version "$(DATA_VERSION)"
 
 lint: $(STAMP)
 	$(PY) -m ruff check .
