@@ -34,7 +34,7 @@ import yaml
 
 from analysis import citation, paths
 from analysis.browser import chart_problems, launch, offline_context, serve
-from analysis.build import BuildError, Project, _stage
+from analysis.build import HTML_KEY_FILE, BuildError, Project, _stage, html_inputs_key
 from analysis.charts import write_vega_bundle
 
 PDF_NAME = citation.PDF_NAME
@@ -221,6 +221,7 @@ def write_atomic(data: bytes, target: Path) -> None:
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; the PDF is published
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -255,9 +256,15 @@ def build_pdf(project: Project, version: str | None = None, target: Path | None 
     return printed
 
 
-def publish(project: Project, pdf: Path) -> Path | None:
-    """Copy the PDF next to the HTML (``_build/html/treadmill-book.pdf``), if the HTML is built."""
-    if not (project.html_dir / "index.html").exists():
+def publish(project: Project, pdf: Path, version: str | None = None) -> Path | None:
+    """Copy the PDF next to the HTML (``_build/html/treadmill-book.pdf``).
+
+    Only when that HTML was built from the inputs the PDF was (the key
+    :func:`analysis.build.build_html` records), so the two editions never disagree.
+    """
+    marker = project.html_dir / HTML_KEY_FILE
+    version = version or project.default_release()
+    if not marker.exists() or marker.read_text(encoding="utf-8") != html_inputs_key(project, version):
         return None
     target = project.html_dir / PDF_NAME
     write_atomic(pdf.read_bytes(), target)
@@ -274,9 +281,9 @@ def main(argv: list[str] | None = None) -> int:
     except BuildError as err:
         print(f"\nPDF FAILED: {err}", file=sys.stderr)
         return 1
-    published = publish(project, pdf_path(project))
-    if published:
-        print(f"  published {published}")
+    published = publish(project, pdf_path(project), args.data_version or None)
+    print(f"  published {published}" if published else
+          f"  not published: {project.html_dir} is missing or was built from other inputs (run `make html`)")
     return 0
 
 
