@@ -27,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -165,7 +166,16 @@ def anchor_pages(pdf: bytes) -> dict[str, int]:
 
 
 def print_book(site: Path, chapters: list[dict], title: str, lines: list[str], page: str = PRINT_PAGE) -> Printed:
-    """Print ``site/page`` in the offline Chromium: charts drawn, front matter added, printed twice."""
+    """Print ``site/page`` in the offline Chromium: charts drawn, front matter added, printed twice.
+
+    In a thread of its own: Playwright's sync API refuses to start where an event
+    loop already runs (another Playwright session in the same process, a notebook).
+    """
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(_print_book, site, chapters, title, lines, page).result()
+
+
+def _print_book(site: Path, chapters: list[dict], title: str, lines: list[str], page: str) -> Printed:
     from playwright.sync_api import sync_playwright
 
     options = {**PAGE, "print_background": True, "display_header_footer": True, "header_template": header(title),

@@ -19,6 +19,7 @@ import nbformat
 import pytest
 import yaml
 from browser_support import link_problems
+from playwright.sync_api import sync_playwright
 from pybtex.database import parse_string
 from pybtex.richtext import Text
 from pypdf import PdfReader
@@ -250,6 +251,14 @@ def test_the_same_tiny_page_without_the_remote_image_prints(tmp_path):
     printed = pdf.print_book(site, [{"doc": "only", "part": "", "root": True}], "Title", ["A line"])
     assert pdf.print_problems(printed) == []
     assert printed.pdf.startswith(b"%PDF") and printed.chapters[0]["page"] == 3
+
+
+def test_printing_works_while_another_playwright_session_is_open(tmp_path):
+    """As in `make test`, where the browser tests keep Chromium open for the whole session."""
+    site = _tiny_site(tmp_path / "site", "")
+    with sync_playwright():
+        printed = pdf.print_book(site, [{"doc": "only", "part": "", "root": True}], "Title", [])
+    assert pdf.print_problems(printed) == [] and printed.pdf.startswith(b"%PDF")
 
 
 def test_a_chart_that_did_not_draw_stops_the_print(tmp_path):
