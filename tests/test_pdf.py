@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import shutil
 import unicodedata
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -254,10 +255,19 @@ def test_the_same_tiny_page_without_the_remote_image_prints(tmp_path):
 
 
 def test_printing_works_while_another_playwright_session_is_open(tmp_path):
-    """As in `make test`, where the browser tests keep Chromium open for the whole session."""
+    """As in `make test`, where the browser tests keep Chromium open for the whole session.
+
+    The other session is opened in a thread of its own, so the test does not
+    depend on whether the browser tests' session is open in this one.
+    """
     site = _tiny_site(tmp_path / "site", "")
-    with sync_playwright():
-        printed = pdf.print_book(site, [{"doc": "only", "part": "", "root": True}], "Title", [])
+
+    def inside_another_session() -> pdf.Printed:
+        with sync_playwright():
+            return pdf.print_book(site, [{"doc": "only", "part": "", "root": True}], "Title", [])
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        printed = pool.submit(inside_another_session).result()
     assert pdf.print_problems(printed) == [] and printed.pdf.startswith(b"%PDF")
 
 
