@@ -12,7 +12,7 @@ PORT ?= 8000
 FROM ?=
 TO ?=
 
-.PHONY: help book chapter html preview test test-fast lint bench clean browser diff
+.PHONY: help book chapter html pdf preview test test-fast lint bench clean browser diff
 
 help:
 	@echo "make book                      set up .venv, execute stale chapters, build _build/html"
@@ -22,9 +22,10 @@ help:
 	@echo "make html                      render the committed notebooks to HTML (executes nothing)"
 	@echo "make preview [PORT=8000]       serve the book, rebuild on every save, reload the open page"
 	@echo "make test-fast                 the unit tests only (the inner loop; make test runs everything)"
+	@echo "make pdf                       the whole book as one PDF -> _build/pdf/treadmill-book.pdf (and _build/html)"
 	@echo "make bench                     benchmarks against Jupyter Book's execution -> BENCHMARKS.md"
 	@echo "make browser                   install Debian's chromium for the browser tests (if missing)"
-	@echo "make lint                      ruff"
+	@echo "make lint                      ruff, import-linter, and the GitHub workflows against their schema"
 	@echo "make clean                     remove _build (keeps .venv and the committed chapters)"
 	@echo "make diff FROM=1.0.0 TO=1.1.0  what changed between two data releases (tables, rows, claims, glued numbers)"
 
@@ -58,8 +59,17 @@ html: $(STAMP)
 preview: $(STAMP)
 	$(PY) -m analysis.build.preview --port $(PORT)
 
+# The whole book as one PDF, printed offline by Debian's Chromium from the committed
+# notebooks (never executed; like `make html`, it refuses stale chapters).
+# Published next to the HTML when built.
+pdf: $(STAMP) browser
+	$(PY) -m analysis.pdf --data-version "$(DATA_VERSION)"
+
+# The GitHub workflows are checked against the schema check-jsonschema ships (offline);
+# they only publish and run CI, no local command needs them.
 lint: $(STAMP)
 	$(PY) -m ruff check .
+	$(VENV)/bin/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 
 # Chromium for tests/test_browser.py, from apt (CI runs as root on a fresh clone).
 # Installed only when missing; fails loudly if it cannot be (the tests never skip).
@@ -76,7 +86,11 @@ browser:
 # and compares with the committed outputs. The browser tests render _build/html
 # from the committed notebooks first (nothing is executed) and test that.
 test: $(STAMP) lint browser
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2 --dist loadfile
+
+# The inner loop: the unit tests only, on both cores (no chapters executed, no browser).
+test-fast: $(STAMP)
+	$(PY) -m pytest -m unit -n 2
 
 # Not part of `make test`: times our builds against Jupyter Book's execution on
 # scratch copies (about 10 minutes) and writes BENCHMARKS.md.

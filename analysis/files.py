@@ -39,6 +39,7 @@ def write_atomic(target: Path, content: bytes | str) -> Path:
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; these files are read by others (a web server)
         checkpoint("write")
         os.replace(tmp, target)
     except BaseException:

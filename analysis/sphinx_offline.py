@@ -22,6 +22,12 @@ And one accessibility repair: docutils wraps bibliography entries in
 axe-core reports the list as missing its items (a critical violation), so the
 entries are given ``role="listitem"``.
 
+And no page loads a script from another host: Jupyter Book forces Sphinx's
+"always" asset policy on the ``singlehtml`` builder (the PDF edition, see
+:mod:`analysis.pdf`), which puts MathJax from a CDN on the page although the
+book has no mathematics. Should a chapter ever need it, MathJax must be served
+from ``_static``.
+
 Registered in ``_config.yml`` under ``sphinx: extra_extensions``.
 """
 
@@ -29,6 +35,7 @@ from __future__ import annotations
 
 from typing import Any
 
+_REMOTE = ("http://", "https://", "//")
 # sphinx-thebe handlers that put thebe on the pages (and its files into _static).
 _THEBE_HANDLERS = {"init_thebe_core", "update_thebe_context", "st_static_path"}
 
@@ -66,6 +73,13 @@ def _dedupe_scripts(app, pagename: str, templatename: str, context: dict[str, An
     scripts[:] = kept
 
 
+def _drop_remote_scripts(app, pagename: str, templatename: str, context: dict[str, Any], doctree) -> None:
+    """Remove scripts served by another host (a CDN): the book is read offline."""
+    scripts = context.get("script_files")
+    if scripts:
+        scripts[:] = [s for s in scripts if not str(getattr(s, "filename", s) or "").startswith(_REMOTE)]
+
+
 def _bibliography_list_items(app, pagename: str, templatename: str, context: dict[str, Any], doctree) -> None:
     body = context.get("body")
     if body and 'role="doc-biblioentry"' in body:
@@ -75,5 +89,6 @@ def _bibliography_list_items(app, pagename: str, templatename: str, context: dic
 def setup(app) -> dict[str, Any]:
     app.connect("config-inited", _drop_thebe, priority=900)
     app.connect("html-page-context", _dedupe_scripts, priority=900)
+    app.connect("html-page-context", _drop_remote_scripts, priority=900)
     app.connect("html-page-context", _bibliography_list_items, priority=900)
     return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}

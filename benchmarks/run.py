@@ -73,6 +73,10 @@ TARGET_BENCH_SECONDS = 600
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
+# BENCHMARKS.md from this line on is not this script's: it is kept when the report is rewritten.
+KEPT = "<!-- make bench keeps what follows: measured by other commands -->"
+
+
 class BenchError(RuntimeError):
     """A measurement could not be made (the message says which and where the log is)."""
 
@@ -914,6 +918,9 @@ def main(argv: list[str] | None = None) -> int:
     total = bench.elapsed()
     load_after = " ".join(f"{x:.2f}" for x in os.getloadavg())
     text = report(bench, total, args, (load_before, load_after))
+    previous = args.output.read_text(encoding="utf-8") if args.output.exists() else ""
+    if KEPT in previous:  # sections measured by other commands (e.g. `make pdf`) stay
+        text = text.rstrip("\n") + "\n\n" + previous[previous.index(KEPT):]
     args.output.write_text(text, encoding="utf-8")
     RESULTS_JSON.write_text(json.dumps({"results": [asdict(r) for r in bench.results], "facts": bench.facts,
                                         "total_seconds": total}, indent=2) + "\n", encoding="utf-8")

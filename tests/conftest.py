@@ -14,6 +14,29 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 
+# Test modules by kind; every other test module is a unit test. Notebooks are nbval items.
+BUILD_MODULES = {"test_build", "test_failures", "test_interruptions", "test_fresh_clone", "test_mutations",
+                 "test_diff", "test_author_workflow"}
+BROWSER_MODULES = {"test_browser", "test_pdf", "test_preview"}
+
+
+def pytest_collection_modifyitems(config, items):
+    """Mark each test unit, build, nbval or browser (see pyproject.toml), so none is left out."""
+    import pytest
+
+    for item in items:
+        path = Path(str(item.fspath))
+        if path.suffix == ".ipynb":
+            kind = "nbval"
+        elif path.stem in BROWSER_MODULES:
+            kind = "browser"
+        elif path.stem in BUILD_MODULES:
+            kind = "build"
+        else:
+            kind = "unit"
+        item.add_marker(getattr(pytest.mark, kind))
+
+
 def root_causes() -> list[str]:
     """Problems that make many tests fail at once, each with what to do."""
     from analysis import paths, sources

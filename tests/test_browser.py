@@ -26,19 +26,17 @@ from browser_support import (
     SPEC_SCRIPT,
     chart_contrast_problems,
     chart_label_problems,
-    chart_problems,
     html_pages,
     link_problems,
-    offline_context,
     page_links,
     pages_with_charts,
-    serve,
     site_file,
 )
-from browser_support import launch as launch_chromium
 from playwright.sync_api import sync_playwright
 
-from analysis import charts
+from analysis import charts, citation
+from analysis.browser import chart_problems, offline_context, serve
+from analysis.browser import launch as launch_chromium
 from analysis.build import Project, build_html
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -266,7 +264,8 @@ CHECKS = {
     "console errors": lambda seen, site, url: seen.console_errors,
     "things needing a server": lambda seen, site, url: seen.offline_dead_ends,
     "charts not drawn": lambda seen, site, url: seen.chart_problems,
-    "links": lambda seen, site, url: link_problems(site, url, seen.links) or ([] if seen.links else ["no links"]),
+    "links": lambda seen, site, url: (link_problems(site, url, seen.links, frozenset({citation.PDF_NAME}))
+                                      or ([] if seen.links else ["no links"])),
     "axe": lambda seen, site, url: severe_violations(seen),
     "chart text alternatives": lambda seen, site, url: seen.label_problems,
     "chart contrast": lambda seen, site, url: seen.contrast_problems,

@@ -18,7 +18,6 @@ import time
 import urllib.request
 
 import pytest
-from browser_support import CHROMIUM, CHROMIUM_ARGS
 from scratch import make_project, write_chapter
 from test_build import set_markdown
 
@@ -87,9 +86,11 @@ def test_preview_rebuilds_on_save_and_reports_failures_while_serving_the_previou
 def test_an_open_page_reloads_by_itself(preview):
     from playwright.sync_api import sync_playwright
 
+    from analysis.browser import launch
+
     project, base = preview
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browser = launch(p)
         page = browser.new_page()
         page.route("**/*", lambda route: route.continue_() if route.request.url.startswith(base) else route.abort())
         page.goto(base + "chapters/03_nothing.html")

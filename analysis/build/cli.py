@@ -12,6 +12,7 @@ from analysis.build.project import BuildError, Project
 from analysis.build.site import build_html
 
 
+@publish.holding_lock
 def build_book(
     project: Project,
     version: str | None = None,

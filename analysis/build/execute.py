@@ -13,6 +13,7 @@ from pathlib import Path
 
 import nbformat
 
+from analysis.build import publish
 from analysis.build.keys import INJECTED_TAG, _code_cells, cache_key, environment_fingerprint
 from analysis.build.project import BuildError, Project, select
 from analysis.files import checkpoint, write_atomic
@@ -134,9 +135,11 @@ def execute(job: Job) -> Outcome:
                 cwd=str(job.chapter.parent),
                 progress_bar=False,
                 log_output=False,
-                # The kernel's own start-up chatter (a TCP-transport notice per chapter)
-                # would bury the messages that matter; errors still show.
-                extra_arguments=["--IPKernelApp.log_level=ERROR"],
+                # The kernel's own log is infrastructure chatter (a TCP-transport notice at start,
+                # "KeyboardInterrupt caught" when jupyter_client interrupts it at shutdown) that
+                # would bury the messages that matter. A failing cell or a dead kernel is still
+                # reported, by papermill, with the cell and the error.
+                extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
             )
         except papermill.PapermillExecutionError as err:
             failed_dir.mkdir(parents=True, exist_ok=True)
@@ -201,6 +204,7 @@ def default_version(project: Project) -> str:
     return version
 
 
+@publish.holding_lock
 def execute_chapters(
     project: Project,
     version: str | None = None,

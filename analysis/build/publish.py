@@ -13,9 +13,13 @@ files, sites no link points to), so the next ``make book`` starts clean.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
+import functools
 import os
 import shutil
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from analysis.files import checkpoint, remove_partials
@@ -27,6 +31,42 @@ STAGE_PREFIX = "stage-"
 # output), and the marker only a successful build leaves in it.
 WORK = "work"
 WORK_OK = ".complete"
+
+
+_held = 0  # how deeply this process holds the build lock (a build calls build steps that lock too)
+
+
+@contextlib.contextmanager
+def locked(build_dir: Path) -> Iterator[None]:
+    """Hold ``_build/.lock`` while building: two builds of one checkout (make preview and make
+    book, or two test workers) take turns instead of overwriting each other's work."""
+    global _held
+    if _held:
+        _held += 1
+        try:
+            yield
+        finally:
+            _held -= 1
+        return
+    build_dir.mkdir(parents=True, exist_ok=True)
+    with open(build_dir / ".lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)  # released when the file closes, or the process dies
+        _held = 1
+        try:
+            yield
+        finally:
+            _held = 0
+
+
+def holding_lock(function):
+    """Decorate a build step taking the project first: it runs under :func:`locked`."""
+
+    @functools.wraps(function)
+    def wrapper(project, *args, **kwargs):
+        with locked(project.build_dir):
+            return function(project, *args, **kwargs)
+
+    return wrapper
 
 
 def current_site(html: Path) -> Path | None:

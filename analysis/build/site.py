@@ -123,6 +123,7 @@ def require_fresh(project: Project, version: str) -> None:
         )
 
 
+@publish.holding_lock
 def build_html(project: Project, version: str | None = None, echo=print) -> float:
     """Render the stored executions (executing nothing) and publish the site atomically.
 
