@@ -135,6 +135,7 @@ def execute(job: Job) -> Outcome:
                 cwd=str(job.chapter.parent),
                 progress_bar=False,
                 log_output=False,
+                start_timeout=300,  # a kernel starts slowly on a loaded 2-core machine; that is no failure
                 # The kernel's own log is infrastructure chatter (a TCP-transport notice at start,
                 # "KeyboardInterrupt caught" when jupyter_client interrupts it at shutdown) that
                 # would bury the messages that matter. A failing cell or a dead kernel is still
