@@ -99,12 +99,12 @@ def national_context(
     alt_text = (
         f"Horizontal bar chart of {len(frame)} national figures, each labelled as worded in the source. {stated}."
     )
-    caption = (
-        "Each bar is one number the article states about England and Wales, labelled with its qualifier "
-        "(an estimate, or an exact figure). The bars are separate statements, not parts of one total. "
-        "The number of people the ORA 2014 added, in the article's text, and the number in the title of the "
-        "Ministry of Justice press release it cites do not agree; both are shown as printed."
-    )
+    caption = "Each bar is one number the article states about England and Wales, labelled as worded."
+    for part, whole in numbers.part_of_pairs(figures_table, figure_ids):
+        caption += (
+            f" The {numbers.figure_phrase(figures_table, part, with_unit=False)} is part of the "
+            f"{numbers.figure_phrase(figures_table, whole, with_unit=False)}, not a rival count: the CRC share."
+        )
     return Figure(chart, alt_text, caption, inputs=("figures",))
 
 

@@ -70,6 +70,36 @@ def _figure_row(figures: pd.DataFrame, figure_id: str) -> pd.Series:
     return rows.iloc[0]
 
 
+def same_statistic(figures: pd.DataFrame, figure_id: str) -> str:
+    """The row that stands for ``figure_id``'s statistic: its ``same_as`` row, or itself.
+
+    Two sources can word one statistic differently (the article's "over 74%" and the
+    summary's "74 per cent"); since release 1.2.0 the ``same_as`` column links them.
+    Releases without the column give every row its own statistic.
+    """
+    row = _figure_row(figures, figure_id)
+    linked = row.get("same_as")
+    return figure_id if linked is None or pd.isna(linked) or not str(linked) else str(linked)
+
+
+def part_of_pairs(figures: pd.DataFrame, figure_ids=None) -> list[tuple[str, str]]:
+    """(part, whole) figure ids linked by the ``part_of`` column (release 1.2.0 on), in table order.
+
+    With ``figure_ids``, only pairs whose part and whole are both among them.
+    """
+    if "part_of" not in figures.columns:
+        return []
+    wanted = None if figure_ids is None else set(figure_ids)
+    pairs = []
+    for row in figures.itertuples():
+        whole = row.part_of
+        if pd.isna(whole) or not str(whole):
+            continue
+        if wanted is None or (row.figure_id in wanted and str(whole) in wanted):
+            pairs.append((str(row.figure_id), str(whole)))
+    return pairs
+
+
 def figure_value(figures: pd.DataFrame, figure_id: str) -> int | float:
     """The value of one row of ``figures`` (the lower bound for a range), as a plain number."""
     return _plain_number(_figure_row(figures, figure_id)["value"])
