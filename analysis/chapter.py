@@ -113,6 +113,17 @@ class ChapterContext:
     def documentary(self, quote_id: str) -> quotes.Quote:
         return quotes.documentary(self.table("documentary_quotes"), quote_id)
 
+    def quote_inline(self, quote_id: str, page: bool = True) -> str:
+        """A short documentary quotation for running prose (``quotes.inline``): glue it."""
+        return quotes.inline(self.table("documentary_quotes"), quote_id, page=page)
+
+    def phrase(self, phrase_id: str) -> str:
+        """One of the article's own phrases (``quotes.phrase``); a note on releases without the table."""
+        note = self.missing("article_phrases")
+        if note:
+            return f"[phrase {note}]"
+        return quotes.phrase(self.table("article_phrases"), phrase_id)
+
     # -- tables that only some releases have ----------------------------------------
 
     def added_in(self, name: str) -> str | None:

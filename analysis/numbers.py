@@ -52,6 +52,11 @@ def in_words(n: int) -> str:
     return f"{n:,}"
 
 
+def how_many(n: int) -> str:
+    """A count for running prose: "none" for zero, else :func:`in_words` ("one", "twelve", "1,007")."""
+    return "none" if int(n) == 0 else in_words(n)
+
+
 def _plain_number(value) -> int | float:
     """An integer when the value is whole (the figures table stores numbers as floats)."""
     value = float(value)

@@ -66,6 +66,31 @@ def documentary(quotes: pd.DataFrame, quote_id: str) -> Quote:
     )
 
 
+def inline(quotes: pd.DataFrame, quote_id: str, page: bool = True) -> str:
+    """A short documentary quotation for running prose: ‘text’ (p. N).
+
+    Short phrases (a concept's name, a few words) belong inside the sentence that
+    cites them, not in a block quotation; the sentence names the author with a
+    citation role, so only the page is added here.
+    """
+    rows = quotes[quotes["quote_id"] == quote_id]
+    if len(rows) != 1:
+        raise KeyError(f"documentary quote {quote_id!r} is not in the documentary_quotes table")
+    row = rows.iloc[0]
+    text = f"\u2018{row['text']}\u2019"
+    if page and not pd.isna(row["page"]):
+        text += f" (p. {row['page']})"
+    return text
+
+
+def phrase(phrases: pd.DataFrame, phrase_id: str) -> str:
+    """One of the article's own phrases, verbatim, in single quotation marks."""
+    rows = phrases[phrases["phrase_id"] == phrase_id]
+    if len(rows) != 1:
+        raise KeyError(f"phrase {phrase_id!r} is not in the article_phrases table")
+    return f"\u2018{rows.iloc[0]['text']}\u2019"
+
+
 @dataclass(frozen=True)
 class Comment:
     """A reader comment as posted: escaped text, its paragraphs and line breaks kept."""

@@ -17,7 +17,7 @@ import nbformat
 import pandas as pd
 import pytest
 
-from analysis import claims, figures, numbers, paths
+from analysis import claims, figures, numbers, paths, quotes, sources
 from analysis.data import load_release
 
 # Readings the book once gave and the sources do not support.
@@ -105,3 +105,32 @@ def test_no_chapter_sets_the_two_sources_against_each_other(path):
             named = set(re.findall(r"\{glue:text\}`(\w+)`", paragraph))
             if named & GLUES:
                 assert not re.search("|".join(MISREADINGS), paragraph, re.IGNORECASE), paragraph
+
+
+# --- short quotations and counts in running prose (issue 12, items 3 and 8) -----------------
+
+
+def test_short_documentary_quotes_are_inline_with_their_page(release):
+    table = release.table("documentary_quotes")
+    for row in table.itertuples():
+        text = quotes.inline(table, row.quote_id)
+        assert text.startswith("\u2018" + row.text + "\u2019")
+        if not pd.isna(row.page):
+            assert text.endswith(f"(p. {row.page})")
+        assert quotes.inline(table, row.quote_id, page=False) == "\u2018" + row.text + "\u2019"
+    with pytest.raises(KeyError):
+        quotes.inline(table, "no such quote")
+
+
+def test_article_phrases_are_verbatim_and_quoted(release):
+    table = release.table("article_phrases")
+    article = claims.normalise(sources.read_source(claims.ARTICLE))
+    for row in table.itertuples():
+        assert claims.normalise(row.text) in article
+        assert quotes.phrase(table, row.phrase_id) == "\u2018" + row.text + "\u2019"
+
+
+def test_how_many_says_none_for_zero():
+    assert numbers.how_many(0) == "none"
+    assert numbers.how_many(3) == numbers.in_words(3)
+    assert numbers.how_many(1007) == "1,007"
