@@ -474,3 +474,30 @@ def test_export_writes_png_svg_spec_and_csv_from_the_inline_data(tmp_path):
     assert csv.read_text(encoding="utf-8").splitlines() == ["group,n", "a,1", "b,2"]
     links = charts.figure_html(spec, "alt", "caption")
     assert [f"{charts.FIGURES_HREF}/{p.name}" for p in written] == re.findall(r'href="([^"]+)"', links)
+
+
+# --- citations, as criminology prints them ---------------------------------------------
+
+_CITATION = re.compile(r'<span class="bibtex-citation"[^>]*>(.*?)</span>', re.S)
+_CITED = re.compile(r'<a class="reference internal" href="(references\.html#[^"]+)"[^>]*>(.*?)</a>', re.S)
+
+
+def test_citations_are_author_date_in_round_brackets_with_distinct_labels(site):
+    """Every citation reads "Author (Year)" or "(Author, Year; ...)", and two works never share a label."""
+    label_of: dict[str, str] = {}
+    bad = []
+    for path in CHAPTERS:
+        text = (site / path).read_text(encoding="utf-8")
+        for citation in _CITATION.findall(text):
+            plain = re.sub(r"<[^>]+>", "", citation)
+            if "[" in plain or "]" in plain or "(" not in plain or not plain.rstrip().endswith(")"):
+                bad.append((path, plain))
+            cited = _CITED.findall(citation)
+            if len(cited) == 1:  # "Phelps (2013)" and "(Phelps, 2013)" both label the work "Phelps 2013"
+                label_of[cited[0][0].split("#")[1]] = " ".join(re.sub(r"[(),;]", " ", plain).split())
+    assert bad == []
+    assert label_of, "no citations found"
+    by_label: dict[str, set[str]] = {}
+    for target, label in label_of.items():
+        by_label.setdefault(label, set()).add(target)
+    assert {label: ids for label, ids in by_label.items() if len(ids) > 1} == {}
