@@ -134,3 +134,33 @@ def test_how_many_says_none_for_zero():
     assert numbers.how_many(0) == "none"
     assert numbers.how_many(3) == numbers.in_words(3)
     assert numbers.how_many(1007) == "1,007"
+
+
+# --- the end of Transforming Rehabilitation (issue 12, item 5) ------------------------------
+
+
+def test_the_end_of_tr_is_a_sourced_table_with_citations_and_bibliography_keys(release):
+    table = release.table("tr_end")
+    bib = release.text("references")
+    for row in table.itertuples():
+        file, section, phrase = claims.parse_source(row.source)
+        assert file == "external-figures.md"
+        assert f"## {section}" in sources.read_source(file)
+        assert row.citation and re.search(r"https?://", row.citation), row.item_id
+        assert "{" + row.reference_key + "," in bib.replace(" ", ""), row.reference_key
+    # The caseload split adds up, as the report gives it.
+    values = table.set_index("item_id")["value"]
+    assert values["caseload_nps_2020"] + values["caseload_crc_2020"] == values["caseload_total_2020"]
+    assert abs(values["caseload_nps_2020_pct"] + values["caseload_crc_2020_pct"] - 100) < 0.05
+
+
+def test_tr_end_prose_helpers_follow_the_rows(release):
+    table = release.table("tr_end")
+    row = table.set_index("item_id").loc["announce_early_end"]
+    assert numbers.tr_end_value(table, "announce_early_end").startswith(f"{int(row['value'])} ")
+    year, month = row["date"].split("-")
+    assert numbers.tr_end_date(table, "announce_early_end").endswith(year)
+    assert list(numbers.tr_end_table(table)["date"]) == [numbers.tr_end_date(table, i)
+                                                        for i in table.sort_values("date", kind="stable")["item_id"]]
+    with pytest.raises(ValueError):
+        numbers.tr_end_value(table, "model_published")  # an event without a number
