@@ -84,6 +84,25 @@ class ChapterContext:
             f"(sha256 {self.inputs_digest(names)}); made by chapters/{self.notebook}.ipynb"
         )
 
+    def about_html(self, names: tuple[str, ...]) -> str:
+        """:meth:`provenance` as HTML for an "About this figure/page" block, with links.
+
+        Each table links to its CSV in the copy of the release beside the pages
+        (``../data/<version>/<file>``); the notebook links to the copy Sphinx keeps
+        in ``_sources``. Only this package's names and hashes go in, escaped.
+        """
+        version = html.escape(self.release.version)
+        links = []
+        for name in sorted(names):
+            file = self.release.file_path(name).name
+            links.append(f'<a href="../data/{version}/{html.escape(file)}">{html.escape(name)}</a>')
+        notebook = html.escape(self.notebook)
+        return (
+            f"Data release {version}; tables {', '.join(links) or 'none'} "
+            f"(sha256 {self.inputs_digest(names)}); made by the notebook "
+            f'<a href="../_sources/chapters/{notebook}.ipynb">chapters/{notebook}.ipynb</a>.'
+        )
+
     def glue(self, name: str, value, fmt: str = "{:,}") -> Glued:
         """Glue ``value`` for the prose (``{glue:text}`name```), formatted once, here."""
         from myst_nb import glue
@@ -93,8 +112,8 @@ class ChapterContext:
         return glued
 
     def show(self, figure: Figure) -> FigureOutput:
-        """A figure with its caption and a provenance line under it."""
-        return FigureOutput(figure, self.provenance(figure.inputs))
+        """A figure with its caption, and its provenance in a collapsed block under it."""
+        return FigureOutput(figure, self.about_html(figure.inputs))
 
     def show_table(self, frame: pd.DataFrame, caption: str) -> HtmlBlock:
         """A table for readers: escaped cells, no index, a caption."""
@@ -104,8 +123,9 @@ class ChapterContext:
     def footer(self) -> HtmlBlock:
         """Provenance of every number and quote on the page: call it in the last cell."""
         names = tuple(self.release.reads)
-        return HtmlBlock(f'<p class="treadmill-provenance">Numbers, quotes and figures on this page: '
-                         f"{html.escape(self.provenance(names))}.</p>")
+        return HtmlBlock('<details class="treadmill-about treadmill-page-about"><summary>About this page</summary>'
+                         '<p class="treadmill-provenance">Numbers, quotes and figures on this page: '
+                         f"{self.about_html(names)}</p></details>")
 
     def excerpt(self, excerpt_id: str) -> quotes.Quote:
         return quotes.excerpt(self.table("excerpts"), excerpt_id)
@@ -200,7 +220,7 @@ class ChapterContext:
         """A reader comment, verbatim and escaped (``quotes.comment``); or a note on older releases."""
         note = self.missing("reception_comments")
         if note:
-            return self._absent_block(f"Reader comment {comment_id}", note)
+            return self._absent_block("Reader comment", note)
         return quotes.comment(self.table("reception_comments"), comment_id)
 
 

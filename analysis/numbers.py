@@ -336,6 +336,27 @@ def theme_code_counts(codes: pd.DataFrame, coding: pd.DataFrame, theme_id: str) 
     )
 
 
+def theme_code_table(codes: pd.DataFrame, coding: pd.DataFrame, excerpts: pd.DataFrame, theme_id: str) -> pd.DataFrame:
+    """A theme's open codes for readers: name, category, times applied, and whose excerpts (by published role).
+
+    The same counts as :func:`theme_code_counts`, without the codebook's identifiers (those are for the
+    appendices); each coded excerpt is named by the role the article prints after it.
+    """
+    counts = theme_code_counts(codes, coding, theme_id)
+    role_of = dict(zip(excerpts["excerpt_id"], excerpts["speaker_role"], strict=True))
+    speakers = []
+    for ids in counts["excerpts"]:
+        roles = [role_of[i.strip()] for i in ids.split(",") if i.strip()]
+        tally = {r: roles.count(r) for r in dict.fromkeys(roles)}
+        speakers.append("; ".join(f"{r} ({n})" if n > 1 else r for r, n in tally.items()))
+    return pd.DataFrame({
+        "open code": list(counts["code_name"]),
+        "category": list(counts["category_name"]),
+        "times applied": list(counts["codings"]),
+        "in excerpts from": speakers,
+    })
+
+
 def coding_count(codes: pd.DataFrame, coding: pd.DataFrame, theme_id: str | None = None) -> int:
     """How many codings use the open codes of one theme (or any open code)."""
     wanted = set(open_codes(codes, theme_id)["code_id"])
@@ -492,10 +513,9 @@ def measures_table(policy_measures: pd.DataFrame, codes: pd.DataFrame) -> pd.Dat
     rows = policy_measures.sort_values("measure_id")
     return pd.DataFrame(
         {
-            "measure": [f"{m} {n}" for m, n in zip(rows["measure_id"], rows["name"], strict=True)],
+            "measure": [str(n) for n in rows["name"]],
             "what it does (our words)": [str(d) for d in rows["description"]],
-            "harm it is read as addressing": [f"{t} {names[t]}" for t in rows["addresses_theme"]],
-            "basis of that reading": [str(b) for b in rows["mapping_basis"]],
+            "harm it is read as addressing (the book's reading)": [str(names[t]) for t in rows["addresses_theme"]],
         }
     ).astype("string")
 

@@ -47,7 +47,7 @@ def excerpt(excerpts: pd.DataFrame, excerpt_id: str) -> Quote:
     row = rows.iloc[0]
     return Quote(
         text=str(row["text"]),
-        attribution=f"{row['speaker_role']}, interview excerpt {excerpt_id} (Cracknell, 2022)",
+        attribution=f"{row['speaker_role']} (Cracknell, 2022)",
         anchor=f"excerpt-{excerpt_id}",
     )
 
@@ -133,12 +133,12 @@ def comment(comments: pd.DataFrame, comment_id: str) -> Comment:
     if len(rows) != 1:
         raise KeyError(f"reader comment {comment_id!r} is not in the reception_comments table")
     row = rows.iloc[0]
-    attribution = f"Reader comment {comment_id} under {COMMENTS_VENUE}, {_day_text(row['post_date'])}"
+    attribution = f"Reader comment under the {COMMENTS_VENUE} post of {_day_text(row['post_date'])}"
     if not pd.isna(row["commenter"]) and str(row["commenter"]).strip():
         attribution += f", signed {str(row['commenter']).strip()}"
     notes = []
     if not pd.isna(row["reply_to"]):
-        notes.append(f"A reply to reader comment {row['reply_to']}.")
+        notes.append("A reply to an earlier comment.")
     if not pd.isna(row["complete"]) and not bool(row["complete"]):
         notes.append("The copy of this comment breaks off mid-sentence.")
     return Comment(text=str(row["text"]), attribution=attribution, anchor=f"comment-{comment_id}",
