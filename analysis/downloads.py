@@ -19,7 +19,7 @@ from analysis.chapter import HtmlBlock
 from analysis.data import Release
 
 SITE_DATA_DIR = "data"
-# Resources that the data appendix (chapters/07_data) describes in sections of their own;
+# Resources that the data appendix (chapters/08_data) describes in sections of their own;
 # any other resource of a release is shown by :func:`other_resources`.
 APPENDIX_SECTIONS = (
     "excerpts",

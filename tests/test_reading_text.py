@@ -120,3 +120,15 @@ def test_provenance_stays_one_click_away(path):
                           page, re.S)
         assert block and "Data release" in block[1] and "sha256" in block[1] and ".ipynb" in block[1]
     assert any("<summary>About this page</summary>" in p for p in pages)
+
+
+def test_chapters_are_numbered_in_reading_order_and_later_evidence_follows_the_discussion():
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
+    files = [toc["root"]] + [c["file"] for part in toc["parts"] for c in part["chapters"]]
+    numbered = [f.split("/")[-1] for f in files if re.match(r"\d\d_", f.split("/")[-1])]
+    assert [int(n[:2]) for n in numbered] == list(range(len(numbered)))
+    assert numbered[numbered.index("06_discussion") + 1] == "07_later_evidence"
+    assert sorted(p.stem for p in paths.CHAPTERS.glob("*.ipynb")) == numbered
+    # The discussion keeps to the article: the later evidence and the what-if live in their own chapter.
+    discussion = (paths.CHAPTERS / "06_discussion.ipynb").read_text(encoding="utf-8")
+    assert "After the article" not in discussion and "whatif" not in discussion
