@@ -120,6 +120,10 @@ class ChapterContext:
         body = frame.to_html(index=False, escape=True, na_rep="", border=0, classes="treadmill-table")
         return HtmlBlock(body.replace(">\n", f">\n<caption>{html.escape(caption)}</caption>\n", 1))
 
+    def show_html(self, block: str) -> HtmlBlock:
+        """Show HTML made by this package (e.g. ``analysis.tables``): never raw data."""
+        return HtmlBlock(block)
+
     def footer(self) -> HtmlBlock:
         """Provenance of every number and quote on the page: call it in the last cell."""
         names = tuple(self.release.reads)

@@ -501,3 +501,58 @@ def test_citations_are_author_date_in_round_brackets_with_distinct_labels(site):
     for target, label in label_of.items():
         by_label.setdefault(label, set()).add(target)
     assert {label: ids for label, ids in by_label.items() if len(ids) > 1} == {}
+
+
+# --- the appendices as reviewers' tools (issue 12, item 9) ---------------------------------
+
+_VISIBLE_VERDICTS = """() => Array.from(document.querySelectorAll('#table-claims-register tbody tr'))
+  .filter(r => !r.hidden).map(r => r.querySelector('td[data-value]').getAttribute('data-value'))"""
+
+
+def test_the_claims_register_sorts_and_filters_by_verdict_offline(browser, base_url):
+    context, network = offline_context(browser)
+    errors = []
+    try:
+        page = context.new_page()
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(base_url + "chapters/11_claims.html", wait_until="load")
+        every = page.evaluate(_VISIBLE_VERDICTS)
+        assert len(every) > 10 and "holds" in every
+        # Badges read without colour: each verdict cell shows a symbol and the word.
+        badges = page.locator("#table-claims-register span.verdict").all_text_contents()
+        assert all(len(b.split()) >= 2 for b in badges)
+        page.select_option("#table-claims-register-menu", "!holds")
+        shown = page.evaluate(_VISIBLE_VERDICTS)
+        assert sorted(shown) == sorted(v for v in every if v != "holds") and "holds" not in shown
+        for verdict in sorted(set(every)):
+            page.select_option("#table-claims-register-menu", verdict)
+            assert page.evaluate(_VISIBLE_VERDICTS) == [v for v in every if v == verdict]
+        page.select_option("#table-claims-register-menu", "")
+        first_id = page.locator("#table-claims-register tbody tr").first.get_attribute("id")
+        page.fill("#table-claims-register-filter", first_id.removeprefix("claim-"))
+        assert len(page.evaluate(_VISIBLE_VERDICTS)) >= 1
+        page.fill("#table-claims-register-filter", "")
+        # Sorting by the claim column, twice: the last claim comes first.
+        ids = page.evaluate("Array.from(document.querySelectorAll('#table-claims-register tbody tr')).map(r => r.id)")
+        button = page.locator("#table-claims-register th button").first
+        button.click()
+        button.click()
+        assert page.locator("#table-claims-register tbody tr").first.get_attribute("id") == max(ids)
+    finally:
+        context.close()
+    assert network.external == [] and network.failed == [] and errors == []
+
+
+def test_the_data_appendix_is_a_fifth_of_its_height_with_every_table_open(browser, base_url):
+    context, _network = offline_context(browser)
+    try:
+        page = context.new_page()
+        page.goto(base_url + "chapters/08_data.html", wait_until="load")
+        folded = page.evaluate("document.body.scrollHeight")
+        cards = page.locator("div.treadmill-table-card").count()
+        assert cards >= 10
+        page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+        unfolded = page.evaluate("document.body.scrollHeight")
+    finally:
+        context.close()
+    assert folded * 5 < unfolded, (folded, unfolded)
