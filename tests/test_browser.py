@@ -23,6 +23,7 @@ import pytest
 import yaml
 from axe_playwright_python.sync_playwright import Axe
 from browser_support import (
+    PHONE,
     SPEC_SCRIPT,
     chart_contrast_problems,
     chart_label_problems,
@@ -556,3 +557,50 @@ def test_the_data_appendix_is_a_fifth_of_its_height_with_every_table_open(browse
     finally:
         context.close()
     assert folded * 5 < unfolded, (folded, unfolded)
+
+
+# --- phones (issue 12, item 10) ---------------------------------------------------------
+
+# Every chart's text at its rendered size: its font size times the SVG's scale on the page.
+_CHART_TEXT = """() => {
+  const out = [];
+  for (const svg of document.querySelectorAll('.treadmill-chart svg')) {
+    const width = parseFloat(svg.getAttribute('width')) || svg.viewBox.baseVal.width;
+    const scale = svg.getBoundingClientRect().width / width;
+    for (const t of svg.querySelectorAll('text')) {
+      if (t.textContent.trim()) out.push([parseFloat(getComputedStyle(t).fontSize) * scale, t.textContent.trim()]);
+    }
+  }
+  return out;
+}"""
+_SCROLL_BOXES = """() => Array.from(document.querySelectorAll('.treadmill-chart-scroll')).map(box => ({
+  scrolls: box.scrollWidth > box.clientWidth + 1, focusable: box.tabIndex === 0,
+  label: box.getAttribute('aria-label') || ''}))"""
+MIN_CHART_TEXT_PX = 10
+
+
+def test_charts_keep_readable_text_on_a_phone(browser, site, base_url):
+    """At 390x844 no chart shrinks its text below 10 px; a wide chart scrolls in a focusable box instead."""
+    pages = [p.relative_to(site).as_posix() for p in pages_with_charts(site)]
+    assert pages, "the book shows no chart at all"
+    small, boxes, overflow = {}, {}, {}
+    context, network = offline_context(browser, PHONE)
+    try:
+        page = context.new_page()
+        for path in pages:
+            page.goto(base_url + path, wait_until="load")
+            chart_problems(page)  # waits for Vega to draw
+            texts = page.evaluate(_CHART_TEXT)
+            assert texts, f"{path}: no chart text found"
+            too_small = [(round(size, 1), text) for size, text in texts if size < MIN_CHART_TEXT_PX - 0.01]
+            if too_small:
+                small[path] = too_small[:5]
+            bad = [b for b in page.evaluate(_SCROLL_BOXES) if b["scrolls"] and not (b["focusable"] and b["label"])]
+            if bad:
+                boxes[path] = bad
+            if page.evaluate("document.documentElement.scrollWidth") > PHONE["width"] + 1:
+                overflow[path] = page.evaluate("document.documentElement.scrollWidth")
+    finally:
+        context.close()
+    assert small == {} and boxes == {} and overflow == {}
+    assert network.external == [] and network.failed == []
