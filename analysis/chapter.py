@@ -26,26 +26,43 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analysis import quotes
+from analysis import provenance, quotes
 from analysis.charts import Figure, FigureOutput
 from analysis.data import DESCRIPTOR, Release, available_releases, load_release
 
 
 @dataclass(frozen=True)
 class Glued:
-    """A value as it appears in the text, formatted once, here.
+    """A value as it appears in the text, formatted once, here, with where it comes from.
 
     myst-nb pastes a glued value's ``text/plain`` after ``ast.literal_eval``
     (to strip a string's quotes), so "50,000" would come out as the tuple
     "(50, 0)". The repr is therefore the formatted text as a string literal,
     which evaluates back to exactly that text.
+
+    The ``text/html`` form, which the chapters paste with the ``{glue}`` role, wraps
+    the text in a quiet element that says where the number comes from (its
+    ``title``, shown on hover, and ``data-provenance``, shown on keyboard focus), and
+    links to the claim that checks it in the claims appendix when there is one.
     """
 
     value: object
     text: str
+    provenance: str = ""
+    claim: str | None = None
 
     def __repr__(self) -> str:
         return repr(self.text)
+
+    def _repr_html_(self) -> str:
+        about = html.escape(self.provenance, quote=True)
+        text = html.escape(self.text)
+        if self.claim:
+            from analysis.tables import CLAIMS_PAGE, claim_anchor
+
+            return (f'<a class="treadmill-num" href="{CLAIMS_PAGE}#{claim_anchor(self.claim)}" title="{about}" '
+                    f'data-provenance="{about}">{text}</a>')
+        return f'<span class="treadmill-num" tabindex="0" title="{about}" data-provenance="{about}">{text}</span>'
 
 
 @dataclass(frozen=True)
@@ -68,9 +85,24 @@ class ChapterContext:
     def __init__(self, notebook: str, release: Release):
         self.notebook = notebook
         self.release = release
+        self._frames: dict[int, tuple[str, pd.DataFrame]] = {}  # id -> (table name, the frame, kept alive)
+        self._claims_index: dict[tuple[str, str], list[str]] | None = None
 
     def table(self, name: str) -> pd.DataFrame:
-        return self.release.table(name)
+        frame = self.release.table(name)
+        self._frames[id(frame)] = (name, frame)
+        return frame
+
+    def table_name_of(self, obj) -> str | None:
+        """The release table an object handed out by :meth:`table` came from, else None."""
+        found = self._frames.get(id(obj))
+        return found[0] if found is not None and found[1] is obj else None
+
+    def claims_checking(self, table: str, key: str) -> list[str]:
+        """Ids of the claims whose check reads row ``key`` of ``table`` (``provenance.claims_index``)."""
+        if self._claims_index is None:
+            self._claims_index = provenance.claims_index(self.release)
+        return self._claims_index.get((table, key), [])
 
     def inputs_digest(self, names: tuple[str, ...]) -> str:
         """Short sha256 over the named tables' recorded hashes."""
@@ -103,11 +135,17 @@ class ChapterContext:
             f'<a href="../_sources/chapters/{notebook}.ipynb">chapters/{notebook}.ipynb</a>.'
         )
 
-    def glue(self, name: str, value, fmt: str = "{:,}") -> Glued:
-        """Glue ``value`` for the prose (``{glue:text}`name```), formatted once, here."""
+    def glue(self, name: str, value, fmt: str = "{:,}", source: str | None = None) -> Glued:
+        """Glue ``value`` for the prose (``{glue}`name```), formatted once, here.
+
+        Where it comes from is read from the call in the chapter's cell (the function
+        and its inputs, the table and row) unless ``source`` says it in words; see
+        :mod:`analysis.provenance`.
+        """
         from myst_nb import glue
 
-        glued = Glued(value, fmt.format(value))
+        found = provenance.describe_call(self, name) if source is None else provenance.Found(source, None)
+        glued = Glued(value, fmt.format(value), found.text(self.release.version), found.claim)
         glue(name, glued, display=False)
         return glued
 

@@ -20,6 +20,8 @@ import re
 import pandas as pd
 
 SCRIPT = "treadmill-tables.js"
+# The claims appendix, as linked from a chapter page (chapters sit side by side in chapters/).
+CLAIMS_PAGE = "11_claims.html"
 # verdict -> (symbol, css class). The class sets a border style: solid, double, dashed, dotted.
 VERDICT_BADGES = {
     "holds": ("\u2713", "verdict-holds"),

@@ -604,3 +604,47 @@ def test_charts_keep_readable_text_on_a_phone(browser, site, base_url):
         context.close()
     assert small == {} and boxes == {} and overflow == {}
     assert network.external == [] and network.failed == []
+
+
+# --- glued numbers say where they come from (issue 12, item 11) ------------------------------
+
+_GLUED = """() => Array.from(document.querySelectorAll('.treadmill-num')).map(el => ({
+  text: el.textContent, title: el.getAttribute('title') || '', about: el.getAttribute('data-provenance') || '',
+  href: el.getAttribute('href'), focusable: el.tabIndex >= 0,
+  weight: getComputedStyle(el).fontWeight}))"""
+
+
+def _glue_roles(chapter_page: str) -> int:
+    """How many glue roles the chapter's markdown holds (each renders one number on the page)."""
+    import nbformat
+
+    notebook = nbformat.read(ROOT / chapter_page.replace(".html", ".ipynb"), as_version=4)
+    return sum(len(re.findall(r"\{glue(?::\w+)?\}`[\w-]+`", c.source)) for c in notebook.cells
+               if c.cell_type == "markdown")
+
+
+def test_every_glued_number_shows_where_it_comes_from(browser, base_url):
+    """On every chapter page each glued number has its provenance on hover (title) and on keyboard focus."""
+    problems = {}
+    context, network = offline_context(browser)
+    try:
+        page = context.new_page()
+        for path in [c for c in CHAPTERS if (ROOT / c.replace(".html", ".ipynb")).exists()]:
+            page.goto(base_url + path, wait_until="load")
+            found = page.evaluate(_GLUED)
+            bad = [g["text"] for g in found
+                   if not (g["title"].startswith("Data release") and g["about"] == g["title"] and g["focusable"])
+                   or int(g["weight"]) > 500
+                   or (g["href"] is not None and not g["href"].startswith("11_claims.html#claim-"))]
+            if bad or len(found) != _glue_roles(path) or page.locator(".pasted-text").count():
+                problems[path] = (bad[:3], len(found), _glue_roles(path))
+            if found:  # keyboard focus shows the same words next to the number
+                first = page.locator(".treadmill-num").first
+                first.focus()
+                shown = first.evaluate("el => getComputedStyle(el, '::after').content")
+                if found[0]["about"] not in shown:
+                    problems[path + " (focus)"] = shown[:80]
+    finally:
+        context.close()
+    assert problems == {}
+    assert network.external == [] and network.failed == []

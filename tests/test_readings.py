@@ -102,7 +102,7 @@ def test_no_chapter_sets_the_two_sources_against_each_other(path):
         if cell.cell_type != "markdown":
             continue
         for paragraph in cell.source.split("\n\n"):
-            named = set(re.findall(r"\{glue:text\}`(\w+)`", paragraph))
+            named = set(re.findall(r"\{glue(?::text)?\}`(\w+)`", paragraph))
             if named & GLUES:
                 assert not re.search("|".join(MISREADINGS), paragraph, re.IGNORECASE), paragraph
 
