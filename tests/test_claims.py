@@ -112,9 +112,13 @@ def _scan(lines: list[str]) -> list[tuple[str, float]]:
 
 
 def _body(file: str, first: str, last: str, also: tuple[str, str] | None = None) -> list[str]:
+    """The lines from heading ``first`` up to ``last`` (or the end: the extracts in data/sources stop early).
+
+    Headings may carry the extracts' markdown marks ("## Practitioner perspectives").
+    """
     lines = (paths.SOURCES / file).read_text(encoding="utf-8").splitlines()
-    index = {line.strip(): i for i, line in enumerate(lines)}
-    body = lines[index[first] : index[last]]
+    index = {line.strip().lstrip("#").strip(): i for i, line in enumerate(lines)}
+    body = lines[index[first] : index.get(last, len(lines))]
     if also:
         body += lines[index[also[0]] + 1 : index[also[1]]]
     return body
@@ -262,7 +266,17 @@ SOURCE_LINES = [
 @pytest.fixture
 def sources(tmp_path):
     (tmp_path / ARTICLE).write_text("\n\n".join(SOURCE_LINES) + "\n", encoding="utf-8")
+    write_sums(tmp_path)
     return tmp_path
+
+
+def write_sums(folder):
+    """The checksum list analysis.sources verifies every read against (as ``sha256sum`` writes it)."""
+    import hashlib
+
+    lines = [f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.name}"
+             for p in sorted(folder.iterdir()) if p.is_file() and p.name != "SHA256SUMS"]
+    (folder / "SHA256SUMS").write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def frame(rows: list[dict], **dtypes) -> pd.DataFrame:
@@ -696,6 +710,7 @@ def test_a_disagreement_claim_still_fails_on_a_wrong_value_or_too_few_sources(so
     assert result["verdict"] == "fails"
     (sources / ARTICLE).write_text("\n\n".join([*SOURCE_LINES, "the sources give 180,000 for 2011"]) + "\n",
                                    encoding="utf-8")
+    write_sums(sources)
     result = disagreement(claims.Evidence.from_frames(tables(community_sentences=community()), sources), 180000,
                           "the sources give 180,000 for 2011")
     assert result["verdict"] == "fails" and "none of the sources' values" in result["reason"]
