@@ -918,3 +918,9 @@ def tr_end_table(tr_end: pd.DataFrame) -> pd.DataFrame:
         rows.append({"date": tr_end_date(tr_end, row.item_id), "what": row.description, "figure": figure,
                      "published by": row.publisher})
     return pd.DataFrame(rows)
+
+
+def tr_end_source(tr_end: pd.DataFrame, item_id: str) -> str:
+    """The public document a ``tr_end`` row comes from, as its citation names it (without the address)."""
+    citation = str(_tr_row(tr_end, item_id)["citation"])
+    return re.split(r"\.\s+https?://|\s+https?://", citation, maxsplit=1)[0].rstrip(".")
