@@ -54,3 +54,19 @@ def test_the_round_style_is_registered_and_chosen():
     config = yaml.safe_load((paths.CHAPTERS.parent / "_config.yml").read_text(encoding="utf-8"))
     assert "analysis.sphinx_citations" in config["sphinx"]["extra_extensions"]
     assert config["sphinx"]["config"]["bibtex_reference_style"] == sphinx_citations.STYLE_NAME
+
+
+def test_every_key_the_chapters_cite_is_in_every_release():
+    """The chapters build from every release (nitpicky): a key only a later release has must be glued, not cited."""
+    import re
+
+    from analysis.data import available_releases
+
+    cited = set()
+    for path in sorted(paths.CHAPTERS.glob("*.ipynb")):
+        for role in re.findall(r"\{cite:\w+\}`([^`]+)`", path.read_text(encoding="utf-8")):
+            cited |= {key.strip() for key in role.split(",")}
+    assert cited
+    for version in available_releases():
+        keys = set(_entries(load_release(version).text("references")))
+        assert cited - keys == set(), version
