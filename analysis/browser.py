@@ -33,6 +33,7 @@ CHROMIUM_ARGS = [
 ]
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 VIEWPORT = {"width": 1280, "height": 900}
+PHONE = {"width": 390, "height": 844}  # a common phone, in CSS pixels
 DRAW_TIMEOUT_MS = 10_000
 
 
@@ -97,9 +98,9 @@ def is_local(url: str) -> bool:
     return parts.hostname in LOCAL_HOSTS
 
 
-def offline_context(browser):
+def offline_context(browser, viewport: dict | None = None):
     """A browser context in which only localhost answers; returns (context, NetworkLog)."""
-    context = browser.new_context(viewport=VIEWPORT, service_workers="block")
+    context = browser.new_context(viewport=viewport or VIEWPORT, service_workers="block")
     log = NetworkLog()
 
     def route(route) -> None:

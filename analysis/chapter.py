@@ -26,26 +26,43 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analysis import quotes
+from analysis import provenance, quotes
 from analysis.charts import Figure, FigureOutput
 from analysis.data import DESCRIPTOR, Release, available_releases, load_release
 
 
 @dataclass(frozen=True)
 class Glued:
-    """A value as it appears in the text, formatted once, here.
+    """A value as it appears in the text, formatted once, here, with where it comes from.
 
     myst-nb pastes a glued value's ``text/plain`` after ``ast.literal_eval``
     (to strip a string's quotes), so "50,000" would come out as the tuple
     "(50, 0)". The repr is therefore the formatted text as a string literal,
     which evaluates back to exactly that text.
+
+    The ``text/html`` form, which the chapters paste with the ``{glue}`` role, wraps
+    the text in a quiet element that says where the number comes from (its
+    ``title``, shown on hover, and ``data-provenance``, shown on keyboard focus), and
+    links to the claim that checks it in the claims appendix when there is one.
     """
 
     value: object
     text: str
+    provenance: str = ""
+    claim: str | None = None
 
     def __repr__(self) -> str:
         return repr(self.text)
+
+    def _repr_html_(self) -> str:
+        about = html.escape(self.provenance, quote=True)
+        text = html.escape(self.text)
+        if self.claim:
+            from analysis.tables import CLAIMS_PAGE, claim_anchor
+
+            return (f'<a class="treadmill-num" href="{CLAIMS_PAGE}#{claim_anchor(self.claim)}" title="{about}" '
+                    f'data-provenance="{about}">{text}</a>')
+        return f'<span class="treadmill-num" tabindex="0" title="{about}" data-provenance="{about}">{text}</span>'
 
 
 @dataclass(frozen=True)
@@ -68,9 +85,24 @@ class ChapterContext:
     def __init__(self, notebook: str, release: Release):
         self.notebook = notebook
         self.release = release
+        self._frames: dict[int, tuple[str, pd.DataFrame]] = {}  # id -> (table name, the frame, kept alive)
+        self._claims_index: dict[tuple[str, str], list[str]] | None = None
 
     def table(self, name: str) -> pd.DataFrame:
-        return self.release.table(name)
+        frame = self.release.table(name)
+        self._frames[id(frame)] = (name, frame)
+        return frame
+
+    def table_name_of(self, obj) -> str | None:
+        """The release table an object handed out by :meth:`table` came from, else None."""
+        found = self._frames.get(id(obj))
+        return found[0] if found is not None and found[1] is obj else None
+
+    def claims_checking(self, table: str, key: str) -> list[str]:
+        """Ids of the claims whose check reads row ``key`` of ``table`` (``provenance.claims_index``)."""
+        if self._claims_index is None:
+            self._claims_index = provenance.claims_index(self.release)
+        return self._claims_index.get((table, key), [])
 
     def inputs_digest(self, names: tuple[str, ...]) -> str:
         """Short sha256 over the named tables' recorded hashes."""
@@ -84,34 +116,75 @@ class ChapterContext:
             f"(sha256 {self.inputs_digest(names)}); made by chapters/{self.notebook}.ipynb"
         )
 
-    def glue(self, name: str, value, fmt: str = "{:,}") -> Glued:
-        """Glue ``value`` for the prose (``{glue:text}`name```), formatted once, here."""
+    def about_html(self, names: tuple[str, ...]) -> str:
+        """:meth:`provenance` as HTML for an "About this figure/page" block, with links.
+
+        Each table links to its CSV in the copy of the release beside the pages
+        (``../data/<version>/<file>``); the notebook links to the copy Sphinx keeps
+        in ``_sources``. Only this package's names and hashes go in, escaped.
+        """
+        version = html.escape(self.release.version)
+        links = []
+        for name in sorted(names):
+            file = self.release.file_path(name).name
+            links.append(f'<a href="../data/{version}/{html.escape(file)}">{html.escape(name)}</a>')
+        notebook = html.escape(self.notebook)
+        return (
+            f"Data release {version}; tables {', '.join(links) or 'none'} "
+            f"(sha256 {self.inputs_digest(names)}); made by the notebook "
+            f'<a href="../_sources/chapters/{notebook}.ipynb">chapters/{notebook}.ipynb</a>.'
+        )
+
+    def glue(self, name: str, value, fmt: str = "{:,}", source: str | None = None) -> Glued:
+        """Glue ``value`` for the prose (``{glue}`name```), formatted once, here.
+
+        Where it comes from is read from the call in the chapter's cell (the function
+        and its inputs, the table and row) unless ``source`` says it in words; see
+        :mod:`analysis.provenance`.
+        """
         from myst_nb import glue
 
-        glued = Glued(value, fmt.format(value))
+        found = provenance.describe_call(self, name) if source is None else provenance.Found(source, None)
+        glued = Glued(value, fmt.format(value), found.text(self.release.version), found.claim)
         glue(name, glued, display=False)
         return glued
 
     def show(self, figure: Figure) -> FigureOutput:
-        """A figure with its caption and a provenance line under it."""
-        return FigureOutput(figure, self.provenance(figure.inputs))
+        """A figure with its caption, and its provenance in a collapsed block under it."""
+        return FigureOutput(figure, self.about_html(figure.inputs))
 
     def show_table(self, frame: pd.DataFrame, caption: str) -> HtmlBlock:
         """A table for readers: escaped cells, no index, a caption."""
         body = frame.to_html(index=False, escape=True, na_rep="", border=0, classes="treadmill-table")
         return HtmlBlock(body.replace(">\n", f">\n<caption>{html.escape(caption)}</caption>\n", 1))
 
+    def show_html(self, block: str) -> HtmlBlock:
+        """Show HTML made by this package (e.g. ``analysis.tables``): never raw data."""
+        return HtmlBlock(block)
+
     def footer(self) -> HtmlBlock:
         """Provenance of every number and quote on the page: call it in the last cell."""
         names = tuple(self.release.reads)
-        return HtmlBlock(f'<p class="treadmill-provenance">Numbers, quotes and figures on this page: '
-                         f"{html.escape(self.provenance(names))}.</p>")
+        return HtmlBlock('<details class="treadmill-about treadmill-page-about"><summary>About this page</summary>'
+                         '<p class="treadmill-provenance">Numbers, quotes and figures on this page: '
+                         f"{self.about_html(names)}</p></details>")
 
     def excerpt(self, excerpt_id: str) -> quotes.Quote:
         return quotes.excerpt(self.table("excerpts"), excerpt_id)
 
     def documentary(self, quote_id: str) -> quotes.Quote:
         return quotes.documentary(self.table("documentary_quotes"), quote_id)
+
+    def quote_inline(self, quote_id: str, page: bool = True) -> str:
+        """A short documentary quotation for running prose (``quotes.inline``): glue it."""
+        return quotes.inline(self.table("documentary_quotes"), quote_id, page=page)
+
+    def phrase(self, phrase_id: str) -> str:
+        """One of the article's own phrases (``quotes.phrase``); a note on releases without the table."""
+        note = self.missing("article_phrases")
+        if note:
+            return f"[phrase {note}]"
+        return quotes.phrase(self.table("article_phrases"), phrase_id)
 
     # -- tables that only some releases have ----------------------------------------
 
@@ -189,7 +262,7 @@ class ChapterContext:
         """A reader comment, verbatim and escaped (``quotes.comment``); or a note on older releases."""
         note = self.missing("reception_comments")
         if note:
-            return self._absent_block(f"Reader comment {comment_id}", note)
+            return self._absent_block("Reader comment", note)
         return quotes.comment(self.table("reception_comments"), comment_id)
 
 

@@ -57,6 +57,9 @@ class Figure:
     alt_text: str
     caption: str
     inputs: tuple[str, ...] = field(default_factory=tuple)
+    # What a reviewer may want and a reader need not see: shown in the collapsed
+    # "About this figure" block under the chart, with the provenance and the static copies.
+    detail: str = ""
 
     def spec(self) -> dict:
         """The Vega-Lite spec with the house style applied."""
@@ -118,27 +121,40 @@ _DRAW = """<script>
 </script>"""
 
 
-def figure_html(spec: dict, alt_text: str, caption: str, provenance: str = "") -> str:
-    """HTML for one figure: chart container, its spec, the draw call, caption."""
+def figure_html(spec: dict, alt_text: str, caption: str, about: str = "", detail: str = "") -> str:
+    """HTML for one figure: chart container, its spec, the draw call, a short caption.
+
+    Under it, a collapsed ``<details>`` block "About this figure" holds what a reviewer
+    needs and a reader can skip: ``detail`` (longer notes on reading the chart), ``about``
+    (pre-escaped HTML made by :mod:`analysis.chapter`: the release, the tables and their
+    hash, the notebook) and the links to the figure's static copies.
+    """
     vid = spec_id(spec)
     parts = [
         f'<figure class="treadmill-figure" aria-labelledby="{vid}-caption">',
-        f'<div class="treadmill-chart" id="{vid}" role="img" aria-label="{html.escape(alt_text)}">'
-        f'<div class="treadmill-chart-view" id="{vid}-view" aria-hidden="true"></div></div>',
+        # On a narrow screen the chart keeps its natural size and scrolls sideways in this box,
+        # which can take keyboard focus (so it can be scrolled without a mouse).
+        f'<div class="treadmill-chart-scroll" tabindex="0" role="group" aria-label="Chart (scrolls sideways if '
+        f'wider than the page)"><div class="treadmill-chart" id="{vid}" role="img" '
+        f'aria-label="{html.escape(alt_text)}">'
+        f'<div class="treadmill-chart-view" id="{vid}-view" aria-hidden="true"></div></div></div>',
         f'<script type="application/json" id="{vid}-spec">{_script_json(spec)}</script>',
         _DRAW.format(id=vid),
-        f'<figcaption id="{vid}-caption">{html.escape(caption)}',
+        f'<figcaption id="{vid}-caption">{html.escape(caption)}</figcaption>',
+        "</figure>",
+        '<details class="treadmill-about"><summary>About this figure</summary>',
     ]
-    if provenance:
-        parts.append(f'<br><span class="treadmill-provenance">{html.escape(provenance)}</span>')
-    parts.append("</figcaption>")
-    parts.append("</figure>")
+    if detail:
+        parts.append(f"<p>{html.escape(detail)}</p>")
+    if about:
+        parts.append(f'<p class="treadmill-provenance">{about}</p>')
     parts.append(downloads_html(vid))
+    parts.append("</details>")
     return "\n".join(parts)
 
 
 def downloads_html(vid: str) -> str:
-    """The line under a figure linking its static copies: PNG · SVG · spec · data."""
+    """The line linking a figure's static copies: PNG · SVG · spec · data."""
     links = " &middot; ".join(
         f'<a href="{FIGURES_HREF}/{vid}{suffix}" title="{what} of this figure">{text}</a>'
         for suffix, text, what in DOWNLOADS
@@ -151,7 +167,7 @@ class FigureOutput:
     """What a chapter displays: rich HTML for the book, plain text for consoles."""
 
     figure: Figure
-    provenance: str = ""
+    about: str = ""  # pre-escaped HTML: release, tables and hash, notebook (analysis.chapter)
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         spec = self.figure.spec()
@@ -159,8 +175,8 @@ class FigureOutput:
         if isinstance(title, dict):
             title = title.get("text", "")
         return {
-            "text/html": figure_html(spec, self.figure.alt_text, self.figure.caption, self.provenance),
-            "text/plain": f"Figure: {title}\n{self.figure.caption}\n{self.provenance}".rstrip(),
+            "text/html": figure_html(spec, self.figure.alt_text, self.figure.caption, self.about, self.figure.detail),
+            "text/plain": f"Figure: {title}\n{self.figure.caption}".rstrip(),
         }
 
 

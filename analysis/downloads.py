@@ -15,11 +15,12 @@ from urllib.parse import quote
 
 import pandas as pd
 
+from analysis import tables as interactive
 from analysis.chapter import HtmlBlock
 from analysis.data import Release
 
 SITE_DATA_DIR = "data"
-# Resources that the data appendix (chapters/07_data) describes in sections of their own;
+# Resources that the data appendix (chapters/08_data) describes in sections of their own;
 # any other resource of a release is shown by :func:`other_resources`.
 APPENDIX_SECTIONS = (
     "excerpts",
@@ -95,6 +96,65 @@ def about(release: Release, name: str) -> HtmlBlock:
     )
 
 
+def _source_files(frame: pd.DataFrame) -> str:
+    """Which source files a table's rows cite, with how many rows cite each."""
+    if "source" not in frame.columns:
+        return "no source column"
+    files = source_parts(frame["source"])["file"].value_counts(sort=False)
+    return "; ".join(f"{f} ({n} row{'s' if n != 1 else ''})" for f, n in files.items())
+
+
+def _schema_table(release: Release, name: str) -> str:
+    fields = _resource(release, name).get("schema", {}).get("fields", [])
+    frame = pd.DataFrame(
+        {
+            "column": [f["name"] for f in fields],
+            "type": [f.get("type", "") for f in fields],
+            "required": ["yes" if f.get("constraints", {}).get("required") else "" for f in fields],
+            "meaning": [f.get("description", "") for f in fields],
+        }
+    )
+    body = frame.to_html(index=False, escape=True, border=0, classes="treadmill-table treadmill-schema")
+    return body
+
+
+def table_card(release: Release, name: str, heading: bool = False) -> HtmlBlock:
+    """One table for a reviewer: what it holds, rows, sources, download; schema and rows collapsed.
+
+    The rows are a sortable, filterable table (``analysis.tables``) inside a closed
+    ``<details>``, so the page stays short and nothing is left out.
+    """
+    frame = release.table(name)
+    path = release.file_path(name)
+    schema = _resource(release, name).get("schema", {})
+    key = ", ".join(schema.get("primaryKey", [])) or "none"
+    link = (
+        f'<a class="treadmill-download" href="{html.escape(href(release, path.name))}" download>'
+        f"{html.escape(path.name)}</a>"
+    )
+    parts = [f'<div class="treadmill-table-card" id="card-{html.escape(name)}">']
+    if heading:
+        parts.append(f"<h4>{html.escape(title(release, name))}</h4>")
+    parts += [
+        f"<p>{html.escape(description(release, name))}</p>",
+        '<ul class="treadmill-table-facts">',
+        f"<li><strong>Rows</strong>: {len(frame):,}; <strong>columns</strong>: {len(frame.columns)}; "
+        f"<strong>key</strong>: {html.escape(key)}</li>",
+        f"<li><strong>Sources cited</strong>: {html.escape(_source_files(frame))}</li>",
+        f"<li><strong>Download</strong>: {link} ({html.escape(_size(path))}, sha256 "
+        f"{html.escape(release.sha256(name)[:12])}…)</li>",
+        "</ul>",
+        f'<details class="treadmill-rows"><summary>Schema: {len(schema.get("fields", []))} columns</summary>',
+        _schema_table(release, name),
+        "</details>",
+        f'<details class="treadmill-rows"><summary>Show the {len(frame):,} rows (sortable, filterable)</summary>',
+        interactive.interactive_table(frame, f"rows {name}", caption(release, name)),
+        "</details>",
+        "</div>",
+    ]
+    return HtmlBlock("\n".join(parts))
+
+
 def file_links(release: Release) -> HtmlBlock:
     """Every file of the release folder as a download link with its size (sorted by name)."""
     items = []
@@ -136,17 +196,16 @@ def source_cell_count(tables: dict[str, pd.DataFrame]) -> int:
 
 
 def other_resources(release: Release, described: tuple[str, ...] = APPENDIX_SECTIONS) -> HtmlBlock:
-    """Every resource the appendix has no section for: description, link and, for tables, the rows."""
+    """Every resource the appendix has no section for: a table's card, or a file's description and link."""
     parts = []
     for name in release.resource_names:
         if name in described:
             continue
-        parts.append(f"<h4>{html.escape(title(release, name))} ({html.escape(name)})</h4>")
-        parts.append(about(release, name).html)
         if release.is_table(name):
-            frame = release.table(name)
-            body = frame.to_html(index=False, escape=True, na_rep="", border=0, classes="treadmill-table")
-            parts.append(body.replace(">\n", f">\n<caption>{html.escape(caption(release, name))}</caption>\n", 1))
+            parts.append(table_card(release, name, heading=True).html)
+        else:
+            parts.append(f"<h4>{html.escape(title(release, name))} ({html.escape(name)})</h4>")
+            parts.append(about(release, name).html)
     if not parts:
         return HtmlBlock(
             f"<p>Release {html.escape(release.version)} has no resources beyond those described above.</p>"

@@ -99,12 +99,12 @@ def national_context(
     alt_text = (
         f"Horizontal bar chart of {len(frame)} national figures, each labelled as worded in the source. {stated}."
     )
-    caption = (
-        "Each bar is one number the article states about England and Wales, labelled with its qualifier "
-        "(an estimate, or an exact figure). The bars are separate statements, not parts of one total. "
-        "The number of people the ORA 2014 added, in the article's text, and the number in the title of the "
-        "Ministry of Justice press release it cites do not agree; both are shown as printed."
-    )
+    caption = "Each bar is one number the article states about England and Wales, labelled as worded."
+    for part, whole in numbers.part_of_pairs(figures_table, figure_ids):
+        caption += (
+            f" The {numbers.figure_phrase(figures_table, part, with_unit=False)} is part of the "
+            f"{numbers.figure_phrase(figures_table, whole, with_unit=False)}, not a rival count: the CRC share."
+        )
     return Figure(chart, alt_text, caption, inputs=("figures",))
 
 
@@ -150,12 +150,12 @@ def sample_composition(sample: pd.DataFrame) -> Figure:
         for p, g in frame.groupby("panel", sort=False)
     )
     alt_text = f"Three bar panels, each summing to the {total} participants. {parts}."
-    caption = (
-        f"Each panel counts the same {total} participants in a different way, as the article reports them. "
+    caption = f"The same {total} participants counted three ways, as the article reports them."
+    detail = (
         "The article gives no cross-tabulation, so the chart cannot say, for example, how many probation officers "
         "were women or which roles joined before Transforming Rehabilitation."
     )
-    return Figure(chart, alt_text, caption, inputs=("sample",))
+    return Figure(chart, alt_text, caption, inputs=("sample",), detail=detail)
 
 
 def quoted_vs_interviewed(sample: pd.DataFrame, excerpts: pd.DataFrame) -> Figure:
@@ -201,15 +201,15 @@ def quoted_vs_interviewed(sample: pd.DataFrame, excerpts: pd.DataFrame) -> Figur
         f"{r.role_group}: {r.interviewed} interviewed, {r.excerpts_quoted} excerpts" for r in table.itertuples()
     )
     alt_text = f"Paired bars per role group. {listing}."
-    caption = (
-        "Excerpts are not people: one participant can be quoted several times, so a role can have more excerpts "
-        "than interviewees. "
+    caption = "Excerpts and interviewees per role: excerpts are not people."
+    detail = (
+        "One participant can be quoted several times, so a role can have more excerpts than interviewees. "
         + (f"No excerpt comes from the group(s): {'; '.join(g.lower() for g in silent)}. " if silent else "")
         + "Assumption: excerpts the article attributes to a CRC business manager or a CRC partnership manager are "
         f"counted under the sample's middle managers; the article says {numbers.in_words(managers)} interviewees had "
         "middle-management responsibilities but does not say that these are the managers it quotes."
     )
-    return Figure(chart, alt_text, caption, inputs=("excerpts", "sample"))
+    return Figure(chart, alt_text, caption, inputs=("excerpts", "sample"), detail=detail)
 
 
 def cohort_model(cohorts: pd.DataFrame, figures_table: pd.DataFrame) -> Figure:
@@ -263,13 +263,16 @@ def cohort_model(cohorts: pd.DataFrame, figures_table: pd.DataFrame) -> Figure:
     described = "; ".join(f"{c}: {a}" for c, a in zip(frame["cohort"], frame["as_reported"], strict=True))
     alt_text = f"One row per cohort ({len(frame)}). {described}."
     caption = (
-        f"Only {numbers.in_words(len(frame) - len(unreported))} cohort sizes are reported, both as managers' "
-        f"estimates. {', '.join(unreported)}: no size is reported and none is estimated here; they carry a grey "
+        f"The five cohorts: only {numbers.in_words(len(frame) - len(unreported))} sizes are reported, both as "
+        "managers' estimates."
+    )
+    detail = (
+        f"{', '.join(unreported)}: no size is reported and none is estimated here; they carry a grey "
         "ring and no bar. The mental health share is our derived upper bound: the reported head count divided by "
         f"the area's caseload of {caseload}. It assumes that the manager's count for the entire CRC and the "
         "area's caseload describe the same population, which the article does not state."
     )
-    return Figure(chart, alt_text, caption, inputs=("cohorts", "figures"))
+    return Figure(chart, alt_text, caption, inputs=("cohorts", "figures"), detail=detail)
 
 
 def appointment_models(appointment_models: pd.DataFrame) -> Figure:
@@ -302,12 +305,13 @@ def appointment_models(appointment_models: pd.DataFrame) -> Figure:
     )
     listing = "; ".join(f"{m}: {n} minutes" for m, n in zip(frame["model"], frame["minutes"], strict=True))
     alt_text = f"Horizontal bars of minutes per appointment model. {listing}."
-    caption = (
+    caption = "Appointment lengths the article describes, before TR and in the CRC."
+    detail = (
         "The hour before TR is one officer's recollection of how long he saw each person. The plan, meet and "
         "record window is not contact time: planning and writing up had to fit into the same hour, so the meeting "
         "itself was shorter. The check-in length is a manager's description of the CRC's model."
     )
-    return Figure(chart, alt_text, caption, inputs=("appointment_models",))
+    return Figure(chart, alt_text, caption, inputs=("appointment_models",), detail=detail)
 
 
 def theme_codes(codes: pd.DataFrame, coding: pd.DataFrame, theme_id: str) -> Figure:
@@ -316,10 +320,10 @@ def theme_codes(codes: pd.DataFrame, coding: pd.DataFrame, theme_id: str) -> Fig
     theme_name = str(codes.loc[codes["code_id"] == theme_id, "name"].iloc[0])
     frame = pd.DataFrame(
         {
-            "code": [f"{c} {n}" for c, n in zip(table["code_id"], table["code_name"], strict=True)],
-            "category": [f"{c} {n}" for c, n in zip(table["category_id"], table["category_name"], strict=True)],
+            "code": [str(n) for n in table["code_name"]],
+            "category": [str(n) for n in table["category_name"]],
             "codings": list(table["codings"]),
-            "label": [f"{n} ({e})" for n, e in zip(table["codings"], table["excerpts"], strict=True)],
+            "label": [str(n) for n in table["codings"]],
             "order": list(range(len(table))),
         }
     )
@@ -342,7 +346,7 @@ def theme_codes(codes: pd.DataFrame, coding: pd.DataFrame, theme_id: str) -> Fig
             scale=alt.Scale(domain=categories, range=PALETTE[: len(categories)]),
             legend=None,  # the panel headers name the categories
         ),
-        tooltip=["category:N", "code:N", "codings:Q", alt.Tooltip("label:N", title="Codings (excerpts)")],
+        tooltip=["category:N", "code:N", "codings:Q"],
     )
     labels = base.mark_text(align="left", dx=4, color=PALETTE[0]).encode(text="label:N")
     chart = (
@@ -358,19 +362,19 @@ def theme_codes(codes: pd.DataFrame, coding: pd.DataFrame, theme_id: str) -> Fig
             )
         )
         .resolve_scale(y="independent")
-        .properties(title=f"Reconstructed codes of theme {theme_id}: {theme_name}")
+        .properties(title=f"Codes of the theme {theme_name}")
     )
     listing = "; ".join(f"{c}: {n}" for c, n in zip(frame["code"], frame["codings"], strict=True))
     alt_text = (
-        f"Bars of codings per open code in theme {theme_id}, one panel per category "
+        f"Bars of codings per open code in the theme {theme_name}, one panel per category "
         f"({len(categories)} in all). {listing}."
     )
-    caption = (
-        "Our reconstruction, not the author's coding: the open codes and their application to the published "
-        "excerpts are derived from the article's text (see the codebook appendix). Each label gives the count and "
-        "the excerpts coded; an excerpt printed under another theme can carry a code of this one."
+    caption = "How often each code of the theme is applied to the printed excerpts, by category."
+    detail = (
+        "Each label gives the count; an excerpt printed under another theme can carry a code of this one. "
+        "The codebook appendix lists the codes with their definitions and the excerpts each is applied to."
     )
-    return Figure(chart, alt_text, caption, inputs=("codes", "coding"))
+    return Figure(chart, alt_text, caption, inputs=("codes", "coding"), detail=detail)
 
 
 def codes_by_role(
@@ -381,8 +385,7 @@ def codes_by_role(
     frame = pd.DataFrame(
         {
             "role": list(table["speaker_role"]),
-            "category": [f"{t} · {c} {n}" for t, c, n in
-                         zip(table["theme_id"], table["category_id"], table["category_name"], strict=True)],
+            "category": [str(n) for n in table["category_name"]],
             "codings": list(table["codings"]),
         }
     )
@@ -391,7 +394,7 @@ def codes_by_role(
     categories = list(dict.fromkeys(frame["category"]))
     base = alt.Chart(frame).encode(
         x=alt.X("role:N", title="Speaker role as published", sort=roles, axis=alt.Axis(labelAngle=0, labelLimit=160)),
-        y=alt.Y("category:N", title="Category (reconstructed)", sort=categories, axis=_band_axis(340)),
+        y=alt.Y("category:N", title="Category of the codebook", sort=categories, axis=_band_axis(340)),
     )
     cells = base.mark_rect(stroke=PALETTE[0], strokeWidth=1).encode(
         color=alt.Color(
@@ -406,7 +409,7 @@ def codes_by_role(
         text="codings:Q",
         color=alt.condition("datum.codings >= 3", alt.value(PALETTE[4]), alt.value(PALETTE[0])),
     )
-    scope = "all themes" if theme_id is None else f"theme {theme_id}"
+    scope = "all themes" if theme_id is None else "one theme"
     chart = (cells + labels).properties(
         width=alt.Step(165),
         height=alt.Step(34),
@@ -418,13 +421,12 @@ def codes_by_role(
         f"Grid of speaker roles ({len(roles)}) by categories ({len(categories)}), each cell labelled with its count "
         f"of codings ({int(frame['codings'].sum())} in all). Largest cells: {busiest}."
     )
-    caption = (
-        "Counts of codings (excerpt–code pairs), not of people or excerpts: one excerpt can carry several codes "
-        "of a category. Roles are as the article prints them after each excerpt. The coding is our reconstruction "
-        "from the published text, not the author's; cells with a zero mean no printed excerpt from that role was "
-        "given a code of that category."
+    caption = "Codings per category of the codebook and speaker role: counts of codings, not of people."
+    detail = (
+        "One excerpt can carry several codes of a category. Roles are as the article prints them after each "
+        "excerpt; a zero means no printed excerpt from that role was given a code of that category."
     )
-    return Figure(chart, alt_text, caption, inputs=("codes", "coding", "excerpts"))
+    return Figure(chart, alt_text, caption, inputs=("codes", "coding", "excerpts"), detail=detail)
 
 
 # --- the treadmill, the discussion and the codebook (chapters 05, 06, 08) ---------
@@ -509,13 +511,14 @@ def postrelease_caseload(figures: pd.DataFrame) -> Figure:
         f"{pr.start_bound:,.0f}', drawn as a dashed outline ending at that bound; a rise of {pr.rise_pct:g} "
         f"per cent to {pr.end_value:,.0f} implies {imp.low:,.0f} to {imp.high:,.0f} (derived by the book)."
     )
-    caption = (
+    caption = f"The post-release caseload on {start_day} (a bound) and {end_day}."
+    detail = (
         f"The {end_day} count is published exactly; the {start_day} count is published only as a bound "
         f"('{pr.start_qualifier}'), so it is drawn as an open outline, not a bar. The diamond and its line are "
         f"derived by the book, not published: the {end_day} count divided by one plus the published "
         f"rise, with the range allowed by rounding that rise to a whole per cent."
     )
-    return Figure(chart, alt_text, caption, inputs=("figures",))
+    return Figure(chart, alt_text, caption, inputs=("figures",), detail=detail)
 
 
 def whatif_minutes(curve: pd.DataFrame, scenario: whatif.Scenario) -> Figure:
@@ -574,21 +577,22 @@ def whatif_minutes(curve: pd.DataFrame, scenario: whatif.Scenario) -> Figure:
         f"at the chosen growth of {chosen['growth_pct']:g} per cent, {chosen['minutes_per_person']:,.1f} minutes. "
         f"A dashed line marks one {scenario.appointment_minutes:g}-minute appointment a month."
     )
-    caption = (
-        "Illustration, not an estimate: the curve is the what-if model of one practitioner's month "
+    caption = "Illustration, not an estimate: minutes per person as the caseload grows at unchanged staffing."
+    detail = (
+        "The curve is the what-if model of one practitioner's month "
         "(minutes for meeting people divided by the caseload), with the caseload growing at unchanged "
         "staffing. Several inputs are assumptions, listed with their status in the table above; the "
         "diamond marks the scenario this page was built with."
     )
-    return Figure(chart, alt_text, caption, inputs=("figures", "appointment_models"))
+    return Figure(chart, alt_text, caption, inputs=("figures", "appointment_models"), detail=detail)
 
 
 def measures_vs_harms(policy_measures: pd.DataFrame, codes: pd.DataFrame) -> Figure:
     """The Target Operating Model's measures set against the four themes, as the book reads them."""
     themes = codes[codes["level"] == 3].sort_values("code_id")
     measures = policy_measures.sort_values("measure_id")
-    theme_labels = [f"{t.code_id} {t.name}" for t in themes.itertuples()]
-    measure_labels = [f"{m.measure_id} · {m.name}" for m in measures.itertuples()]
+    theme_labels = [str(t.name) for t in themes.itertuples()]
+    measure_labels = [str(m.name) for m in measures.itertuples()]
     rows = []
     for t, t_label in zip(themes.itertuples(), theme_labels, strict=True):
         for m, m_label in zip(measures.itertuples(), measure_labels, strict=True):
@@ -639,12 +643,13 @@ def measures_vs_harms(policy_measures: pd.DataFrame, codes: pd.DataFrame) -> Fig
         f"theme: {pairs}. "
         + (f"No measure is read as addressing: {'; '.join(unaddressed)}." if unaddressed else "")
     )
-    caption = (
-        "The mapping is the book's reading of the article's Discussion, not a mapping the article states "
-        "(the mapping_basis column of policy_measures gives the phrase each reading rests on). A grey cell "
-        "means the book does not read that measure as addressing that harm."
+    caption = "The measures the article discusses against the harms: the book's reading of the Discussion."
+    detail = (
+        "The mapping is the book's reading, not one the article states; the data appendix gives the phrase of the "
+        "Discussion each reading rests on. A grey cell means the book does not read that measure as addressing "
+        "that harm."
     )
-    return Figure(chart, alt_text, caption, inputs=("policy_measures", "codes"))
+    return Figure(chart, alt_text, caption, inputs=("policy_measures", "codes"), detail=detail)
 
 
 def codebook_overview(codes: pd.DataFrame, coding: pd.DataFrame) -> Figure:
@@ -803,7 +808,8 @@ def community_sentences(community: pd.DataFrame) -> Figure:
     overlap = numbers.community_overlap_phrase(community)
     alt_text = (f"Line and point chart of community sentences per year from {numbers.in_words(len(series))} sources. "
                 f"{listing}. Where the sources cover the same year: {overlap}.")
-    caption = (
+    caption = "Community sentences per year, as each of two sources gives them."
+    detail = (
         "Each source's figures are shown as it gives them, with its own mark shape. A line joins only figures "
         "of consecutive years from the same source; a source with gaps between its years has separate points, "
         "not joined to each other or to the other source, because the release has nothing for the years between. "
@@ -812,7 +818,7 @@ def community_sentences(community: pd.DataFrame) -> Figure:
         "different counting basis as the likely reason; the sources do not confirm it. Counting basis, as each "
         f"source gives it: {numbers.community_bases_phrase(community)}. The vertical axis does not start at zero."
     )
-    return Figure(chart, alt_text, caption, inputs=("community_sentences",))
+    return Figure(chart, alt_text, caption, inputs=("community_sentences",), detail=detail)
 
 
 def reception_stances(comments: pd.DataFrame) -> Figure:
@@ -841,10 +847,11 @@ def reception_stances(comments: pd.DataFrame) -> Figure:
     listing = "; ".join(f"{s}: {n}" for s, n in zip(frame["stance"], frame["comments"], strict=True))
     alt_text = (f"Horizontal bar chart of the {numbers.in_words(len(comments))} reader comments by stance towards "
                 f"the article, as the book codes them. {listing}.")
-    caption = (
+    caption = "Reader comments on the reproduced article, by the stance the book reads in each."
+    detail = (
         "The stance of each comment is the book's coding of what it says, not a label the commenters chose. "
         "Replies to other comments are counted under the stance of their own text (the brackets say how many "
         "are replies). The comments are anonymous as posted: nothing is known about who wrote them, and a few "
         "comments on one blog are not a sample of practitioners."
     )
-    return Figure(chart, alt_text, caption, inputs=("reception_comments",))
+    return Figure(chart, alt_text, caption, inputs=("reception_comments",), detail=detail)

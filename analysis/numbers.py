@@ -52,6 +52,11 @@ def in_words(n: int) -> str:
     return f"{n:,}"
 
 
+def how_many(n: int) -> str:
+    """A count for running prose: "none" for zero, else :func:`in_words` ("one", "twelve", "1,007")."""
+    return "none" if int(n) == 0 else in_words(n)
+
+
 def _plain_number(value) -> int | float:
     """An integer when the value is whole (the figures table stores numbers as floats)."""
     value = float(value)
@@ -68,6 +73,36 @@ def _figure_row(figures: pd.DataFrame, figure_id: str) -> pd.Series:
     if len(rows) != 1:
         raise KeyError(f"figure {figure_id!r} is not in the figures table")
     return rows.iloc[0]
+
+
+def same_statistic(figures: pd.DataFrame, figure_id: str) -> str:
+    """The row that stands for ``figure_id``'s statistic: its ``same_as`` row, or itself.
+
+    Two sources can word one statistic differently (the article's "over 74%" and the
+    summary's "74 per cent"); since release 1.2.0 the ``same_as`` column links them.
+    Releases without the column give every row its own statistic.
+    """
+    row = _figure_row(figures, figure_id)
+    linked = row.get("same_as")
+    return figure_id if linked is None or pd.isna(linked) or not str(linked) else str(linked)
+
+
+def part_of_pairs(figures: pd.DataFrame, figure_ids=None) -> list[tuple[str, str]]:
+    """(part, whole) figure ids linked by the ``part_of`` column (release 1.2.0 on), in table order.
+
+    With ``figure_ids``, only pairs whose part and whole are both among them.
+    """
+    if "part_of" not in figures.columns:
+        return []
+    wanted = None if figure_ids is None else set(figure_ids)
+    pairs = []
+    for row in figures.itertuples():
+        whole = row.part_of
+        if pd.isna(whole) or not str(whole):
+            continue
+        if wanted is None or (row.figure_id in wanted and str(whole) in wanted):
+            pairs.append((str(row.figure_id), str(whole)))
+    return pairs
 
 
 def figure_value(figures: pd.DataFrame, figure_id: str) -> int | float:
@@ -301,6 +336,27 @@ def theme_code_counts(codes: pd.DataFrame, coding: pd.DataFrame, theme_id: str) 
     )
 
 
+def theme_code_table(codes: pd.DataFrame, coding: pd.DataFrame, excerpts: pd.DataFrame, theme_id: str) -> pd.DataFrame:
+    """A theme's open codes for readers: name, category, times applied, and whose excerpts (by published role).
+
+    The same counts as :func:`theme_code_counts`, without the codebook's identifiers (those are for the
+    appendices); each coded excerpt is named by the role the article prints after it.
+    """
+    counts = theme_code_counts(codes, coding, theme_id)
+    role_of = dict(zip(excerpts["excerpt_id"], excerpts["speaker_role"], strict=True))
+    speakers = []
+    for ids in counts["excerpts"]:
+        roles = [role_of[i.strip()] for i in ids.split(",") if i.strip()]
+        tally = {r: roles.count(r) for r in dict.fromkeys(roles)}
+        speakers.append("; ".join(f"{r} ({n})" if n > 1 else r for r, n in tally.items()))
+    return pd.DataFrame({
+        "open code": list(counts["code_name"]),
+        "category": list(counts["category_name"]),
+        "times applied": list(counts["codings"]),
+        "in excerpts from": speakers,
+    })
+
+
 def coding_count(codes: pd.DataFrame, coding: pd.DataFrame, theme_id: str | None = None) -> int:
     """How many codings use the open codes of one theme (or any open code)."""
     wanted = set(open_codes(codes, theme_id)["code_id"])
@@ -457,10 +513,9 @@ def measures_table(policy_measures: pd.DataFrame, codes: pd.DataFrame) -> pd.Dat
     rows = policy_measures.sort_values("measure_id")
     return pd.DataFrame(
         {
-            "measure": [f"{m} {n}" for m, n in zip(rows["measure_id"], rows["name"], strict=True)],
+            "measure": [str(n) for n in rows["name"]],
             "what it does (our words)": [str(d) for d in rows["description"]],
-            "harm it is read as addressing": [f"{t} {names[t]}" for t in rows["addresses_theme"]],
-            "basis of that reading": [str(b) for b in rows["mapping_basis"]],
+            "harm it is read as addressing (the book's reading)": [str(names[t]) for t in rows["addresses_theme"]],
         }
     ).astype("string")
 
@@ -821,3 +876,51 @@ def context_sources(*tables: pd.DataFrame) -> pd.DataFrame:
             if not pd.isna(citation) and str(citation) not in citations:
                 citations.append(str(citation))
     return pd.DataFrame({"source as the release cites it": citations})
+
+
+# --- the end of Transforming Rehabilitation (release 1.2.0 on) --------------------------
+
+
+def _tr_row(tr_end: pd.DataFrame, item_id: str) -> pd.Series:
+    return _row_by_id(tr_end.rename(columns={"item_id": "figure_id"}), item_id, "tr_end")
+
+
+def tr_end_date(tr_end: pd.DataFrame, item_id: str) -> str:
+    """The date of a row of ``tr_end`` as prose: "July 2018" for a month, "26 June 2021" for a day."""
+    text = str(_tr_row(tr_end, item_id)["date"])
+    if len(text) == len("2018-07"):
+        year, month = text.split("-")
+        return f"{_MONTHS[int(month) - 1]} {year}"
+    return day_phrase(text)
+
+
+def tr_end_value(tr_end: pd.DataFrame, item_id: str, noun: str | None = None) -> str:
+    """The number of a row of ``tr_end`` with its unit: "14 months", "109,335 people", "48.7%", "21"."""
+    row = _tr_row(tr_end, item_id)
+    if pd.isna(row["value"]):
+        raise ValueError(f"tr_end row {item_id!r} has no value")
+    number = _number_text(row["value"])
+    unit = str(row["unit"])
+    if unit == "percent":
+        return number + "%"
+    if noun:
+        return f"{number} {noun}"
+    if unit in _UNIT_WORDS:
+        return f"{number} {_UNIT_WORDS[unit][0 if _plain_number(row['value']) == 1 else 1]}"
+    return number
+
+
+def tr_end_table(tr_end: pd.DataFrame) -> pd.DataFrame:
+    """The end of TR for readers: date, what happened or was counted, the number, and who published it."""
+    rows = []
+    for row in tr_end.sort_values("date", kind="stable").itertuples():
+        figure = "" if pd.isna(row.value) else tr_end_value(tr_end, row.item_id)
+        rows.append({"date": tr_end_date(tr_end, row.item_id), "what": row.description, "figure": figure,
+                     "published by": row.publisher})
+    return pd.DataFrame(rows)
+
+
+def tr_end_source(tr_end: pd.DataFrame, item_id: str) -> str:
+    """The public document a ``tr_end`` row comes from, as its citation names it (without the address)."""
+    citation = str(_tr_row(tr_end, item_id)["citation"])
+    return re.split(r"\.\s+https?://|\s+https?://", citation, maxsplit=1)[0].rstrip(".")

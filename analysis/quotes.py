@@ -47,7 +47,7 @@ def excerpt(excerpts: pd.DataFrame, excerpt_id: str) -> Quote:
     row = rows.iloc[0]
     return Quote(
         text=str(row["text"]),
-        attribution=f"{row['speaker_role']}, interview excerpt {excerpt_id} (Cracknell, 2022)",
+        attribution=f"{row['speaker_role']} (Cracknell, 2022)",
         anchor=f"excerpt-{excerpt_id}",
     )
 
@@ -64,6 +64,31 @@ def documentary(quotes: pd.DataFrame, quote_id: str) -> Quote:
         attribution=f"{row['speaker']}{page}, as quoted in Cracknell (2022)",
         anchor=f"quote-{quote_id}",
     )
+
+
+def inline(quotes: pd.DataFrame, quote_id: str, page: bool = True) -> str:
+    """A short documentary quotation for running prose: ‘text’ (p. N).
+
+    Short phrases (a concept's name, a few words) belong inside the sentence that
+    cites them, not in a block quotation; the sentence names the author with a
+    citation role, so only the page is added here.
+    """
+    rows = quotes[quotes["quote_id"] == quote_id]
+    if len(rows) != 1:
+        raise KeyError(f"documentary quote {quote_id!r} is not in the documentary_quotes table")
+    row = rows.iloc[0]
+    text = f"\u2018{row['text']}\u2019"
+    if page and not pd.isna(row["page"]):
+        text += f" (p. {row['page']})"
+    return text
+
+
+def phrase(phrases: pd.DataFrame, phrase_id: str) -> str:
+    """One of the article's own phrases, verbatim, in single quotation marks."""
+    rows = phrases[phrases["phrase_id"] == phrase_id]
+    if len(rows) != 1:
+        raise KeyError(f"phrase {phrase_id!r} is not in the article_phrases table")
+    return f"\u2018{rows.iloc[0]['text']}\u2019"
 
 
 @dataclass(frozen=True)
@@ -108,12 +133,12 @@ def comment(comments: pd.DataFrame, comment_id: str) -> Comment:
     if len(rows) != 1:
         raise KeyError(f"reader comment {comment_id!r} is not in the reception_comments table")
     row = rows.iloc[0]
-    attribution = f"Reader comment {comment_id} under {COMMENTS_VENUE}, {_day_text(row['post_date'])}"
+    attribution = f"Reader comment under the {COMMENTS_VENUE} post of {_day_text(row['post_date'])}"
     if not pd.isna(row["commenter"]) and str(row["commenter"]).strip():
         attribution += f", signed {str(row['commenter']).strip()}"
     notes = []
     if not pd.isna(row["reply_to"]):
-        notes.append(f"A reply to reader comment {row['reply_to']}.")
+        notes.append("A reply to an earlier comment.")
     if not pd.isna(row["complete"]) and not bool(row["complete"]):
         notes.append("The copy of this comment breaks off mid-sentence.")
     return Comment(text=str(row["text"]), attribution=attribution, anchor=f"comment-{comment_id}",

@@ -281,7 +281,7 @@ def appointment_lengths(
         raise KeyError(f"appointment models {model_ids} are not all in the appointment_models table")
     return pd.DataFrame(
         {
-            "model": [f"{m.model_id} {m.name}" for m in models.itertuples()],
+            "model": [str(m.name) for m in models.itertuples()],
             "period": [str(m.period) for m in models.itertuples()],
             "minutes": [int(m.minutes) for m in models.itertuples()],
             "per person per month, before growth": [
@@ -364,6 +364,19 @@ def _published_or_set(
     return Input(name, label, float(given), unit, SET_FOR_RUN, basis)
 
 
+# How a reader knows the source files (the data appendix names the files themselves).
+SOURCE_NAMES = {
+    "cracknell-2022-running-on-the-treadmill.txt": "Cracknell (2022)",
+    "webster-2022-on-the-treadmill-summary.txt": "Webster (2022), summary of the article",
+}
+
+
+def _source_words(source: str) -> str:
+    """A ``source`` cell for readers: 'Cracknell (2022), Methods: "…"' instead of the file name."""
+    file, _, rest = str(source).partition(" § ")
+    return f"{SOURCE_NAMES.get(file, file)}, {rest}" if rest else str(source)
+
+
 def _assumed(name: str, label: str, unit: str, value: float) -> Input:
     return Input(name, label, float(value), unit, ASSUMED, ASSUMPTION_NOTES[name])
 
@@ -392,7 +405,7 @@ def resolve(
             "per cent",
             caseload_growth_pct,
             float(growth_row["value"]),
-            f"figures {GROWTH_FIGURE}: {growth_row['source']}",
+            _source_words(growth_row["source"]),
         ),
         _assumed("staff_hours_per_week", "Working hours per week", "hours", staff_hours_per_week),
         _assumed("contact_share", "Share of working time for meeting people", "share", contact_share),
@@ -402,7 +415,7 @@ def resolve(
             "minutes",
             appointment_minutes,
             float(check_in["minutes"]),
-            f"appointment_models {CHECK_IN_MODEL}: {check_in['source']}",
+            _source_words(check_in["source"]),
         ),
         _assumed("starts_per_month", "New cases per practitioner per month", "people", starts_per_month),
         _published_or_set(
@@ -411,7 +424,7 @@ def resolve(
             "months",
             months_supervised,
             float(months_row["value"]),
-            f"figures {MONTHS_FIGURE}: {months_row['source']}",
+            _source_words(months_row["source"]),
         ),
     )
     scenario = Scenario(**{i.name: i.value for i in inputs})

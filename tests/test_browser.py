@@ -35,7 +35,7 @@ from browser_support import (
 from playwright.sync_api import sync_playwright
 
 from analysis import charts, citation
-from analysis.browser import chart_problems, offline_context, serve
+from analysis.browser import PHONE, chart_problems, offline_context, serve
 from analysis.browser import launch as launch_chromium
 from analysis.build import Project, build_html
 
@@ -473,3 +473,176 @@ def test_export_writes_png_svg_spec_and_csv_from_the_inline_data(tmp_path):
     assert csv.read_text(encoding="utf-8").splitlines() == ["group,n", "a,1", "b,2"]
     links = charts.figure_html(spec, "alt", "caption")
     assert [f"{charts.FIGURES_HREF}/{p.name}" for p in written] == re.findall(r'href="([^"]+)"', links)
+
+
+# --- citations, as criminology prints them ---------------------------------------------
+
+_CITATION = re.compile(r'<span class="bibtex-citation"[^>]*>(.*?)</span>', re.S)
+_CITED = re.compile(r'<a class="reference internal" href="(references\.html#[^"]+)"[^>]*>(.*?)</a>', re.S)
+
+
+def test_citations_are_author_date_in_round_brackets_with_distinct_labels(site):
+    """Every citation reads "Author (Year)" or "(Author, Year; ...)", and two works never share a label."""
+    label_of: dict[str, str] = {}
+    bad = []
+    for path in CHAPTERS:
+        text = (site / path).read_text(encoding="utf-8")
+        for cite in _CITATION.findall(text):
+            plain = re.sub(r"<[^>]+>", "", cite)
+            if "[" in plain or "]" in plain or "(" not in plain or not plain.rstrip().endswith(")"):
+                bad.append((path, plain))
+            cited = _CITED.findall(cite)
+            if len(cited) == 1:  # "Phelps (2013)" and "(Phelps, 2013)" both label the work "Phelps 2013"
+                label_of[cited[0][0].split("#")[1]] = " ".join(re.sub(r"[(),;]", " ", plain).split())
+    assert bad == []
+    assert label_of, "no citations found"
+    by_label: dict[str, set[str]] = {}
+    for target, label in label_of.items():
+        by_label.setdefault(label, set()).add(target)
+    assert {label: ids for label, ids in by_label.items() if len(ids) > 1} == {}
+
+
+# --- the appendices as reviewers' tools (issue 12, item 9) ---------------------------------
+
+_VISIBLE_VERDICTS = """() => Array.from(document.querySelectorAll('#table-claims-register tbody tr'))
+  .filter(r => !r.hidden).map(r => r.querySelector('td[data-value]').getAttribute('data-value'))"""
+
+
+def test_the_claims_register_sorts_and_filters_by_verdict_offline(browser, base_url):
+    context, network = offline_context(browser)
+    errors = []
+    try:
+        page = context.new_page()
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(base_url + "chapters/11_claims.html", wait_until="load")
+        every = page.evaluate(_VISIBLE_VERDICTS)
+        assert len(every) > 10 and "holds" in every
+        # Badges read without colour: each verdict cell shows a symbol and the word.
+        badges = page.locator("#table-claims-register span.verdict").all_text_contents()
+        assert all(len(b.split()) >= 2 for b in badges)
+        page.select_option("#table-claims-register-menu", "!holds")
+        shown = page.evaluate(_VISIBLE_VERDICTS)
+        assert sorted(shown) == sorted(v for v in every if v != "holds") and "holds" not in shown
+        for verdict in sorted(set(every)):
+            page.select_option("#table-claims-register-menu", verdict)
+            assert page.evaluate(_VISIBLE_VERDICTS) == [v for v in every if v == verdict]
+        page.select_option("#table-claims-register-menu", "")
+        first_id = page.locator("#table-claims-register tbody tr").first.get_attribute("id")
+        page.fill("#table-claims-register-filter", first_id.removeprefix("claim-"))
+        assert len(page.evaluate(_VISIBLE_VERDICTS)) >= 1
+        page.fill("#table-claims-register-filter", "")
+        # Sorting by the claim column, twice: the last claim comes first.
+        ids = page.evaluate("Array.from(document.querySelectorAll('#table-claims-register tbody tr')).map(r => r.id)")
+        button = page.locator("#table-claims-register th button").first
+        button.click()
+        button.click()
+        assert page.locator("#table-claims-register tbody tr").first.get_attribute("id") == max(ids)
+    finally:
+        context.close()
+    assert network.external == [] and network.failed == [] and errors == []
+
+
+def test_the_data_appendix_is_a_fifth_of_its_height_with_every_table_open(browser, base_url):
+    context, _network = offline_context(browser)
+    try:
+        page = context.new_page()
+        page.goto(base_url + "chapters/08_data.html", wait_until="load")
+        folded = page.evaluate("document.body.scrollHeight")
+        cards = page.locator("div.treadmill-table-card").count()
+        assert cards >= 10
+        page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+        unfolded = page.evaluate("document.body.scrollHeight")
+    finally:
+        context.close()
+    assert folded * 5 < unfolded, (folded, unfolded)
+
+
+# --- phones (issue 12, item 10) ---------------------------------------------------------
+
+# Every chart's text at its rendered size: its font size times the SVG's scale on the page.
+_CHART_TEXT = """() => {
+  const out = [];
+  for (const svg of document.querySelectorAll('.treadmill-chart svg')) {
+    const width = parseFloat(svg.getAttribute('width')) || svg.viewBox.baseVal.width;
+    const scale = svg.getBoundingClientRect().width / width;
+    for (const t of svg.querySelectorAll('text')) {
+      if (t.textContent.trim()) out.push([parseFloat(getComputedStyle(t).fontSize) * scale, t.textContent.trim()]);
+    }
+  }
+  return out;
+}"""
+_SCROLL_BOXES = """() => Array.from(document.querySelectorAll('.treadmill-chart-scroll')).map(box => ({
+  scrolls: box.scrollWidth > box.clientWidth + 1, focusable: box.tabIndex === 0,
+  label: box.getAttribute('aria-label') || ''}))"""
+MIN_CHART_TEXT_PX = 10
+
+
+def test_charts_keep_readable_text_on_a_phone(browser, site, base_url):
+    """At 390x844 no chart shrinks its text below 10 px; a wide chart scrolls in a focusable box instead."""
+    pages = [p.relative_to(site).as_posix() for p in pages_with_charts(site)]
+    assert pages, "the book shows no chart at all"
+    small, boxes, overflow = {}, {}, {}
+    context, network = offline_context(browser, PHONE)
+    try:
+        page = context.new_page()
+        for path in pages:
+            page.goto(base_url + path, wait_until="load")
+            chart_problems(page)  # waits for Vega to draw
+            texts = page.evaluate(_CHART_TEXT)
+            assert texts, f"{path}: no chart text found"
+            too_small = [(round(size, 1), text) for size, text in texts if size < MIN_CHART_TEXT_PX - 0.01]
+            if too_small:
+                small[path] = too_small[:5]
+            bad = [b for b in page.evaluate(_SCROLL_BOXES) if b["scrolls"] and not (b["focusable"] and b["label"])]
+            if bad:
+                boxes[path] = bad
+            if page.evaluate("document.documentElement.scrollWidth") > PHONE["width"] + 1:
+                overflow[path] = page.evaluate("document.documentElement.scrollWidth")
+    finally:
+        context.close()
+    assert small == {} and boxes == {} and overflow == {}
+    assert network.external == [] and network.failed == []
+
+
+# --- glued numbers say where they come from (issue 12, item 11) ------------------------------
+
+_GLUED = """() => Array.from(document.querySelectorAll('.treadmill-num')).map(el => ({
+  text: el.textContent, title: el.getAttribute('title') || '', about: el.getAttribute('data-provenance') || '',
+  href: el.getAttribute('href'), focusable: el.tabIndex >= 0,
+  weight: getComputedStyle(el).fontWeight}))"""
+
+
+def _glue_roles(chapter_page: str) -> int:
+    """How many glue roles the chapter's markdown holds (each renders one number on the page)."""
+    import nbformat
+
+    notebook = nbformat.read(ROOT / chapter_page.replace(".html", ".ipynb"), as_version=4)
+    return sum(len(re.findall(r"\{glue(?::\w+)?\}`[\w-]+`", c.source)) for c in notebook.cells
+               if c.cell_type == "markdown")
+
+
+def test_every_glued_number_shows_where_it_comes_from(browser, base_url):
+    """On every chapter page each glued number has its provenance on hover (title) and on keyboard focus."""
+    problems = {}
+    context, network = offline_context(browser)
+    try:
+        page = context.new_page()
+        for path in [c for c in CHAPTERS if (ROOT / c.replace(".html", ".ipynb")).exists()]:
+            page.goto(base_url + path, wait_until="load")
+            found = page.evaluate(_GLUED)
+            bad = [g["text"] for g in found
+                   if not (g["title"].startswith("Data release") and g["about"] == g["title"] and g["focusable"])
+                   or int(g["weight"]) > 500
+                   or (g["href"] is not None and not g["href"].startswith("11_claims.html#claim-"))]
+            if bad or len(found) != _glue_roles(path) or page.locator(".pasted-text").count():
+                problems[path] = (bad[:3], len(found), _glue_roles(path))
+            if found:  # keyboard focus shows the same words next to the number
+                first = page.locator(".treadmill-num").first
+                first.focus()
+                shown = first.evaluate("el => getComputedStyle(el, '::after').content")
+                if found[0]["about"] not in shown:
+                    problems[path + " (focus)"] = shown[:80]
+    finally:
+        context.close()
+    assert problems == {}
+    assert network.external == [] and network.failed == []

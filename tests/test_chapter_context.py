@@ -50,7 +50,10 @@ def test_provenance_names_release_tables_hash_and_notebook():
     ctx.table("sample")
     footer = ctx.footer().html
     assert f"Data release {ctx.release.version}" in footer
-    assert "tables sample" in footer and "chapters/99_test.ipynb" in footer
+    assert re.search(r'tables <a href="\.\./data/[^"]+/sample\.csv">sample</a>', footer)
+    assert 'href="../_sources/chapters/99_test.ipynb"' in footer
+    # Collapsed: the provenance is one click away, not in the reading text.
+    assert footer.startswith("<details") and footer.endswith("</details>") and "<summary>" in footer
     assert re.search(r"sha256 [0-9a-f]{12}", footer)
     # The digest follows the recorded hash: a different table gives a different digest.
     assert ctx.inputs_digest(("sample",)) != ctx.inputs_digest(("excerpts",))
@@ -99,13 +102,14 @@ def test_comments_are_escaped_with_their_paragraphs_and_attribution():
     assert "<b>" not in rendered and "signed &#x27;Sig &lt;b&gt;" in rendered
     assert rendered.count("<p>") == 2 and "<br>same paragraph" in rendered
     assert 'id="comment-R01"' in rendered
-    assert comment.attribution == "Reader comment R01 under On Probation, 3 July 2022, signed 'Sig <b>"
+    assert comment.attribution == "Reader comment under the On Probation post of 3 July 2022, signed 'Sig <b>"
     assert comment.note == ""
 
 
 def test_comments_say_when_they_reply_or_break_off_and_nothing_else():
     reply, cut = quotes.comment(COMMENTS, "R02"), quotes.comment(COMMENTS, "R03")
-    assert "reply to reader comment R01" in reply.note and "signed" not in reply.attribution
+    assert "reply to an earlier comment" in reply.note and "signed" not in reply.attribution
+    assert "R01" not in reply.note + reply.attribution  # internal ids stay in the appendices
     assert "breaks off" in cut.note and "signed" not in cut.attribution  # an empty sign-off adds nothing
     assert "breaks off" in repr(cut) and "breaks off" in cut._repr_html_()
     with pytest.raises(KeyError, match="R09"):
@@ -148,7 +152,7 @@ def test_release_aware_helpers_show_a_note_instead_of_failing():
     table = ctx.show_table_from(must_not_run, ("community_sentences", "sample"), "A <caption>")
     assert "not in data release" in table.html and "&lt;caption&gt;" in table.html
     comment = ctx.comment("R01")
-    assert isinstance(comment, HtmlBlock) and "Reader comment R01 not shown" in comment.html
+    assert isinstance(comment, HtmlBlock) and "Reader comment not shown" in comment.html
     assert "community_sentences" not in ctx.release.reads  # nothing was read
 
     ctx = open_chapter("99_test", newest)
@@ -156,5 +160,5 @@ def test_release_aware_helpers_show_a_note_instead_of_failing():
     assert counts.text == f"{len(ctx.table('community_sentences')):,} rows"
     assert ctx.glue_from("x_extra", lambda t, k: k, "community_sentences", "extra").text == "extra"
     shown = ctx.show_from(figures.community_sentences, "community_sentences")
-    assert isinstance(shown, FigureOutput) and "community_sentences" in shown.provenance
+    assert isinstance(shown, FigureOutput) and "community_sentences" in shown.about
     assert isinstance(ctx.comment("R01"), quotes.Comment)

@@ -25,7 +25,7 @@ from analysis.data import available_releases, load_release
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_DIR = files("check_jsonschema.builtin_schemas.vendor")
-CHAPTER = ROOT / "chapters" / "11_how_to_cite.ipynb"
+CHAPTER = ROOT / "chapters" / "12_how_to_cite.ipynb"
 
 
 def cff() -> dict:

@@ -116,3 +116,18 @@ def test_qda_links_point_at_the_exports_the_build_writes(tmp_path):
     links = re.findall(r'href="\.\./data/([^/"]+)/([^"]+)"', downloads.qda_links(release).html)
     assert {version for version, _ in links} == {release.version}
     assert {name for _, name in links} == written
+
+
+def test_a_table_card_summarises_and_folds_away_the_rows():
+    from analysis import downloads as dl
+    from analysis.data import load_release
+
+    release = load_release()
+    for name in ("excerpts", "claims", "figures"):
+        card = dl.table_card(release, name).html
+        frame = release.table(name)
+        assert f"<strong>Rows</strong>: {len(frame):,}" in card
+        assert dl.href(release, release.file_path(name).name) in card
+        assert card.count("<details") == 2 and "<details open" not in card  # schema and rows, both folded
+        assert f'id="table-rows-{name.replace("_", "-")}"' in card and "treadmill-interactive" in card
+        assert card == dl.table_card(release, name).html  # deterministic: nbval compares it

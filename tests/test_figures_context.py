@@ -83,7 +83,7 @@ def test_postrelease_shows_2015_only_as_a_bound_and_derives_the_rest(release):
     assert derived["point"] == pytest.approx(end / (1 + rise / 100))
     assert derived["start"] == pytest.approx(end / (1 + (rise + 0.5) / 100))
     assert derived["end"] == pytest.approx(end / (1 + (rise - 0.5) / 100))
-    assert "derived" in derived["label"] and "derived" in figure.caption
+    assert "derived" in derived["label"] and "derived" in figure.detail
     assert f"{end:,.0f}" in figure.alt_text and f"{bound:,.0f}" in figure.alt_text
 
 
@@ -94,7 +94,7 @@ def test_whatif_figure_marks_the_scenario_and_says_it_is_an_illustration(release
     assert len(marked) == 1
     inputs = whatif.resolve(release.table("figures"), release.table("appointment_models"))
     assert marked[0]["growth_pct"] == inputs.scenario.caseload_growth_pct
-    assert "Illustration" in figure.caption and "assumption" in figure.caption
+    assert "Illustration" in figure.caption and "assumption" in figure.detail
 
 
 def test_measures_grid_marks_exactly_the_published_mapping(release):
@@ -103,11 +103,10 @@ def test_measures_grid_marks_exactly_the_published_mapping(release):
     rows = records(figure.spec())
     themes = codes[codes["level"] == 3]
     assert len(rows) == len(measures) * len(themes)
-    marked = {
-        (r["measure"].split(" ")[0], r["theme"].split(" ")[0]) for r in rows if r["reading"] == "read as addressing"
-    }
-    assert marked == set(zip(measures["measure_id"], measures["addresses_theme"], strict=True))
-    assert "book's reading" in figure.caption
+    names = dict(zip(codes["code_id"], codes["name"], strict=True))
+    marked = {(r["measure"], r["theme"]) for r in rows if r["reading"] == "read as addressing"}
+    assert marked == {(m, names[t]) for m, t in zip(measures["name"], measures["addresses_theme"], strict=True)}
+    assert "book's reading" in figure.caption and "book's reading" in figure.detail
 
 
 def test_codebook_overview_counts_match_the_tables(release):
@@ -130,11 +129,26 @@ def test_measures_table_keeps_the_books_reading_visible(release):
     measures, codes = release.table("policy_measures"), release.table("codes")
     table = numbers.measures_table(measures, codes)
     assert len(table) == len(measures)
-    assert all("book's reading" in str(b) for b in table["basis of that reading"])
+    assert any("book's reading" in str(c) for c in table.columns)  # the reading is labelled as the book's
     names = dict(zip(codes["code_id"], codes["name"], strict=True))
     themes = measures.sort_values("measure_id")["addresses_theme"]
     for row, theme in zip(table.itertuples(index=False), themes, strict=True):
-        assert row[2] == f"{theme} {names[theme]}"
+        assert row[2] == names[theme]
+    # Readers see names; the identifiers stay in the appendices.
+    ids = set(measures["measure_id"]) | set(codes["code_id"])
+    assert not any(i in str(cell).split() for i in ids for cell in table.to_numpy().ravel())
+
+
+def test_theme_code_table_names_codes_and_speakers_without_ids(release):
+    codes, coding, excerpts = release.table("codes"), release.table("coding"), release.table("excerpts")
+    table = numbers.theme_code_table(codes, coding, excerpts, "T4")
+    counts = numbers.theme_code_counts(codes, coding, "T4")
+    assert list(table["times applied"]) == list(counts["codings"])
+    roles = set(excerpts["speaker_role"])
+    for cell in table["in excerpts from"]:
+        for part in cell.split("; "):
+            assert part.split(" (")[0] in roles
+    assert not table.astype(str).apply(lambda col: col.str.contains(r"\b[EOKT]\d+\b")).any().any()
 
 
 def test_themes_without_measure(release):
@@ -255,7 +269,7 @@ def test_later_figures_are_described_titled_and_in_the_palette(later, name):
     title = spec.get("title")
     title = title.get("text") if isinstance(title, dict) else title
     assert isinstance(title, str) and title.strip()
-    assert len(figure.alt_text.strip()) > 40 and len(figure.caption.strip()) > 40
+    assert len(figure.alt_text.strip()) > 40 and len(figure.caption.strip()) > 30 and len(figure.detail) > 40
     assert figure.inputs and all(later.is_table(n) for n in figure.inputs)
     for node in walk(spec):
         for ch in ("x", "y"):
@@ -287,12 +301,12 @@ def test_community_sentences_shows_both_disputed_values_with_their_sources(later
             publisher = community.loc[(community["year"] == year) & (community["count"] == r["count"]),
                                       "publisher"].iloc[0]
             assert r["label"].startswith(f"{r['count']:,}") and numbers.publisher_words(publisher) in r["label"]
-            assert f"{r['count']:,}" in figure.alt_text and f"{r['count']:,}" in figure.caption
+            assert f"{r['count']:,}" in figure.alt_text and f"{r['count']:,}" in figure.detail
         assert any(r.get("note", "").startswith(f"{year}: the sources disagree") for r in rows)
     # Each source has its own shape as well as its own colour (greyscale-safe).
     shapes = [n["encoding"]["shape"]["scale"]["range"] for n in walk(spec) if "shape" in n.get("encoding", {})]
     assert shapes and len(set(shapes[0])) == community["series"].nunique()
-    assert "prefers" in figure.caption and "counting basis" in figure.caption
+    assert "prefers" in figure.detail and "counting basis" in figure.detail
 
 
 def test_community_sentences_never_joins_a_source_across_missing_years(later):
@@ -317,7 +331,7 @@ def test_community_sentences_flags_nothing_when_the_sources_agree(later):
     rows = records(figure.spec())
     assert not any(r.get("label") for r in rows)
     assert not any("note" in r for r in rows)
-    assert "the sources agree" in figure.caption
+    assert "the sources agree" in figure.detail
     assert numbers.community_disagreements(agreed).empty
     assert set(numbers.community_disagreements(community)["year"]) == set(disputed)
 

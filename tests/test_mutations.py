@@ -31,8 +31,8 @@ from analysis import claims, paths
 from analysis.data import load_release
 
 # Chapters that show the data each mutation touches (the claims register shows all of it).
-SAMPLE_CHAPTERS = ["01_methods", "10_claims"]
-T1_CHAPTERS = ["02_innovation_harms", "10_claims"]  # E01-E05 are theme T1 excerpts
+SAMPLE_CHAPTERS = ["01_methods", "11_claims"]
+T1_CHAPTERS = ["02_innovation_harms", "11_claims"]  # E01-E05 are theme T1 excerpts
 
 
 def copy_release(root: Path) -> tuple[Path, str]:
