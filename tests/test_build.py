@@ -226,3 +226,20 @@ def test_the_html_is_incremental_sphinx_rereads_only_the_changed_page(project):
     assert after["02_codes.doctree"] == before["02_codes.doctree"]  # not re-read
     assert "Nothing, reworded" in (project.html_dir / "chapters" / "03_nothing.html").read_text()
     assert not (project.html_dir.resolve()).is_relative_to(project.build_dir / "work")  # the site is a copy
+
+
+def test_a_release_built_on_its_own_serves_unchanged_once_it_is_the_default(project):
+    """`make book DATA_VERSION=2.0.0`, then 2.0.0 made the default: no chapter is executed again,
+    and the previous default's committed executions are kept for the page on what changed."""
+    execute_chapters(project, echo=quiet)  # 1.0.0, the default: the committed record
+    write_release(project.data_dir, version="2.0.0", default=False)
+    assert set(statuses(execute_chapters(project, version="2.0.0", echo=quiet)).values()) == {"executed"}
+    (project.data_dir / "DEFAULT_RELEASE").write_text("2.0.0\n")
+    said = []
+    assert set(statuses(execute_chapters(project, echo=said.append)).values()) == {"reused"}
+    assert sum("the same execution, from _build/executed/2.0.0/" in line for line in said) == len(CHAPTERS)
+    record = nbformat.read(project.chapters_dir / "01_excerpts.ipynb", as_version=4)
+    assert record.metadata["treadmill"]["data_version"] == "2.0.0"
+    assert set(statuses(execute_chapters(project, version="1.0.0", echo=quiet)).values()) == {"reused"}
+    kept = nbformat.read(project.build_dir / "executed" / "1.0.0" / "01_excerpts.ipynb", as_version=4)
+    assert kept.metadata["treadmill"]["data_version"] == "1.0.0"

@@ -71,7 +71,7 @@ def merge_prose(source: nbformat.NotebookNode, stored: nbformat.NotebookNode) ->
             groups.append([cell])
     executed = iter(groups)
     cells = []
-    for cell in source.cells:
+    for cell in _code_cells(source):  # the chapter's own cells: its injected one, if any, is in a group
         cells += next(executed) if cell.cell_type == "code" else [cell]
     merged = nbformat.from_dict(stored)
     merged.cells = cells
@@ -95,11 +95,13 @@ def update_prose(job: Job) -> bool:
 
 
 def normalise(nb: nbformat.NotebookNode) -> None:
-    """Drop what papermill and nbclient record that changes run to run (times, paths)."""
+    """Drop what papermill and nbclient record that changes run to run (times, paths, random ids)."""
     nb.metadata.pop("papermill", None)
     for cell in nb.cells:
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
+        if INJECTED_TAG in cell.metadata.get("tags", []):
+            cell.id = INJECTED_TAG  # papermill draws a new random id for it on every run
 
 
 def _write_atomic(nb: nbformat.NotebookNode, target: Path) -> None:
@@ -147,8 +149,9 @@ def execute(job: Job) -> Outcome:
             if output_path.exists():
                 shutil.copy(output_path, failed_dir / job.chapter.name)
             message = (
-                f"data release {job.version}, chapter {job.chapter.stem}: failed in cell {err.cell_index} "
-                f"(execution count {err.exec_count}): {err.ename}: {err.evalue}"
+                f"data release {job.version}, chapter {job.chapter.stem}: failed in cell "
+                f"{_own_index(output_path, err.cell_index)} (execution count {err.exec_count}): "
+                f"{err.ename}: {err.evalue}"
             )
             return Outcome(job.chapter, "failed", time.perf_counter() - start, message)
         except Exception as err:  # kernel died, notebook unreadable, ...
@@ -168,11 +171,60 @@ def execute(job: Job) -> Outcome:
     return Outcome(job.chapter, "executed", time.perf_counter() - start, reads=reads)
 
 
-def job_for(project: Project, chapter: Path, version: str) -> Job:
-    """The execution of ``chapter`` against ``version``, stored where that release keeps it."""
-    parameters = {} if version == project.default_release() else {"data_version": version}
+def _own_index(executed: Path, index: int) -> int:
+    """A cell's index in the chapter as its author sees it: papermill's injected cell not counted."""
+    if not executed.exists():
+        return index
+    cells = nbformat.read(executed, as_version=4).cells[:index]
+    return index - sum(INJECTED_TAG in c.get("metadata", {}).get("tags", []) for c in cells)
+
+
+def job_for(project: Project, chapter: Path, version: str, store: Path | None = None) -> Job:
+    """The execution of ``chapter`` against ``version``, stored where that release keeps it.
+
+    The release is always passed as a parameter, even for the default one, so
+    that an execution is the same wherever it is stored: one made by
+    ``make book DATA_VERSION=1.2.0`` serves unchanged once 1.2.0 is the default.
+    """
     env = environment_fingerprint(project, nbformat.read(chapter, as_version=4))
-    return Job(project, chapter, version, parameters, env, project.store(chapter, version))
+    return Job(project, chapter, version, {"data_version": version}, env, store or project.store(chapter, version))
+
+
+def _elsewhere(job: Job) -> list[Path]:
+    """Other stores that may hold this very execution: the committed record and every release's."""
+    found = [job.chapter, *sorted((job.project.build_dir / "executed").glob(f"*/{job.chapter.name}"))]
+    return [path for path in found if path != job.store and path.is_file()]
+
+
+def adopt(job: Job) -> Path | None:
+    """Store a fresh execution of ``job`` found in another store, instead of executing; returns where from.
+
+    Keys cover what the outputs depend on, so an execution with the same key
+    is the same execution. Its prose is brought up to date on the way.
+    """
+    for candidate in _elsewhere(job):
+        if is_fresh(Job(job.project, job.chapter, job.version, job.parameters, job.env, candidate)):
+            source = nbformat.read(job.chapter, as_version=4)
+            _write_atomic(merge_prose(source, nbformat.read(candidate, as_version=4)), job.store)
+            return candidate
+    return None
+
+
+def keep_committed(project: Project, chapter: Path) -> None:
+    """Before the committed record of ``chapter`` is replaced, keep it as its release's execution.
+
+    When the default release changes, the record in ``chapters/`` is a fresh
+    execution of the previous release, which the "What changed" page needs:
+    copying it to ``_build/executed/<that release>/`` saves executing it again.
+    """
+    meta = nbformat.read(chapter, as_version=4).metadata.get(META_KEY) or {}
+    version = meta.get("data_version")
+    if not version or version == project.default_release() or not (project.data_dir / version).is_dir():
+        return
+    aside = project.build_dir / "executed" / version / chapter.name
+    job = job_for(project, chapter, version, store=chapter)
+    if is_fresh(job) and not is_fresh(job_for(project, chapter, version, store=aside)):
+        write_atomic(aside, chapter.read_bytes())
 
 
 def check_release(project: Project, version: str) -> None:
@@ -224,6 +276,13 @@ def execute_chapters(
             prose = update_prose(job)
             outcomes.append(Outcome(chapter, "reused"))
             echo(f"  reused    {chapter.stem}{' (prose updated, nothing executed)' if prose else ''}")
+            continue
+        if job.store == chapter:
+            keep_committed(project, chapter)
+        source = None if force else adopt(job)
+        if source is not None:
+            outcomes.append(Outcome(chapter, "reused"))
+            echo(f"  reused    {chapter.stem} (the same execution, from {source.relative_to(project.root)})")
         else:
             todo.append(job)
     if todo:
