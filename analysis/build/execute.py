@@ -14,7 +14,7 @@ from pathlib import Path
 import nbformat
 
 from analysis.build import publish
-from analysis.build.keys import INJECTED_TAG, _code_cells, cache_key, environment_fingerprint
+from analysis.build.keys import INJECTED_TAG, _code_cells, cache_key, environment_fingerprint, read_notebook
 from analysis.build.project import BuildError, Project, select
 from analysis.files import checkpoint, write_atomic
 
@@ -45,11 +45,11 @@ def is_fresh(job: Job) -> bool:
     """True when the stored execution was made from exactly these inputs."""
     if not job.store.exists():
         return False
-    stored = nbformat.read(job.store, as_version=4)
+    stored = read_notebook(job.store)
     meta = stored.metadata.get(META_KEY)
     if not meta:
         return False
-    source = nbformat.read(job.chapter, as_version=4)
+    source = read_notebook(job.chapter)
     key = cache_key(job.project, source, job.version, job.parameters, meta.get("reads", []), job.env)
     return meta.get("key") == key
 
@@ -186,7 +186,7 @@ def job_for(project: Project, chapter: Path, version: str, store: Path | None = 
     that an execution is the same wherever it is stored: one made by
     ``make book DATA_VERSION=1.2.0`` serves unchanged once 1.2.0 is the default.
     """
-    env = environment_fingerprint(project, nbformat.read(chapter, as_version=4))
+    env = environment_fingerprint(project, read_notebook(chapter))
     return Job(project, chapter, version, {"data_version": version}, env, store or project.store(chapter, version))
 
 
@@ -217,7 +217,7 @@ def keep_committed(project: Project, chapter: Path) -> None:
     execution of the previous release, which the "What changed" page needs:
     copying it to ``_build/executed/<that release>/`` saves executing it again.
     """
-    meta = nbformat.read(chapter, as_version=4).metadata.get(META_KEY) or {}
+    meta = read_notebook(chapter).metadata.get(META_KEY) or {}
     version = meta.get("data_version")
     if not version or version == project.default_release() or not (project.data_dir / version).is_dir():
         return

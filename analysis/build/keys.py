@@ -37,6 +37,17 @@ def _code_cells(nb: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
     return [c for c in nb.cells if INJECTED_TAG not in c.get("metadata", {}).get("tags", [])]
 
 
+def read_notebook(path: Path) -> nbformat.NotebookNode:
+    """A notebook as stored, read once per version of the file: for keys and freshness only (never mutate it)."""
+    stat = path.stat()
+    return _read_notebook(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@cache
+def _read_notebook(path: str, mtime_ns: int, size: int) -> nbformat.NotebookNode:
+    return nbformat.read(path, as_version=4)
+
+
 def code_fingerprint(nb: nbformat.NotebookNode) -> str:
     """Hash of the code cells' tags and sources: outputs and markdown cells do not count."""
     cells = [(c.get("metadata", {}).get("tags", []), c.source) for c in _code_cells(nb) if c.cell_type == "code"]
@@ -71,6 +82,12 @@ def _imports(code: str, package: str = "analysis") -> set[str]:
 
 
 @cache
+def _file_imports(path: str, stamp: tuple[int, int]) -> frozenset[str]:
+    """:func:`_imports` of one module file, parsed once per version of the file (``stamp``)."""
+    return frozenset(_imports(Path(path).read_text(encoding="utf-8")))
+
+
+@cache
 def _closure(roots: frozenset[str], package_dir: Path) -> tuple[Path, ...]:
     """Files of ``roots`` and of every ``analysis`` module they import, and their packages.
 
@@ -87,7 +104,8 @@ def _closure(roots: frozenset[str], package_dir: Path) -> tuple[Path, ...]:
         todo += [".".join(parts[:i]) for i in range(1, len(parts))]  # importing a.b runs a/__init__.py
         path = _module_file(name)
         if path is not None:
-            todo += sorted(_imports(path.read_text(encoding="utf-8")))
+            stat = path.stat()
+            todo += sorted(_file_imports(str(path), (stat.st_mtime_ns, stat.st_size)))
     return tuple(sorted({p for p in map(_module_file, seen) if p is not None}))
 
 

@@ -17,7 +17,6 @@ from analysis.build import publish
 from analysis.build.execute import check_release, default_version, previous_release, stale_chapters
 from analysis.build.keys import _sha
 from analysis.build.project import BOOK_FILES, BuildError, Project
-from analysis.charts import DOWNLOADS, FIGURES_DIR, export_figure, specs_in_notebook, write_vega_bundle
 from analysis.files import checkpoint, write_atomic
 
 
@@ -37,6 +36,8 @@ def _stage(project: Project, version: str, stage: Path) -> None:
     shutil.copy(release / "references.bib", stage / "references.bib")
     shutil.copytree(release, stage / "downloads" / "data" / version)
     stage_release_extras(project, version, stage)  # REFI-QDA exports, "What changed" page
+    from analysis.charts import FIGURES_DIR
+
     export_figures(stage / "chapters", stage / "downloads" / FIGURES_DIR, project.build_dir / "figure-cache")
 
 
@@ -49,6 +50,8 @@ def export_figures(chapters: Path, out_dir: Path, cache_dir: Path | None = None)
     vl-convert version) and a rebuild draws only new or changed figures.
     """
     import vl_convert as vlc
+
+    from analysis.charts import DOWNLOADS, export_figure, specs_in_notebook
 
     out_dir.mkdir(parents=True, exist_ok=True)
     cache = (cache_dir / vlc.__version__) if cache_dir else out_dir
@@ -143,6 +146,9 @@ def build_html(project: Project, version: str | None = None, echo=print) -> floa
     if site is not None and (site / HTML_KEY_FILE).is_file() and (site / HTML_KEY_FILE).read_text("utf-8") == key:
         echo(f"  reused    HTML (inputs unchanged) -> {project.html_dir}")
         return time.perf_counter() - start
+    # Imported here, not at the top: Altair costs a second, and a no-op build never needs it.
+    from analysis.charts import write_vega_bundle
+
     write_vega_bundle(project.static_dir)
     work = project.build_dir / WORK
     publish.discard_unfinished(work)
