@@ -143,3 +143,26 @@ def test_a_frozen_release_edited_in_place_stops_the_build_and_the_diff(book):
         assert "git checkout -- " in result.stderr  # how to undo it
         assert "identical" not in result.stdout
     assert tree_digest(book.html_dir) == site
+
+
+def test_a_prose_edit_reuses_the_cached_changes_page_but_a_data_change_does_not(book, monkeypatch):
+    from nbformat import read, write
+
+    from analysis.build import site
+
+    path = book.chapters_dir / "03_nothing.ipynb"
+    nb = read(path, as_version=4)
+    nb.cells[0].source = "# Nothing, reworded"
+    write(nb, path)
+
+    def must_not_run(*_args, **_kwargs):
+        raise AssertionError("the release extras were computed again for a prose edit")
+
+    monkeypatch.setattr(site, "stage_release_extras", must_not_run)
+    build_html(book, echo=quiet)
+    assert (book.html_dir / "chapters" / "changes.html").is_file()
+    assert "Nothing, reworded" in (book.html_dir / "chapters" / "03_nothing.html").read_text()
+    write_chapter(book.chapters_dir / "02_codes.ipynb", "codes", extra="  # edited")  # new executions
+    build_book(book, echo=quiet, html=False)
+    with pytest.raises(AssertionError, match="computed again"):
+        build_html(book, echo=quiet)

@@ -14,10 +14,56 @@ import nbformat
 
 from analysis import paths
 from analysis.build import publish
-from analysis.build.execute import check_release, default_version, previous_release, stale_chapters
-from analysis.build.keys import _sha
+from analysis.build.execute import META_KEY, check_release, default_version, previous_release, stale_chapters
+from analysis.build.keys import _sha, read_notebook
 from analysis.build.project import BOOK_FILES, BuildError, Project
 from analysis.files import checkpoint, write_atomic
+
+
+def _extras_key(project: Project, version: str) -> str:
+    """Hash of everything the release extras are made from: both releases' files, the sources,
+    the table of contents, the code, and the keys of both releases' stored executions (so a
+    prose edit, which changes no output, keeps the cached page)."""
+    old = previous_release(project, version)
+    files = [project.root / "_toc.yml", *sorted(paths.ANALYSIS.rglob("*.py")), *sorted(project.data_dir.glob("*"))]
+    for name in filter(None, (version, old, "sources")):
+        files += sorted((project.data_dir / name).rglob("*"))
+    parts = [version, old or ""]
+    for name in filter(None, (version, old)):  # their glued numbers: fixed by each execution's key
+        for chapter in project.chapters():
+            store = project.store(chapter, name)
+            meta = read_notebook(store).metadata.get(META_KEY, {}) if store.is_file() else {}
+            parts += [str(store), str(meta.get("key"))]
+    for path in files:
+        if path.is_file():
+            parts += [str(path), hashlib.sha256(path.read_bytes()).hexdigest()]
+    return _sha(*parts)
+
+
+def _cached_extras(project: Project, version: str, stage: Path) -> None:
+    """:func:`stage_release_extras`, or the files it wrote in the last build with the same inputs.
+
+    Comparing two releases evaluates both claims registers and diffs every
+    table, which costs seconds; a prose edit changes none of their inputs.
+    """
+    cache = project.build_dir / "extras-cache" / _extras_key(project, version)
+    if (cache / ".complete").is_file():
+        for path in sorted(p for p in cache.rglob("*") if p.is_file() and p.name != ".complete"):
+            target = stage / path.relative_to(cache)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
+        return
+
+    def snapshot() -> dict[Path, bytes]:
+        return {p.relative_to(stage): p.read_bytes() for p in stage.rglob("*") if p.is_file()}
+
+    before = snapshot()
+    stage_release_extras(project, version, stage)
+    shutil.rmtree(cache.parent, ignore_errors=True)  # one entry: the inputs of the last build
+    for rel, content in snapshot().items():
+        if before.get(rel) != content:  # what the extras wrote or changed
+            write_atomic(cache / rel, content)
+    write_atomic(cache / ".complete", "")
 
 
 def _stage(project: Project, version: str, stage: Path) -> None:
@@ -35,7 +81,7 @@ def _stage(project: Project, version: str, stage: Path) -> None:
     # The bibliography comes from the release; its files are offered for download.
     shutil.copy(release / "references.bib", stage / "references.bib")
     shutil.copytree(release, stage / "downloads" / "data" / version)
-    stage_release_extras(project, version, stage)  # REFI-QDA exports, "What changed" page
+    _cached_extras(project, version, stage)  # REFI-QDA exports, "What changed" page
     from analysis.charts import FIGURES_DIR
 
     export_figures(stage / "chapters", stage / "downloads" / FIGURES_DIR, project.build_dir / "figure-cache")
@@ -74,6 +120,25 @@ def export_figures(chapters: Path, out_dir: Path, cache_dir: Path | None = None)
 
 HTML_KEY_FILE = ".build-inputs"
 WORK, WORK_OK = publish.WORK, publish.WORK_OK
+
+
+def _vega_bundle(project: Project) -> None:
+    """Write ``_static/vega-bundle.js`` unless the one there was made by this vl-convert.
+
+    vl-convert takes seconds to produce the bundle, so the build records which
+    version made the file (and its hash) and only regenerates when either changed.
+    """
+    import vl_convert as vlc
+
+    bundle = project.static_dir / "vega-bundle.js"
+    stamp = project.build_dir / "vega-bundle.stamp"
+    expected = f"{vlc.__version__} {hashlib.sha256(bundle.read_bytes()).hexdigest() if bundle.is_file() else ''}"
+    if bundle.is_file() and stamp.is_file() and stamp.read_text(encoding="utf-8") == expected:
+        return
+    from analysis.charts import write_vega_bundle  # Altair costs a second: only when needed
+
+    write_vega_bundle(project.static_dir)
+    write_atomic(stamp, f"{vlc.__version__} {hashlib.sha256(bundle.read_bytes()).hexdigest()}")
 
 
 def _sync(source: Path, target: Path) -> tuple[int, int]:
@@ -146,10 +211,7 @@ def build_html(project: Project, version: str | None = None, echo=print) -> floa
     if site is not None and (site / HTML_KEY_FILE).is_file() and (site / HTML_KEY_FILE).read_text("utf-8") == key:
         echo(f"  reused    HTML (inputs unchanged) -> {project.html_dir}")
         return time.perf_counter() - start
-    # Imported here, not at the top: Altair costs a second, and a no-op build never needs it.
-    from analysis.charts import write_vega_bundle
-
-    write_vega_bundle(project.static_dir)
+    _vega_bundle(project)
     work = project.build_dir / WORK
     publish.discard_unfinished(work)
     (work / WORK_OK).unlink(missing_ok=True)  # until this build succeeds, the work folder is suspect
