@@ -206,7 +206,8 @@ def make_template(dst: Path) -> bool:
         nbformat.write(nb, path)
     unfrozen = unfreeze_default_release(dst)
     # Jupyter Book needs the bundle in _static; our build writes it itself (timed).
-    code = "from pathlib import Path; from analysis.charts import write_vega_bundle; write_vega_bundle(Path('_static'))"
+    code = ("from pathlib import Path; from analysis.book.charts import write_vega_bundle; "
+            "write_vega_bundle(Path('_static'))")
     subprocess.run([str(PYTHON), "-c", code], cwd=dst, env=clean_env(dst), check=True)
     return unfrozen
 
@@ -334,7 +335,7 @@ def free_text_column(resource: dict) -> str:
 
 def pick_change_mode(template: Path, probe: Path, table: str) -> str:
     """'value' when a realistic value edit still loads and validates, else 'quoting'."""
-    check = f"from analysis.data import load_release; load_release().table({table!r})"
+    check = f"from analysis.data.release import load_release; load_release().table({table!r})"
     for mode in ("value", "quoting"):
         copy_tree(template / "data", probe / "data")
         try:

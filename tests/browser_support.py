@@ -1,7 +1,7 @@
 """Checks run over the built book in Debian's Chromium, served on localhost, offline.
 
 Used by ``tests/test_browser.py``. The browser, the offline server and the
-chart checks are the package's (:mod:`analysis.browser`, shared with the PDF
+chart checks are the package's (:mod:`analysis.build.browser`, shared with the PDF
 build); what is here only the tests need: labels, contrast, links, the site on disk.
 """
 
@@ -13,7 +13,7 @@ import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from analysis.browser import is_local
+from analysis.build.browser import is_local
 
 # --- checks run in the page ---------------------------------------------------
 

@@ -1,4 +1,6 @@
-"""Shared pytest setup: make ``analysis`` importable from any cwd, and name a root cause first.
+"""Shared pytest setup: mark each test by kind, and name a root cause first.
+
+``analysis`` is imported as installed (``make`` installs the project editable).
 
 When the committed record is stale, a frozen release was edited or a source
 document changed, dozens of tests fail as a knock-on effect. The summary hook
@@ -6,13 +8,7 @@ below checks those three causes once, after the run, and prints them under
 "Start here", so the one real failure is not buried in the others.
 """
 
-import sys
 from pathlib import Path
-
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
 
 # Test modules by kind; every other test module is a unit test. Notebooks are nbval items.
 BUILD_MODULES = {"test_build", "test_failures", "test_interruptions", "test_fresh_clone", "test_mutations",
@@ -39,9 +35,10 @@ def pytest_collection_modifyitems(config, items):
 
 def root_causes() -> list[str]:
     """Problems that make many tests fail at once, each with what to do."""
-    from analysis import paths, sources
+    from analysis import paths
     from analysis.build import Project, stale_chapters
-    from analysis.release import check_frozen
+    from analysis.data import sources
+    from analysis.releases.registry import check_frozen
 
     causes = [f"{p} (restore it; releases are immutable)" for p in check_frozen(paths.DATA)]
     try:

@@ -25,7 +25,7 @@ def write_chapter(path: Path, table: str | None, extra: str = "") -> None:
     body = f'release.table("{table}").shape' if table else "1 + 1"
     nb.cells = [
         new_markdown_cell(f"# {path.stem}"),
-        new_code_cell("from analysis.data import load_release"),
+        new_code_cell("from analysis.data.release import load_release"),
         new_code_cell("data_version = None", metadata={"tags": ["parameters"]}),
         new_code_cell("release = load_release(data_version)\nrelease.version"),
         new_code_cell(body + extra),

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from analysis import claims, paths
-from analysis import release as rel
-from analysis.data import DataError, load_release
-from analysis.release import ReleaseError
+from analysis.data.release import DataError, load_release
+from analysis.releases import registry as rel
+from analysis.releases.registry import ReleaseError
 
 
 def quiet(*_args) -> None:
@@ -83,7 +83,7 @@ def test_a_new_draft_carries_its_own_version_in_what_ships(draft):
 
 
 def test_an_altered_source_document_stops_the_claims_with_its_name(draft):
-    from analysis.sources import SourceError
+    from analysis.data.sources import SourceError
 
     replace_in(draft / "sources" / "external-figures.md", "1,518 people", "1,581 people")
     with pytest.raises(SourceError, match=r"external-figures\.md: altered; expected sha256"):
@@ -91,7 +91,7 @@ def test_an_altered_source_document_stops_the_claims_with_its_name(draft):
 
 
 def test_a_missing_source_document_stops_the_claims_with_its_name(draft):
-    from analysis.sources import SourceError
+    from analysis.data.sources import SourceError
 
     (draft / "sources" / "webster-2022-on-the-treadmill-summary.txt").unlink()
     with pytest.raises(SourceError, match=r"webster-2022-on-the-treadmill-summary\.txt: missing"):

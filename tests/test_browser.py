@@ -34,10 +34,10 @@ from browser_support import (
 )
 from playwright.sync_api import sync_playwright
 
-from analysis import charts, citation
-from analysis.browser import PHONE, chart_problems, offline_context, serve
-from analysis.browser import launch as launch_chromium
+from analysis.book import charts, citation
 from analysis.build import Project, build_html
+from analysis.build.browser import PHONE, chart_problems, offline_context, serve
+from analysis.build.browser import launch as launch_chromium
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -296,7 +296,7 @@ def test_launch_buttons_that_need_a_server_are_configured_off():
     launch = config.get("launch_buttons", {})
     assert launch.get("thebe") is False
     assert not any(launch.get(key) for key in ("binderhub_url", "jupyterhub_url", "colab_url", "deepnote_url"))
-    assert "analysis.sphinx_offline" in config["sphinx"]["extra_extensions"]
+    assert "analysis.sphinx_ext.offline" in config["sphinx"]["extra_extensions"]
 
 
 # --- every page -----------------------------------------------------------------

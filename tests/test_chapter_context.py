@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 from myst_nb.core.variables import format_plain_text
 
-from analysis import figures, quotes
-from analysis.chapter import Glued, HtmlBlock, open_chapter
-from analysis.charts import Figure, FigureOutput, figure_html, spec_id
-from analysis.data import load_release
+from analysis.book import figures, quotes
+from analysis.book.chapter import Glued, HtmlBlock, open_chapter
+from analysis.book.charts import Figure, FigureOutput, figure_html, spec_id
+from analysis.data.release import load_release
 
 
 @pytest.mark.parametrize("text", ["50,000", "74%", "just under 40,000", "2023", "(a)"])
@@ -117,7 +117,7 @@ def test_comments_say_when_they_reply_or_break_off_and_nothing_else():
 
 
 def _releases_with_and_without(table: str):
-    from analysis.data import available_releases
+    from analysis.data.release import available_releases
 
     versions = available_releases()
     has = [v for v in versions if table in load_release(v).resource_names]

@@ -12,7 +12,7 @@ import nbformat
 import pytest
 
 from analysis import paths
-from analysis.data import load_release
+from analysis.data.release import load_release
 
 CHAPTERS = sorted(paths.CHAPTERS.glob("*.ipynb"))
 # Which chapter shows the excerpts of each findings theme.

@@ -20,8 +20,8 @@ import nbformat
 import pytest
 import yaml
 
-from analysis import citation
-from analysis.data import available_releases, load_release
+from analysis.book import citation
+from analysis.data.release import available_releases, load_release
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_DIR = files("check_jsonschema.builtin_schemas.vendor")

@@ -1,6 +1,6 @@
 """Author-date citations in round brackets, and 2014a/2014b for same-author same-year works.
 
-The style and the year letters come from ``analysis.sphinx_citations`` (a Sphinx extension
+The style and the year letters come from ``analysis.sphinx_ext.citations`` (a Sphinx extension
 listed in ``_config.yml``); the rendered pages are checked in ``tests/test_browser.py``.
 """
 
@@ -10,8 +10,9 @@ import pybtex.database
 import yaml
 from sphinxcontrib.bibtex.plugin import find_plugin
 
-from analysis import paths, sphinx_citations
-from analysis.data import load_release
+from analysis import paths
+from analysis.data.release import load_release
+from analysis.sphinx_ext import citations as sphinx_citations
 
 
 def _entries(text: str):
@@ -52,7 +53,7 @@ def test_the_round_style_is_registered_and_chosen():
         assert (bracket.left, bracket.right) == ("(", ")")
         assert bracket.sep.strip() == ";"
     config = yaml.safe_load((paths.CHAPTERS.parent / "_config.yml").read_text(encoding="utf-8"))
-    assert "analysis.sphinx_citations" in config["sphinx"]["extra_extensions"]
+    assert "analysis.sphinx_ext.citations" in config["sphinx"]["extra_extensions"]
     assert config["sphinx"]["config"]["bibtex_reference_style"] == sphinx_citations.STYLE_NAME
 
 
@@ -60,7 +61,7 @@ def test_every_key_the_chapters_cite_is_in_every_release():
     """The chapters build from every release (nitpicky): a key only a later release has must be glued, not cited."""
     import re
 
-    from analysis.data import available_releases
+    from analysis.data.release import available_releases
 
     cited = set()
     for path in sorted(paths.CHAPTERS.glob("*.ipynb")):

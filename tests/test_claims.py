@@ -16,9 +16,9 @@ import pandas as pd
 import pytest
 
 from analysis import claims, paths
-from analysis import sources as source_files
 from analysis.claims import ARTICLE, ClaimsError, Interval, accepted, numbers_in
-from analysis.data import available_releases, load_release
+from analysis.data import sources as source_files
+from analysis.data.release import available_releases, load_release
 
 SUMMARY = "webster-2022-on-the-treadmill-summary.txt"
 RELEASES = available_releases()

@@ -6,8 +6,9 @@ import re
 
 import pytest
 
-from analysis import derived, paths
-from analysis.data import load_release
+from analysis import paths
+from analysis.book import derived
+from analysis.data.release import load_release
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Tests of analysis.diff on two small fixture releases with known differences.
+"""Tests of analysis.releases.diff on two small fixture releases with known differences.
 
 Release 1.0.0 -> 1.1.0 of the fixtures differ in exactly: table ``gone``
 removed, table ``added`` added, and in table ``people`` one row added (id 4),
@@ -23,9 +23,10 @@ import yaml
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 from releases import FILES, write_release
 
-from analysis import diff, paths
-from analysis.build import BuildError, Project, execute_chapters
-from analysis.data import load_release
+from analysis import paths
+from analysis.build import BuildError, Project, changes, execute_chapters
+from analysis.data.release import load_release
+from analysis.releases import diff
 
 
 def quiet(*_args) -> None:
@@ -223,9 +224,9 @@ def test_the_build_page_goes_into_the_staged_toc_only(tmp_path):
     (stage / "chapters").mkdir(parents=True)
     (stage / "_toc.yml").write_text((root / "_toc.yml").read_text())
     project = Project(root)
-    assert diff.write_changes_page(project, "1.0.0", stage, echo=lambda *_: None) is None  # no predecessor
+    assert changes.write_changes_page(project, "1.0.0", stage, echo=lambda *_: None) is None  # no predecessor
     assert not (stage / "chapters" / "changes.md").exists()
-    page = diff.write_changes_page(project, "1.1.0", stage, echo=lambda *_: None)
+    page = changes.write_changes_page(project, "1.1.0", stage, echo=lambda *_: None)
     assert page == stage / "chapters" / "changes.md"
     assert "`gone`" in page.read_text()
     staged = yaml.safe_load((stage / "_toc.yml").read_text())
@@ -242,7 +243,7 @@ def test_command_line_prints_the_report(tmp_path):
     (root / "chapters").mkdir(parents=True)
     make_releases(root / "data")
     result = subprocess.run(
-        [sys.executable, "-m", "analysis.diff", "1.0.0", "1.1.0", "--no-execute"],
+        [sys.executable, "-m", "analysis.build.changes", "1.0.0", "1.1.0", "--no-execute"],
         env={**os.environ, "TREADMILL_ROOT": str(root)},
         capture_output=True,
         text=True,
@@ -258,7 +259,7 @@ def test_command_line_prints_the_report(tmp_path):
 def write_chapter(path: Path) -> None:
     nb = new_notebook(
         cells=[
-            new_code_cell("from myst_nb import glue\nfrom analysis.data import load_release"),
+            new_code_cell("from myst_nb import glue\nfrom analysis.data.release import load_release"),
             new_code_cell("data_version = None", metadata={"tags": ["parameters"]}),
             new_code_cell(
                 "release = load_release(data_version)\nglue('people_total', int(release.table('people')['n'].sum()))"
@@ -278,15 +279,15 @@ def test_glued_numbers_are_compared_without_writing_the_committed_chapters(tmp_p
     committed = chapter.read_bytes()
     project = Project(root)
     with pytest.raises(BuildError, match=r"data release 1\.0\.0: stale chapters 01_people; run `make book`"):
-        diff.compare(project, "1.0.0", "1.1.0", echo=quiet)  # never compared from a stale record...
+        changes.compare(project, "1.0.0", "1.1.0", echo=quiet)  # never compared from a stale record...
     assert chapter.read_bytes() == committed  # ...and the committed record is written only by make book
     execute_chapters(project, echo=quiet)
     said = []
-    result = diff.compare(project, "1.0.0", "1.1.0", echo=said.append)
+    result = changes.compare(project, "1.0.0", "1.1.0", echo=said.append)
     assert [(c.scope, c.name, c.old, c.new) for c in result.glued] == [("01_people", "people_total", "15", "9")]
     assert (root / "_build" / "executed" / "1.1.0" / chapter.name).exists()  # the other release goes beside it
     said.clear()
-    again = diff.compare(project, "1.0.0", "1.1.0", echo=said.append)
+    again = changes.compare(project, "1.0.0", "1.1.0", echo=said.append)
     assert [c.new for c in again.glued] == ["9"]
     assert not any("executed" in line for line in said)  # both runs are reused
 
@@ -303,4 +304,4 @@ def test_a_failing_chapter_stops_the_comparison_with_its_release_and_cell(tmp_pa
     nbformat.write(nb, chapter)
     execute_chapters(project, echo=quiet)  # the default release, 1.0.0, is fine
     with pytest.raises(BuildError, match=r"data release 1\.1\.0, chapter 01_people: failed in cell \d+.*only in"):
-        diff.compare(project, "1.0.0", "1.1.0", echo=quiet)
+        changes.compare(project, "1.0.0", "1.1.0", echo=quiet)

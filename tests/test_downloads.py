@@ -1,4 +1,4 @@
-"""Download links, descriptions and source parsing for the data appendix (analysis.downloads)."""
+"""Download links, descriptions and source parsing for the data appendix (analysis.book.downloads)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ import re
 import pandas as pd
 import pytest
 
-from analysis import downloads
-from analysis.data import load_release
+from analysis.book import downloads
+from analysis.data.release import load_release
 
 
 @pytest.fixture(scope="module")
@@ -109,7 +109,7 @@ def test_other_resources_covers_what_the_appendix_does_not(release):
 
 
 def test_qda_links_point_at_the_exports_the_build_writes(tmp_path):
-    from analysis import refiqda
+    from analysis.releases import refiqda
 
     release = load_release()
     written = {p.name for p in refiqda.write_exports(release, tmp_path)}
@@ -119,8 +119,8 @@ def test_qda_links_point_at_the_exports_the_build_writes(tmp_path):
 
 
 def test_a_table_card_summarises_and_folds_away_the_rows():
-    from analysis import downloads as dl
-    from analysis.data import load_release
+    from analysis.book import downloads as dl
+    from analysis.data.release import load_release
 
     release = load_release()
     for name in ("excerpts", "claims", "figures"):

@@ -10,9 +10,9 @@ from __future__ import annotations
 import pytest
 from spec_support import assert_described, assert_palette_only, assert_positions_titled, records
 
-from analysis import figures
-from analysis.charts import MISSING_COLOUR, PALETTE, Figure
-from analysis.data import load_release
+from analysis.book import figures
+from analysis.book.charts import MISSING_COLOUR, PALETTE, Figure
+from analysis.data.release import load_release
 
 ALLOWED_COLOURS = {c.lower() for c in PALETTE} | {MISSING_COLOUR.lower()}
 

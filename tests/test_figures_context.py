@@ -13,9 +13,9 @@ import pandas as pd
 import pytest
 from spec_support import assert_described, assert_palette_only, assert_positions_titled, colours, records, walk
 
-from analysis import figures, numbers, whatif
-from analysis.charts import MISSING_COLOUR, PALETTE, Figure
-from analysis.data import load_release
+from analysis.book import figures, quantities, whatif
+from analysis.book.charts import MISSING_COLOUR, PALETTE, Figure
+from analysis.data.release import load_release
 
 ALLOWED_COLOURS = {c.lower() for c in PALETTE} | {MISSING_COLOUR.lower()}
 
@@ -127,7 +127,7 @@ def test_codebook_overview_counts_match_the_tables(release):
 
 def test_measures_table_keeps_the_books_reading_visible(release):
     measures, codes = release.table("policy_measures"), release.table("codes")
-    table = numbers.measures_table(measures, codes)
+    table = quantities.measures_table(measures, codes)
     assert len(table) == len(measures)
     assert any("book's reading" in str(c) for c in table.columns)  # the reading is labelled as the book's
     names = dict(zip(codes["code_id"], codes["name"], strict=True))
@@ -141,8 +141,8 @@ def test_measures_table_keeps_the_books_reading_visible(release):
 
 def test_theme_code_table_names_codes_and_speakers_without_ids(release):
     codes, coding, excerpts = release.table("codes"), release.table("coding"), release.table("excerpts")
-    table = numbers.theme_code_table(codes, coding, excerpts, "T4")
-    counts = numbers.theme_code_counts(codes, coding, "T4")
+    table = quantities.theme_code_table(codes, coding, excerpts, "T4")
+    counts = quantities.theme_code_counts(codes, coding, "T4")
     assert list(table["times applied"]) == list(counts["codings"])
     roles = set(excerpts["speaker_role"])
     for cell in table["in excerpts from"]:
@@ -156,14 +156,14 @@ def test_themes_without_measure(release):
     names = dict(zip(codes["code_id"], codes["name"], strict=True))
     themes = set(codes.loc[codes["level"] == 3, "code_id"])
     expected = sorted(themes - set(measures["addresses_theme"]))
-    assert numbers.themes_without_measure(measures, codes) == [names[t] for t in expected]
+    assert quantities.themes_without_measure(measures, codes) == [names[t] for t in expected]
     everything = pd.concat([measures, measures.head(1).assign(measure_id="M9", addresses_theme=expected[0])])
-    assert names[expected[0]] not in numbers.themes_without_measure(everything, codes)
+    assert names[expected[0]] not in quantities.themes_without_measure(everything, codes)
 
 
 def test_level_counts_add_up(release):
     codes = release.table("codes")
-    assert sum(numbers.level_count(codes, level) for level in (1, 2, 3)) == len(codes)
+    assert sum(quantities.level_count(codes, level) for level in (1, 2, 3)) == len(codes)
 
 
 def test_literature_labels():
@@ -188,7 +188,7 @@ def test_literature_labels():
   year   = {2004}
 }
 """
-    assert numbers.literature_labels(bib) == {
+    assert quantities.literature_labels(bib) == {
         "solo2001": "Solo (2001)",
         "pair2002": "One and Two (2002)",
         "corp2003": "Department of Things and Stuff (2003)",
@@ -198,7 +198,7 @@ def test_literature_labels():
 
 def test_every_reference_gets_a_label(release):
     bib = release.text("references")
-    labels = numbers.literature_labels(bib)
+    labels = quantities.literature_labels(bib)
     keys = re.findall(r"^@\w+\{([^,]+),", bib, flags=re.MULTILINE)
     assert set(labels) == set(keys)
     assert all(re.search(r"\(\d{4}\)$", label) for label in labels.values())
@@ -206,7 +206,7 @@ def test_every_reference_gets_a_label(release):
 
 def test_codebook_table_lists_each_category_then_its_codes(release):
     codes, bib = release.table("codes"), release.text("references")
-    table = numbers.codebook_table(codes, "T1", bib)
+    table = quantities.codebook_table(codes, "T1", bib)
     categories = codes[(codes["level"] == 2) & (codes["parent_id"] == "T1")]
     children = codes[codes["parent_id"].isin(categories["code_id"])]
     assert len(table) == len(categories) + len(children)
@@ -224,7 +224,7 @@ def test_codebook_table_lists_each_category_then_its_codes(release):
 
 def test_cross_theme_codings_are_exactly_those_that_cross(release):
     codes, coding, excerpts = release.table("codes"), release.table("coding"), release.table("excerpts")
-    table = numbers.cross_theme_codings(codes, coding, excerpts)
+    table = quantities.cross_theme_codings(codes, coding, excerpts)
     parent = dict(zip(codes["code_id"], codes["parent_id"], strict=True))
     own = dict(zip(excerpts["excerpt_id"], excerpts["theme_id"], strict=True))
     pairs = zip(coding["excerpt_id"], coding["code_id"], strict=True)
@@ -235,7 +235,7 @@ def test_cross_theme_codings_are_exactly_those_that_cross(release):
 
 def test_literature_code_count(release):
     codes = release.table("codes")
-    assert numbers.literature_code_count(codes) == sum(1 for k in codes["literature_key"] if not pd.isna(k))
+    assert quantities.literature_code_count(codes) == sum(1 for k in codes["literature_key"] if not pd.isna(k))
 
 
 # --- chapter 06, "After the article": figures and numbers of the tables added in 1.1.0 ----
@@ -244,7 +244,7 @@ def test_literature_code_count(release):
 @pytest.fixture(scope="module")
 def later():
     """The newest release in data/ that has the tables added in 1.1.0."""
-    from analysis.data import available_releases
+    from analysis.data.release import available_releases
 
     for version in reversed(available_releases()):
         candidate = load_release(version)
@@ -300,7 +300,7 @@ def test_community_sentences_shows_both_disputed_values_with_their_sources(later
         for r in points:
             publisher = community.loc[(community["year"] == year) & (community["count"] == r["count"]),
                                       "publisher"].iloc[0]
-            assert r["label"].startswith(f"{r['count']:,}") and numbers.publisher_words(publisher) in r["label"]
+            assert r["label"].startswith(f"{r['count']:,}") and quantities.publisher_words(publisher) in r["label"]
             assert f"{r['count']:,}" in figure.alt_text and f"{r['count']:,}" in figure.detail
         assert any(r.get("note", "").startswith(f"{year}: the sources disagree") for r in rows)
     # Each source has its own shape as well as its own colour (greyscale-safe).
@@ -332,8 +332,8 @@ def test_community_sentences_flags_nothing_when_the_sources_agree(later):
     assert not any(r.get("label") for r in rows)
     assert not any("note" in r for r in rows)
     assert "the sources agree" in figure.detail
-    assert numbers.community_disagreements(agreed).empty
-    assert set(numbers.community_disagreements(community)["year"]) == set(disputed)
+    assert quantities.community_disagreements(agreed).empty
+    assert set(quantities.community_disagreements(community)["year"]) == set(disputed)
 
 
 def test_community_numbers_follow_the_table(later):
@@ -341,33 +341,33 @@ def test_community_numbers_follow_the_table(later):
     for series in community["series"].unique():
         own = community[community["series"] == series].sort_values("year")
         first, last = int(own["count"].iloc[0]), int(own["count"].iloc[-1])
-        assert numbers.community_fall_pct(community, series) == pytest.approx(100 * (first - last) / first)
-        span = numbers.community_series_span(community, series)
+        assert quantities.community_fall_pct(community, series) == pytest.approx(100 * (first - last) / first)
+        span = quantities.community_series_span(community, series)
         assert span.startswith(f"{first:,} in {int(own['year'].iloc[0])} to {last:,}")
-    overlap = numbers.community_overlap_phrase(community)
+    overlap = quantities.community_overlap_phrase(community)
     for year, values in _disputed(community).items():
         assert f"{year}:" in overlap and f"a difference of {values[-1] - values[0]:,}" in overlap
-    table = numbers.community_table(community)
+    table = quantities.community_table(community)
     assert len(table) == community["year"].nunique()
     assert (table.iloc[:, 1:] != "").sum().sum() == len(community)
     with pytest.raises(KeyError):
-        numbers.community_series_span(community, "no_such_series")
+        quantities.community_series_span(community, "no_such_series")
 
 
 def test_recruitment_against_the_plan(later):
     recruitment, figures_table = later.table("recruitment"), later.table("figures")
-    plan = numbers.figure_value(figures_table, "new_probation_officers")
+    plan = quantities.figure_value(figures_table, "new_probation_officers")
     actual = recruitment[recruitment["kind"] == "actual"]
     above = [str(p) for p, c in zip(actual["period"], actual["count"], strict=True) if int(c) > plan]
-    text = numbers.recruitment_above(recruitment, figures_table, "new_probation_officers")
+    text = quantities.recruitment_above(recruitment, figures_table, "new_probation_officers")
     assert all(p in text for p in above)
     highest = int(actual["count"].max())
     raised = figures_table.copy()
     raised.loc[raised["figure_id"] == "new_probation_officers", "value"] = highest
-    assert numbers.recruitment_above(recruitment, raised, "new_probation_officers").startswith("none of the")
-    phrase = numbers.recruitment_phrase(recruitment, "actual")
+    assert quantities.recruitment_above(recruitment, raised, "new_probation_officers").startswith("none of the")
+    phrase = quantities.recruitment_phrase(recruitment, "actual")
     assert all(f"{int(c):,} in {p}" in phrase for p, c in zip(actual["period"], actual["count"], strict=True))
-    assert "target" not in numbers.recruitment_table(recruitment[recruitment["kind"] == "actual"])[
+    assert "target" not in quantities.recruitment_table(recruitment[recruitment["kind"] == "actual"])[
         "actual or target"].tolist()
 
 
@@ -375,16 +375,16 @@ def test_workload_and_kirton_phrases(later):
     workload, kirton = later.table("workload_surveys"), later.table("kirton_survey")
     row = workload.set_index("figure_id").loc["hmi2021_manageable_pct"]
     base = workload.set_index("figure_id").loc["hmi2021_respondents"]
-    text = numbers.workload_finding(workload, "hmi2021_manageable_pct", "hmi2021_respondents")
+    text = quantities.workload_finding(workload, "hmi2021_manageable_pct", "hmi2021_respondents")
     assert text.startswith(f"{int(row['value'])}% of {base['qualifier']} {int(base['value']):,}")
     with pytest.raises(ValueError):
-        numbers.workload_finding(workload, "hmi2021_manageable_pct", "hmi2022_respondents")  # another survey
+        quantities.workload_finding(workload, "hmi2021_manageable_pct", "hmi2022_respondents")  # another survey
     k = kirton.set_index("figure_id")
-    gap = numbers.kirton_gap_points(kirton, "kg_agree_allocation_nps_pct", "kg_agree_allocation_crc_pct")
+    gap = quantities.kirton_gap_points(kirton, "kg_agree_allocation_nps_pct", "kg_agree_allocation_crc_pct")
     assert gap == k.loc["kg_agree_allocation_nps_pct", "value"] - k.loc["kg_agree_allocation_crc_pct", "value"]
     with pytest.raises(ValueError):
-        numbers.kirton_gap_points(kirton, "kg_agree_allocation_nps_pct", "kg_branch_interviews")  # not percentages
-    assert numbers.kirton_phrase(kirton, "kg_appealed_pct") == (
+        quantities.kirton_gap_points(kirton, "kg_agree_allocation_nps_pct", "kg_branch_interviews")  # not percentages
+    assert quantities.kirton_phrase(kirton, "kg_appealed_pct") == (
         f"{int(k.loc['kg_appealed_pct', 'value'])}% of {k.loc['kg_appealed_pct', 'group']}")
 
 
@@ -394,9 +394,9 @@ def test_reception_stances_count_the_coded_comments(later):
     rows = records(later_figure(later, "reception_stances").spec())
     shown = {r["stance"]: r["comments"] for r in rows}
     assert sum(shown.values()) == len(comments)
-    table = numbers.stance_counts(comments)
+    table = quantities.stance_counts(comments)
     assert dict(zip(table["stance"], table["comments"], strict=True)) == {
-        s: int(expected.get(s, 0)) for s in numbers.STANCE_WORDS}
+        s: int(expected.get(s, 0)) for s in quantities.STANCE_WORDS}
     replies = comments[comments["reply_to"].notna()]
     assert table["replies"].sum() == len(replies)
     # Recoding one comment moves it from one bar to another.
@@ -404,10 +404,10 @@ def test_reception_stances_count_the_coded_comments(later):
     first = moved.index[moved["stance"] != "critical"][0]
     old = moved.loc[first, "stance"]
     moved.loc[first, "stance"] = "critical"
-    again = numbers.stance_counts(moved).set_index("stance")["comments"]
+    again = quantities.stance_counts(moved).set_index("stance")["comments"]
     assert again["critical"] == int(expected.get("critical", 0)) + 1
     assert again[old] == int(expected[old]) - 1
-    phrase = numbers.stance_phrase(comments)
-    assert numbers.in_words(int(expected.max())) in phrase
+    phrase = quantities.stance_phrase(comments)
+    assert quantities.in_words(int(expected.max())) in phrase
     with pytest.raises(KeyError):
-        numbers.stance_counts(moved.assign(stance="undecided"))
+        quantities.stance_counts(moved.assign(stance="undecided"))

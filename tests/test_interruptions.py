@@ -23,9 +23,9 @@ from scratch import make_project
 
 from analysis.build import Project, build_book
 from analysis.build.publish import SITES, STAGE_PREFIX
-from analysis.files import KILL_AT_ENV, TMP_SUFFIX
+from analysis.data.files import KILL_AT_ENV, TMP_SUFFIX
 
-# Where the build is killed: analysis.files.checkpoint() names.
+# Where the build is killed: analysis.data.files.checkpoint() names.
 POINTS = {
     "execute": "a chapter has run, before its notebook is stored",
     "write": "a file's new content is on disk, before it replaces the old one",

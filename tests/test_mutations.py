@@ -28,7 +28,7 @@ import pytest
 from releases import rehash
 
 from analysis import claims, paths
-from analysis.data import load_release
+from analysis.data.release import load_release
 
 # Chapters that show the data each mutation touches (the claims register shows all of it).
 SAMPLE_CHAPTERS = ["01_methods", "11_claims"]

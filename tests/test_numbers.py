@@ -9,7 +9,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis import numbers
+from analysis.book import quantities
 
 
 def figures_table(*rows) -> pd.DataFrame:
@@ -57,44 +57,44 @@ FIGURES = figures_table(
     ],
 )
 def test_figure_phrase_reads_qualifier_value_and_unit(figure_id, expected):
-    assert numbers.figure_phrase(FIGURES, figure_id) == expected
+    assert quantities.figure_phrase(FIGURES, figure_id) == expected
 
 
 def test_figure_phrase_can_drop_the_unit_but_keeps_a_percent_sign():
-    assert numbers.figure_phrase(FIGURES, "big", with_unit=False) == "an estimated 123,456"
-    assert numbers.figure_phrase(FIGURES, "share", with_unit=False) == "about 33%"
+    assert quantities.figure_phrase(FIGURES, "big", with_unit=False) == "an estimated 123,456"
+    assert quantities.figure_phrase(FIGURES, "share", with_unit=False) == "about 33%"
 
 
 def test_figure_phrase_noun_replaces_the_unit_word():
-    assert numbers.figure_phrase(FIGURES, "big", noun="more prisoners") == "an estimated 123,456 more prisoners"
-    assert numbers.figure_phrase(FIGURES, "share", noun="ignored") == "about 33%"
+    assert quantities.figure_phrase(FIGURES, "big", noun="more prisoners") == "an estimated 123,456 more prisoners"
+    assert quantities.figure_phrase(FIGURES, "share", noun="ignored") == "about 33%"
 
 
 def test_figure_value_is_a_plain_number_and_unknown_ids_fail():
-    assert numbers.figure_value(FIGURES, "big") == 123456
-    assert isinstance(numbers.figure_value(FIGURES, "big"), int)
+    assert quantities.figure_value(FIGURES, "big") == 123456
+    assert isinstance(quantities.figure_value(FIGURES, "big"), int)
     with pytest.raises(KeyError):
-        numbers.figure_value(FIGURES, "missing")
+        quantities.figure_value(FIGURES, "missing")
 
 
 def test_unknown_qualifier_is_refused():
     odd = figures_table(("x", 1.0, None, "people", "roughly", None))
     with pytest.raises(ValueError):
-        numbers.figure_phrase(odd, "x")
+        quantities.figure_phrase(odd, "x")
 
 
 def test_period_phrases():
-    assert numbers.figure_period(FIGURES, "summer") == "June to August 2010"
-    assert numbers.figure_period(FIGURES, "visits") == "November 2001 to January 2002"
-    assert numbers.period_phrase("2015-03-31") == "31 March 2015"
-    assert numbers.period_phrase("2015-03-31/2020-03-31") == "31 March 2015 to 31 March 2020"
-    assert numbers.figure_year(FIGURES, "visits") == 2002
+    assert quantities.figure_period(FIGURES, "summer") == "June to August 2010"
+    assert quantities.figure_period(FIGURES, "visits") == "November 2001 to January 2002"
+    assert quantities.period_phrase("2015-03-31") == "31 March 2015"
+    assert quantities.period_phrase("2015-03-31/2020-03-31") == "31 March 2015 to 31 March 2020"
+    assert quantities.figure_year(FIGURES, "visits") == 2002
     with pytest.raises(ValueError):
-        numbers.figure_period(FIGURES, "big")
+        quantities.figure_period(FIGURES, "big")
 
 
 def test_in_words():
-    assert [numbers.in_words(n) for n in (0, 9, 20, 21, 1500)] == ["zero", "nine", "twenty", "21", "1,500"]
+    assert [quantities.in_words(n) for n in (0, 9, 20, 21, 1500)] == ["zero", "nine", "twenty", "21", "1,500"]
 
 
 SAMPLE = pd.DataFrame(
@@ -107,13 +107,13 @@ SAMPLE = pd.DataFrame(
 
 
 def test_sample_count_and_total():
-    assert numbers.sample_count(SAMPLE, "role", "Manager") == 2
-    assert numbers.sample_total(SAMPLE, "role") == 6
-    assert numbers.sample_total(SAMPLE, "gender") == 6
+    assert quantities.sample_count(SAMPLE, "role", "Manager") == 2
+    assert quantities.sample_total(SAMPLE, "role") == 6
+    assert quantities.sample_total(SAMPLE, "gender") == 6
     with pytest.raises(KeyError):
-        numbers.sample_count(SAMPLE, "role", "Judge")
+        quantities.sample_count(SAMPLE, "role", "Judge")
     with pytest.raises(KeyError):
-        numbers.sample_total(SAMPLE, "age")
+        quantities.sample_total(SAMPLE, "age")
 
 
 EXCERPTS = pd.DataFrame(
@@ -130,27 +130,27 @@ EXCERPTS = pd.DataFrame(
 
 
 def test_excerpt_ids_and_counts_follow_article_order():
-    assert numbers.excerpt_ids(EXCERPTS) == ["X1", "X2", "X3", "X4"]
-    assert numbers.excerpt_ids(EXCERPTS, "T2") == ["X3", "X4"]
-    assert numbers.excerpt_count(EXCERPTS) == 4
-    assert numbers.excerpt_count(EXCERPTS, "T1") == 2
-    assert numbers.excerpt_count(EXCERPTS, "T9") == 0
-    assert numbers.excerpt_count_by_role(EXCERPTS, "Probation officer") == 2
+    assert quantities.excerpt_ids(EXCERPTS) == ["X1", "X2", "X3", "X4"]
+    assert quantities.excerpt_ids(EXCERPTS, "T2") == ["X3", "X4"]
+    assert quantities.excerpt_count(EXCERPTS) == 4
+    assert quantities.excerpt_count(EXCERPTS, "T1") == 2
+    assert quantities.excerpt_count(EXCERPTS, "T9") == 0
+    assert quantities.excerpt_count_by_role(EXCERPTS, "Probation officer") == 2
 
 
 def test_excerpt_attribute_count_counts_stated_values_only():
     frame = pd.DataFrame({"gender": pd.array(["female", None, "male", "female"], dtype="string")})
-    assert numbers.excerpt_attribute_count(frame, "gender") == 3
-    assert numbers.excerpt_attribute_count(frame, "gender", "female") == 2
-    assert numbers.excerpt_attribute_count(frame, "gender", "other") == 0
+    assert quantities.excerpt_attribute_count(frame, "gender") == 3
+    assert quantities.excerpt_attribute_count(frame, "gender", "female") == 2
+    assert quantities.excerpt_attribute_count(frame, "gender", "other") == 0
 
 
 def test_role_group_maps_managers_by_assumption_and_refuses_unknown_roles():
-    assert numbers.role_group("CRC partnership manager") == "Middle manager"
-    assert numbers.role_group("Probation officer") == "Probation officer"
-    assert numbers.ASSUMED_ROLE_GROUPS == {"CRC business manager", "CRC partnership manager"}
+    assert quantities.role_group("CRC partnership manager") == "Middle manager"
+    assert quantities.role_group("Probation officer") == "Probation officer"
+    assert quantities.ASSUMED_ROLE_GROUPS == {"CRC business manager", "CRC partnership manager"}
     with pytest.raises(KeyError):
-        numbers.role_group("Judge")
+        quantities.role_group("Judge")
 
 
 def test_quoted_vs_interviewed_counts_excerpts_per_group():
@@ -161,18 +161,18 @@ def test_quoted_vs_interviewed_counts_excerpts_per_group():
             "count": pd.array([1, 2, 2], dtype="Int64"),
         }
     )
-    table = numbers.quoted_vs_interviewed(sample, EXCERPTS)
+    table = quantities.quoted_vs_interviewed(sample, EXCERPTS)
     assert list(table["role_group"]) == ["Probation officer", "Third-sector practitioner", "Middle manager"]
     assert list(table["interviewed"]) == [1, 2, 2]
     assert list(table["excerpts_quoted"]) == [2, 0, 2]
     assert list(table["assumed"]) == [False, False, True]
-    assert numbers.roles_not_quoted(sample, EXCERPTS) == ["Third-sector practitioner"]
+    assert quantities.roles_not_quoted(sample, EXCERPTS) == ["Third-sector practitioner"]
 
 
 def test_quoted_vs_interviewed_refuses_a_group_missing_from_the_sample():
     sample = SAMPLE  # has no "Probation officer" or "Middle manager" role
     with pytest.raises(KeyError):
-        numbers.quoted_vs_interviewed(sample, EXCERPTS)
+        quantities.quoted_vs_interviewed(sample, EXCERPTS)
 
 
 CODES = pd.DataFrame(
@@ -192,16 +192,16 @@ CODING = pd.DataFrame(
 
 
 def test_open_codes_and_counts_per_theme():
-    assert list(numbers.open_codes(CODES, "T1")["code_id"]) == ["O1", "O2", "O3"]
-    assert list(numbers.open_codes(CODES, "T1")["category_name"]) == ["Cat1", "Cat2", "Cat2"]
-    assert numbers.open_code_count(CODES) == 4
-    assert numbers.open_code_count(CODES, "T2") == 1
-    assert numbers.category_count(CODES, "T1") == 2
-    assert numbers.category_count(CODES) == 3
+    assert list(quantities.open_codes(CODES, "T1")["code_id"]) == ["O1", "O2", "O3"]
+    assert list(quantities.open_codes(CODES, "T1")["category_name"]) == ["Cat1", "Cat2", "Cat2"]
+    assert quantities.open_code_count(CODES) == 4
+    assert quantities.open_code_count(CODES, "T2") == 1
+    assert quantities.category_count(CODES, "T1") == 2
+    assert quantities.category_count(CODES) == 3
 
 
 def test_theme_code_counts_includes_uncoded_codes_and_lists_excerpts():
-    table = numbers.theme_code_counts(CODES, CODING, "T1")
+    table = quantities.theme_code_counts(CODES, CODING, "T1")
     assert list(table["code_id"]) == ["O1", "O2", "O3"]
     assert list(table["codings"]) == [2, 2, 0]
     assert list(table["excerpts"]) == ["X1, X2", "X2, X3", ""]
@@ -209,23 +209,23 @@ def test_theme_code_counts_includes_uncoded_codes_and_lists_excerpts():
 
 
 def test_coding_and_cross_theme_counts():
-    assert numbers.coding_count(CODES, CODING) == 6
-    assert numbers.coding_count(CODES, CODING, "T1") == 4
-    assert numbers.coding_count(CODES, CODING, "T2") == 2
+    assert quantities.coding_count(CODES, CODING) == 6
+    assert quantities.coding_count(CODES, CODING, "T1") == 4
+    assert quantities.coding_count(CODES, CODING, "T2") == 2
     # T1 codes on X3 (a T2 excerpt): one; T2 codes on T1 excerpts: none.
-    assert numbers.cross_theme_coding_count(CODES, CODING, EXCERPTS, "T1") == 1
-    assert numbers.cross_theme_coding_count(CODES, CODING, EXCERPTS, "T2") == 0
+    assert quantities.cross_theme_coding_count(CODES, CODING, EXCERPTS, "T1") == 1
+    assert quantities.cross_theme_coding_count(CODES, CODING, EXCERPTS, "T2") == 0
 
 
 def test_codes_by_role_is_a_full_grid_that_sums_to_the_codings():
-    grid = numbers.codes_by_role(CODES, CODING, EXCERPTS)
+    grid = quantities.codes_by_role(CODES, CODING, EXCERPTS)
     assert len(grid) == 3 * 3  # three roles speak, three categories
     assert grid["codings"].sum() == len(CODING)
     cell = grid[(grid["speaker_role"] == "Probation officer") & (grid["category_id"] == "K2")]
     assert int(cell["codings"].iloc[0]) == 2  # X2-O2 and X3-O2
     cell = grid[(grid["speaker_role"] == "CRC partnership manager") & (grid["category_id"] == "K3")]
     assert int(cell["codings"].iloc[0]) == 1
-    only_t2 = numbers.codes_by_role(CODES, CODING, EXCERPTS, "T2")
+    only_t2 = quantities.codes_by_role(CODES, CODING, EXCERPTS, "T2")
     assert set(only_t2["category_id"]) == {"K3"}
     assert only_t2["codings"].sum() == 2
 
@@ -245,15 +245,15 @@ COHORTS = pd.DataFrame(
 
 
 def test_cohort_counts_and_phrases():
-    assert numbers.cohort_count(COHORTS) == 3
-    assert numbers.unreported_cohort_count(COHORTS) == 1
-    assert numbers.cohort_size_phrase(COHORTS, "C2") == "about 60% of all service users"
-    assert numbers.cohort_size_phrase(COHORTS, "C3") == "fewer than 6 people"
-    assert numbers.cohort_size_phrase(COHORTS, "C1") == "not reported"
+    assert quantities.cohort_count(COHORTS) == 3
+    assert quantities.unreported_cohort_count(COHORTS) == 1
+    assert quantities.cohort_size_phrase(COHORTS, "C2") == "about 60% of all service users"
+    assert quantities.cohort_size_phrase(COHORTS, "C3") == "fewer than 6 people"
+    assert quantities.cohort_size_phrase(COHORTS, "C1") == "not reported"
 
 
 def test_cohort_shares_never_estimate_an_unreported_size():
-    table = numbers.cohort_shares(COHORTS, FIGURES, caseload_id="whole")
+    table = quantities.cohort_shares(COHORTS, FIGURES, caseload_id="whole")
     assert list(table["cohort_id"]) == ["C1", "C2", "C3"]
     assert list(table["label"]) == ["Unknown", "Big (20–30)", "Small"]
     assert pd.isna(table["share_pct"].iloc[0])
@@ -263,12 +263,12 @@ def test_cohort_shares_never_estimate_an_unreported_size():
 
 
 def test_share_upper_bound():
-    assert numbers.share_upper_bound_pct(FIGURES, "part", "whole") == pytest.approx(1.5)
-    assert numbers.share_upper_bound_pct(FIGURES, "exactpart", "whole") == pytest.approx(25)
+    assert quantities.share_upper_bound_pct(FIGURES, "part", "whole") == pytest.approx(1.5)
+    assert quantities.share_upper_bound_pct(FIGURES, "exactpart", "whole") == pytest.approx(25)
     with pytest.raises(ValueError):
-        numbers.share_upper_bound_pct(FIGURES, "over_part", "whole")  # "over" is no upper bound
+        quantities.share_upper_bound_pct(FIGURES, "over_part", "whole")  # "over" is no upper bound
     with pytest.raises(ValueError):
-        numbers.share_upper_bound_pct(FIGURES, "part", "pct_whole")  # people vs percent
+        quantities.share_upper_bound_pct(FIGURES, "part", "pct_whole")  # people vs percent
 
 
 APPOINTMENTS = pd.DataFrame(
@@ -280,7 +280,7 @@ APPOINTMENTS = pd.DataFrame(
 
 
 def test_appointment_minutes_and_how_many_fit():
-    assert numbers.appointment_minutes(APPOINTMENTS, "B") == 20
-    assert numbers.appointments_per(APPOINTMENTS, "A", "B") == 2
+    assert quantities.appointment_minutes(APPOINTMENTS, "B") == 20
+    assert quantities.appointments_per(APPOINTMENTS, "A", "B") == 2
     with pytest.raises(KeyError):
-        numbers.appointment_minutes(APPOINTMENTS, "Z")
+        quantities.appointment_minutes(APPOINTMENTS, "Z")

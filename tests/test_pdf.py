@@ -25,10 +25,10 @@ from pybtex.database import parse_string
 from pybtex.richtext import Text
 from pypdf import PdfReader
 
-from analysis import citation, pdf
-from analysis.build import Project, html_inputs_key
+from analysis.book import citation
+from analysis.book.charts import specs_in_notebook
+from analysis.build import Project, html_inputs_key, pdf
 from analysis.build.site import HTML_KEY_FILE
-from analysis.charts import specs_in_notebook
 
 ROOT = Path(__file__).resolve().parent.parent
 PRINT_CSS = "treadmill-print.css"

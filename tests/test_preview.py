@@ -88,7 +88,7 @@ def test_an_open_page_reloads_by_itself(preview):
 
     from playwright.sync_api import sync_playwright
 
-    from analysis.browser import launch
+    from analysis.build.browser import launch
 
     project, base = preview
 

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import linecache
 
-from analysis import claims, numbers, provenance, tables
-from analysis.chapter import Glued, open_chapter
+from analysis import claims
+from analysis.book import provenance, quantities, tables
+from analysis.book.chapter import Glued, open_chapter
 
 
 def run_as_cell(source: str, namespace: dict, filename: str = "<treadmill-test-cell-1>") -> None:
@@ -20,17 +21,17 @@ def run_as_cell(source: str, namespace: dict, filename: str = "<treadmill-test-c
 
 def test_a_glued_figure_names_its_table_row_function_and_claim():
     ctx = open_chapter("99_test")
-    namespace = {"ctx": ctx, "numbers": numbers}
+    namespace = {"ctx": ctx, "quantities": quantities}
     run_as_cell(
         'figures_table = ctx.table("figures")\n'
-        'rise = ctx.glue("rise", numbers.figure_phrase(figures_table, "caseload_rise_pct_hmi2021"), fmt="{}")\n',
+        'rise = ctx.glue("rise", quantities.figure_phrase(figures_table, "caseload_rise_pct_hmi2021"), fmt="{}")\n',
         namespace,
     )
     glued = namespace["rise"]
-    assert glued.text == numbers.figure_phrase(ctx.table("figures"), "caseload_rise_pct_hmi2021")
+    assert glued.text == quantities.figure_phrase(ctx.table("figures"), "caseload_rise_pct_hmi2021")
     assert f"Data release {ctx.release.version}" in glued.provenance
     assert "table figures, row caseload_rise_pct_hmi2021" in glued.provenance
-    assert "numbers.figure_phrase(figures, 'caseload_rise_pct_hmi2021')" in glued.provenance
+    assert "quantities.figure_phrase(figures, 'caseload_rise_pct_hmi2021')" in glued.provenance
     checking = [c.claim_id for c in claims.read_claims(ctx.release.table("claims"))
                 if c.kind == "figure" and c.args == ("caseload_rise_pct_hmi2021",)]
     assert glued.claim == checking[0]
@@ -39,19 +40,19 @@ def test_a_glued_figure_names_its_table_row_function_and_claim():
 
 def test_a_variable_is_shown_as_the_call_that_made_it_and_tables_from_later_releases_are_named():
     ctx = open_chapter("99_test")
-    namespace = {"ctx": ctx, "numbers": numbers}
+    namespace = {"ctx": ctx, "quantities": quantities}
     run_as_cell(
         'sample = ctx.table("sample")\n'
-        'n = numbers.sample_count(sample, "interviews", "this paper")\n'
-        'paper = ctx.glue("paper", numbers.in_words(n), fmt="{}")\n'
-        'tr = ctx.glue_from("tr", numbers.tr_end_value, "tr_end", "crcs_reunified")\n',
+        'n = quantities.sample_count(sample, "interviews", "this paper")\n'
+        'paper = ctx.glue("paper", quantities.in_words(n), fmt="{}")\n'
+        'tr = ctx.glue_from("tr", quantities.tr_end_value, "tr_end", "crcs_reunified")\n',
         namespace,
     )
     paper = namespace["paper"]
-    assert "numbers.sample_count(sample, 'interviews', 'this paper')" in paper.provenance
+    assert "quantities.sample_count(sample, 'interviews', 'this paper')" in paper.provenance
     assert paper.claim is not None and "row interviews/this paper" in paper.provenance
     tr = namespace["tr"]
-    assert "table tr_end, row crcs_reunified" in tr.provenance and "numbers.tr_end_value(tr_end" in tr.provenance
+    assert "table tr_end, row crcs_reunified" in tr.provenance and "quantities.tr_end_value(tr_end" in tr.provenance
 
 
 def test_a_constant_is_described_as_given_and_renders_quietly_without_a_link():

@@ -17,8 +17,10 @@ import nbformat
 import pandas as pd
 import pytest
 
-from analysis import claims, figures, numbers, paths, quotes, sources
-from analysis.data import load_release
+from analysis import claims, paths
+from analysis.book import figures, quantities, quotes
+from analysis.data import sources
+from analysis.data.release import load_release
 
 # Readings the book once gave and the sources do not support.
 MISREADINGS = [
@@ -50,7 +52,7 @@ def test_the_74_per_cent_claims_resolve_to_one_statistic(release):
     found = figure_claims(release, "percent", 74)
     # The article and the summary each state it.
     assert {source_file(c) for c in found} >= {claims.ARTICLE, "webster-2022-on-the-treadmill-summary.txt"}
-    statistics = {numbers.same_statistic(table, c.args[0]) for c in found}
+    statistics = {quantities.same_statistic(table, c.args[0]) for c in found}
     assert len(statistics) == 1, f"the 74% claims point at different statistics: {statistics}"
     (statistic,) = statistics
     row = table.set_index("figure_id").loc[statistic]
@@ -65,17 +67,17 @@ def test_the_74_per_cent_claims_resolve_to_one_statistic(release):
 
 def test_same_statistic_follows_the_link_and_defaults_to_the_row_itself():
     frame = pd.DataFrame({"figure_id": ["a", "b", "c"], "same_as": ["b", pd.NA, ""]})
-    assert numbers.same_statistic(frame, "a") == "b"
-    assert numbers.same_statistic(frame, "b") == "b"
-    assert numbers.same_statistic(frame, "c") == "c"
-    assert numbers.same_statistic(frame.drop(columns="same_as"), "a") == "a"  # releases before 1.2.0
+    assert quantities.same_statistic(frame, "a") == "b"
+    assert quantities.same_statistic(frame, "b") == "b"
+    assert quantities.same_statistic(frame, "c") == "c"
+    assert quantities.same_statistic(frame.drop(columns="same_as"), "a") == "a"  # releases before 1.2.0
 
 
 def test_the_45000_is_the_crc_share_of_the_50000(release):
     table = release.table("figures")
     (part,) = figure_claims(release, "people", 45000)
     (whole,) = figure_claims(release, "people", 50000)
-    assert (part.args[0], whole.args[0]) in numbers.part_of_pairs(table)
+    assert (part.args[0], whole.args[0]) in quantities.part_of_pairs(table)
     rows = table.set_index("figure_id")
     assert rows.loc[part.args[0], "value"] < rows.loc[whole.args[0], "value"], "a share is smaller than its whole"
     assert "CRC" in rows.loc[part.args[0], "label"]
@@ -87,9 +89,9 @@ def test_the_45000_is_the_crc_share_of_the_50000(release):
 
 def test_part_of_pairs_only_pairs_shown_together():
     frame = pd.DataFrame({"figure_id": ["x", "y", "z"], "part_of": ["y", pd.NA, "y"]})
-    assert numbers.part_of_pairs(frame) == [("x", "y"), ("z", "y")]
-    assert numbers.part_of_pairs(frame, ("x", "y")) == [("x", "y")]
-    assert numbers.part_of_pairs(frame.drop(columns="part_of")) == []
+    assert quantities.part_of_pairs(frame) == [("x", "y"), ("z", "y")]
+    assert quantities.part_of_pairs(frame, ("x", "y")) == [("x", "y")]
+    assert quantities.part_of_pairs(frame.drop(columns="part_of")) == []
 
 
 GLUES = {"caseload_rise", "ora_additional", "ora_title", "article_rise", "pr_rise"}
@@ -131,9 +133,9 @@ def test_article_phrases_are_verbatim_and_quoted(release):
 
 
 def test_how_many_says_none_for_zero():
-    assert numbers.how_many(0) == "none"
-    assert numbers.how_many(3) == numbers.in_words(3)
-    assert numbers.how_many(1007) == "1,007"
+    assert quantities.how_many(0) == "none"
+    assert quantities.how_many(3) == quantities.in_words(3)
+    assert quantities.how_many(1007) == "1,007"
 
 
 # --- the end of Transforming Rehabilitation (issue 12, item 5) ------------------------------
@@ -157,10 +159,10 @@ def test_the_end_of_tr_is_a_sourced_table_with_citations_and_bibliography_keys(r
 def test_tr_end_prose_helpers_follow_the_rows(release):
     table = release.table("tr_end")
     row = table.set_index("item_id").loc["announce_early_end"]
-    assert numbers.tr_end_value(table, "announce_early_end").startswith(f"{int(row['value'])} ")
+    assert quantities.tr_end_value(table, "announce_early_end").startswith(f"{int(row['value'])} ")
     year, month = row["date"].split("-")
-    assert numbers.tr_end_date(table, "announce_early_end").endswith(year)
-    assert list(numbers.tr_end_table(table)["date"]) == [numbers.tr_end_date(table, i)
+    assert quantities.tr_end_date(table, "announce_early_end").endswith(year)
+    assert list(quantities.tr_end_table(table)["date"]) == [quantities.tr_end_date(table, i)
                                                         for i in table.sort_values("date", kind="stable")["item_id"]]
     with pytest.raises(ValueError):
-        numbers.tr_end_value(table, "model_published")  # an event without a number
+        quantities.tr_end_value(table, "model_published")  # an event without a number

@@ -16,8 +16,9 @@ import pandas as pd
 import pytest
 from lxml import etree
 
-from analysis import paths, refiqda
-from analysis.data import load_release
+from analysis import paths
+from analysis.data.release import load_release
+from analysis.releases import refiqda
 
 XSD = paths.ANALYSIS / "schemas" / "refi-qda-codebook.xsd"
 CB = "{urn:QDA-XML:codebook:1.0}"

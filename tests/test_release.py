@@ -1,4 +1,4 @@
-"""Tests of analysis.release: drafts, rehashing, freezing and the immutability check.
+"""Tests of analysis.releases.registry: drafts, rehashing, freezing and the immutability check.
 
 Everything works on tiny releases in tmp_path (tests/releases.py), except the
 last tests, which read (never write) the project's own data/RELEASES.json.
@@ -16,9 +16,9 @@ import pytest
 from releases import FILES, rehash, write_release
 
 from analysis import paths
-from analysis import release as rel
-from analysis.data import DataError, load_release
-from analysis.release import ReleaseError
+from analysis.data.release import DataError, load_release
+from analysis.releases import registry as rel
+from analysis.releases.registry import ReleaseError
 
 
 def quiet(*_args) -> None:
@@ -115,7 +115,7 @@ def test_a_hash_mismatch_advises_rehash_for_a_draft_and_undo_for_a_frozen_releas
     rel.new_release("1.1.0", "1.0.0", data_dir, echo=quiet)
     for version in ("1.0.0", "1.1.0"):
         edit(data_dir / version / "codes.csv", "Child", "Kid")
-    with pytest.raises(DataError, match=r"analysis\.release rehash 1\.1\.0") as draft:
+    with pytest.raises(DataError, match=r"analysis\.releases\.registry rehash 1\.1\.0") as draft:
         load_release("1.1.0", data_dir).table("codes")
     assert "immutable" not in str(draft.value) and "frozen" not in str(draft.value)
     with pytest.raises(DataError, match=r"frozen release was edited in place; undo the edit \(git checkout -- "):
@@ -229,7 +229,7 @@ def test_predecessor_is_the_previous_version(data_dir):
 
 def test_command_line_check_fails_on_an_edited_frozen_release(data_dir):
     def run(*args):
-        command = [sys.executable, "-m", "analysis.release", "--data-dir", str(data_dir), *args]
+        command = [sys.executable, "-m", "analysis.releases.registry", "--data-dir", str(data_dir), *args]
         return subprocess.run(command, capture_output=True, text=True, check=False, cwd=paths.PACKAGE_ROOT)
 
     assert run("freeze", "1.0.0").returncode == 0

@@ -45,7 +45,7 @@ def test_every_path_the_package_names_is_inside_the_project():
 
 
 def test_the_sources_are_in_the_repository_with_their_checksums():
-    from analysis import sources
+    from analysis.data import sources
 
     assert paths.SOURCES.is_relative_to(paths.DATA)
     sources.check()  # every listed file present and unaltered

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from analysis import tables
+from analysis.book import tables
 
 
 def test_ids_are_derived_from_names_not_chance():

@@ -1,7 +1,7 @@
 """The later-evidence chapter's what-if follows its papermill parameters.
 
 The chapter is executed with non-default parameters into ``tmp_path`` (never into
-``chapters/``). Every glued what-if number must equal what :mod:`analysis.whatif`
+``chapters/``). Every glued what-if number must equal what :mod:`analysis.book.whatif`
 computes for those parameters, to the precision shown, and must differ from the
 committed default run wherever the parameters change it.
 """
@@ -14,8 +14,9 @@ import nbformat
 import papermill
 import pytest
 
-from analysis import paths, whatif
-from analysis.data import load_release
+from analysis import paths
+from analysis.book import whatif
+from analysis.data.release import load_release
 
 CHAPTER = paths.CHAPTERS / "07_later_evidence.ipynb"
 PARAMETERS = {"caseload_growth_pct": 50.0, "staff_hours_per_week": 30.0, "appointment_minutes": 60.0}

@@ -1,4 +1,4 @@
-"""The treadmill chapter's arithmetic (analysis.whatif).
+"""The treadmill chapter's arithmetic (analysis.book.whatif).
 
 Expectations are derived independently (by hand from the model's definitions, or as
 relations the model must satisfy), never copied from the module's output.
@@ -14,8 +14,8 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from analysis import whatif
-from analysis.data import load_release
+from analysis.book import whatif
+from analysis.data.release import load_release
 
 
 @pytest.fixture(scope="module")

@@ -13,12 +13,12 @@ from pathlib import Path
 import nbformat
 
 from analysis import paths
+from analysis.book.charts import DOWNLOADS, FIGURES_DIR, export_figure, specs_in_notebook, write_vega_bundle
 from analysis.build import publish
 from analysis.build.execute import check_release, default_version, previous_release, stale_chapters
 from analysis.build.keys import _sha
 from analysis.build.project import BOOK_FILES, BuildError, Project
-from analysis.charts import DOWNLOADS, FIGURES_DIR, export_figure, specs_in_notebook, write_vega_bundle
-from analysis.files import checkpoint, write_atomic
+from analysis.data.files import checkpoint, write_atomic
 
 
 def _stage(project: Project, version: str, stage: Path) -> None:
@@ -199,11 +199,12 @@ def stage_release_extras(project: Project, version: str, stage: Path, echo=print
     the staged ``_toc.yml`` (the repository's ``_toc.yml`` is not touched).
     Both releases' executions are fresh by now (see :func:`require_fresh`).
     """
-    from analysis import diff, refiqda, release
-    from analysis.data import DataError, load_release
+    from analysis.build.changes import write_changes_page
+    from analysis.data.release import DataError, load_release
+    from analysis.releases import refiqda, registry
 
     try:
         refiqda.write_exports(load_release(version, project.data_dir), stage / "downloads" / "data" / version)
-        diff.write_changes_page(project, version, stage, echo=echo)
-    except (DataError, refiqda.CodebookError, release.ReleaseError) as err:
+        write_changes_page(project, version, stage, echo=echo)
+    except (DataError, refiqda.CodebookError, registry.ReleaseError) as err:
         raise BuildError(f"data release {version}: {err}") from err

@@ -1,14 +1,14 @@
-"""Make, check and freeze data releases: ``python -m analysis.release``.
+"""Make, check and freeze data releases: ``python -m analysis.releases.registry``.
 
-A release is a folder ``data/<version>/`` (see :mod:`analysis.data`). Authors
+A release is a folder ``data/<version>/`` (see :mod:`analysis.data.release`). Authors
 make the next one as a *draft* copied from the last, change or add files in
 it, record their hashes, and *freeze* it when the book built from it is
 verified::
 
-    python -m analysis.release new 1.1.0 --from 1.0.0   # copy 1.0.0 into a draft
-    python -m analysis.release rehash 1.1.0             # record sha256/bytes of every file
-    python -m analysis.release freeze 1.1.0             # never to change again
-    python -m analysis.release check                    # every frozen release unchanged
+    python -m analysis.releases.registry new 1.1.0 --from 1.0.0   # copy 1.0.0 into a draft
+    python -m analysis.releases.registry rehash 1.1.0             # record sha256/bytes of every file
+    python -m analysis.releases.registry freeze 1.1.0             # never to change again
+    python -m analysis.releases.registry check                    # every frozen release unchanged
 
 ``data/RELEASES.json`` is the registry. ``frozen`` maps each released version
 to the sha256 of its ``datapackage.json`` (which records the sha256 of every
@@ -30,13 +30,13 @@ import sys
 from pathlib import Path
 
 from analysis import claims, paths
-from analysis.data import DESCRIPTOR, REGISTRY, DataError, available_releases, load_release, release_summary
-from analysis.files import write_atomic
-from analysis.sources import SourceError
+from analysis.data.files import write_atomic
+from analysis.data.release import DESCRIPTOR, REGISTRY, DataError, available_releases, load_release, release_summary
+from analysis.data.sources import SourceError
 
 VERSION_PATTERN = re.compile(r"^[0-9]+\.[0-9]+\.[0-9]+$")
 _ABOUT = (
-    "Registry of data releases (written by python -m analysis.release; see docs/updating-data.md). "
+    "Registry of data releases (written by python -m analysis.releases.registry; see docs/updating-data.md). "
     "'frozen': for each released version, the sha256 of its datapackage.json and of every other file "
     "in its folder; a frozen release never changes (tests/test_release.py checks). "
     "'drafts': versions being assembled, and the frozen release each was copied from."
@@ -114,7 +114,7 @@ def _refuse_if_frozen(version: str, data_dir: Path, action: str) -> None:
     if version in read_registry(data_dir)["frozen"]:
         raise ReleaseError(
             f"release {version} is frozen (see {registry_path(data_dir)}); it cannot be {action}. "
-            "Make a new release instead: python -m analysis.release new <next version> --from " + version
+            "Make a new release instead: python -m analysis.releases.registry new <next version> --from " + version
         )
 
 
@@ -331,7 +331,7 @@ def predecessor(version: str, data_dir: Path = paths.DATA) -> str | None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m analysis.release", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m analysis.releases.registry", description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", type=Path, default=paths.DATA, help=argparse.SUPPRESS)
     commands = parser.add_subparsers(dest="command", required=True)
     new = commands.add_parser("new", help="create or update draft VERSION as a copy of --from")

@@ -9,7 +9,7 @@ checks it there. A read goes through :func:`read_source`, which
 * logs ``sources/<file>`` to the build's read log, so a chapter's cache key
   covers the sources it read and editing one re-executes exactly its readers.
 
-``python -m analysis.sources rehash`` rewrites ``SHA256SUMS`` after a
+``python -m analysis.data.sources rehash`` rewrites ``SHA256SUMS`` after a
 deliberate edit; ``check`` verifies every file.
 """
 
@@ -21,8 +21,8 @@ import sys
 from pathlib import Path
 
 from analysis import paths
-from analysis.data import log_input
-from analysis.files import write_atomic
+from analysis.data.files import write_atomic
+from analysis.data.release import log_input
 
 SUMS = "SHA256SUMS"
 # The prefix of a source file in the build's read log ("sources/<file>").
@@ -69,7 +69,7 @@ def read_source(name: str, sources_dir: Path = paths.SOURCES) -> str:
         raise SourceError(
             f"source file {path}: altered; expected sha256 {hashes[name]} as in {SUMS}, got {digest}. "
             f"Undo the edit (git checkout -- {path}), "
-            f"or, if it is deliberate, run `python -m analysis.sources rehash` and commit both files"
+            f"or, if it is deliberate, run `python -m analysis.data.sources rehash` and commit both files"
         )
     log_input(LOG_PREFIX + name)
     return data.decode("utf-8")
@@ -93,7 +93,7 @@ def check(sources_dir: Path = paths.SOURCES) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m analysis.sources", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m analysis.data.sources", description=__doc__.splitlines()[0])
     parser.add_argument("command", choices=["check", "rehash"])
     args = parser.parse_args(argv)
     try:

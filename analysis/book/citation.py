@@ -12,7 +12,7 @@ import html
 import re
 from dataclasses import dataclass
 
-from analysis.chapter import HtmlBlock
+from analysis.book.chapter import HtmlBlock
 
 BOOK_TITLE = "Running on the treadmill: a reproducible reconstruction"
 BOOK_AUTHOR = "The Treadmill book team"  # an entity, not a list of people

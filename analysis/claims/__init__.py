@@ -37,8 +37,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from analysis import paths, sources
-from analysis.data import Release
+from analysis import paths
+from analysis.data import sources
+from analysis.data.release import Release
 
 ARTICLE = "cracknell-2022-running-on-the-treadmill.txt"
 # "about" / "approximately" / "estimated": within this share of the value
@@ -288,7 +289,7 @@ class Evidence:
         """Normalised text of a source file; None if ``file`` is not a source document.
 
         A listed source that is missing or altered raises
-        :class:`analysis.sources.SourceError`: never a quiet "not found" verdict.
+        :class:`analysis.data.sources.SourceError`: never a quiet "not found" verdict.
         """
         if file not in self._texts:
             known = sources.known(file, self.sources_dir)

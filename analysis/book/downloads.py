@@ -15,9 +15,10 @@ from urllib.parse import quote
 
 import pandas as pd
 
-from analysis import tables as interactive
-from analysis.chapter import HtmlBlock
-from analysis.data import Release
+from analysis import paths
+from analysis.book import tables as interactive
+from analysis.book.chapter import HtmlBlock
+from analysis.data.release import Release
 
 SITE_DATA_DIR = "data"
 # Resources that the data appendix (chapters/08_data) describes in sections of their own;
@@ -121,7 +122,7 @@ def _schema_table(release: Release, name: str) -> str:
 def table_card(release: Release, name: str, heading: bool = False) -> HtmlBlock:
     """One table for a reviewer: what it holds, rows, sources, download; schema and rows collapsed.
 
-    The rows are a sortable, filterable table (``analysis.tables``) inside a closed
+    The rows are a sortable, filterable table (``analysis.book.tables``) inside a closed
     ``<details>``, so the page stays short and nothing is left out.
     """
     frame = release.table(name)
@@ -215,11 +216,12 @@ def other_resources(release: Release, described: tuple[str, ...] = APPENDIX_SECT
 
 def qda_links(release: Release) -> HtmlBlock:
     """Links to the REFI-QDA exports the build writes beside the release's files."""
-    from analysis.refiqda import CODEBOOK_FILE, PROJECT_FILE
-
     items = [
-        (CODEBOOK_FILE, "REFI-QDA codebook: the codes nested by level, for QualCoder, ATLAS.ti, NVivo, MAXQDA"),
-        (PROJECT_FILE, "REFI-QDA project: the excerpts as text sources with the codings applied"),
+        (
+            paths.QDA_CODEBOOK_FILE,
+            "REFI-QDA codebook: the codes nested by level, for QualCoder, ATLAS.ti, NVivo, MAXQDA",
+        ),
+        (paths.QDA_PROJECT_FILE, "REFI-QDA project: the excerpts as text sources with the codings applied"),
     ]
     return HtmlBlock(
         '<ul class="treadmill-release-files">\n'

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import altair as alt
 
-from analysis.files import write_atomic
+from analysis.data.files import write_atomic
 
 # Sequential blues with strictly increasing lightness: the categories stay
 # distinguishable when printed or viewed in greyscale.
@@ -126,7 +126,7 @@ def figure_html(spec: dict, alt_text: str, caption: str, about: str = "", detail
 
     Under it, a collapsed ``<details>`` block "About this figure" holds what a reviewer
     needs and a reader can skip: ``detail`` (longer notes on reading the chart), ``about``
-    (pre-escaped HTML made by :mod:`analysis.chapter`: the release, the tables and their
+    (pre-escaped HTML made by :mod:`analysis.book.chapter`: the release, the tables and their
     hash, the notebook) and the links to the figure's static copies.
     """
     vid = spec_id(spec)
@@ -167,7 +167,7 @@ class FigureOutput:
     """What a chapter displays: rich HTML for the book, plain text for consoles."""
 
     figure: Figure
-    about: str = ""  # pre-escaped HTML: release, tables and hash, notebook (analysis.chapter)
+    about: str = ""  # pre-escaped HTML: release, tables and hash, notebook (analysis.book.chapter)
 
     def _repr_mimebundle_(self, include=None, exclude=None):
         spec = self.figure.spec()
@@ -301,7 +301,7 @@ def vega_bundle_source() -> str:
         "vega_lite_version": vlc.get_vegalite_versions()[-1],
         "vegaembed_version": vlc.get_vega_embed_version(),
     }
-    header = f"/* Generated at build time by analysis.charts from vl-convert {vlc.__version__}; not committed. */\n"
+    header = f"/* Generated at build time by analysis.book.charts, vl-convert {vlc.__version__}; not committed. */\n"
     return (
         header
         + "(function () {\n"

@@ -2,12 +2,12 @@
 
 A chapter glues a number with one call, e.g.::
 
-    ctx.glue("caseload_rise", numbers.figure_phrase(figures_table, "caseload_rise_pct_hmi2021"), fmt="{}")
+    ctx.glue("caseload_rise", quantities.figure_phrase(figures_table, "caseload_rise_pct_hmi2021"), fmt="{}")
 
 :func:`describe_call` finds that call in the source of the notebook cell that made it
 (IPython keeps every cell's source in :mod:`linecache`), and describes the value as the
 function that computes it with its inputs, naming each data frame by the release table it
-came from: ``numbers.figure_phrase(figures, "caseload_rise_pct_hmi2021")``, table
+came from: ``quantities.figure_phrase(figures, "caseload_rise_pct_hmi2021")``, table
 ``figures``, row ``caseload_rise_pct_hmi2021``. :func:`claims_index` maps the rows the
 claims register checks to their claims, so the number can link to its claim.
 
@@ -25,7 +25,7 @@ import types
 from dataclasses import dataclass
 from pathlib import Path
 
-from analysis.data import Release
+from analysis.data.release import Release
 
 _HERE = {Path(__file__).resolve(), Path(__file__).with_name("chapter.py").resolve()}
 # Checks of the claims register whose argument names a row, by the table the row is in.
@@ -191,7 +191,8 @@ class _Tables(ast.NodeTransformer):
                 self.expanding.discard(node.id)
         if value is not None and not isinstance(value, types.ModuleType | type | types.FunctionType) \
                 and type(value).__module__.startswith("analysis") and type(value).__name__ != "ChapterContext":
-            described = f"{node.id}, a {type(value).__module__.removeprefix('analysis.')}.{type(value).__qualname__}"
+            module = type(value).__module__.rpartition(".")[2]  # the name the chapter imports, not its layer
+            described = f"{node.id}, a {module}.{type(value).__qualname__}"
             if described not in self.objects:
                 self.objects.append(described)
         return node

@@ -26,9 +26,9 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analysis import provenance, quotes
-from analysis.charts import Figure, FigureOutput
-from analysis.data import DESCRIPTOR, Release, available_releases, load_release
+from analysis.book import provenance, quotes
+from analysis.book.charts import Figure, FigureOutput
+from analysis.data.release import DESCRIPTOR, Release, available_releases, load_release
 
 
 @dataclass(frozen=True)
@@ -58,7 +58,7 @@ class Glued:
         about = html.escape(self.provenance, quote=True)
         text = html.escape(self.text)
         if self.claim:
-            from analysis.tables import CLAIMS_PAGE, claim_anchor
+            from analysis.book.tables import CLAIMS_PAGE, claim_anchor
 
             return (f'<a class="treadmill-num" href="{CLAIMS_PAGE}#{claim_anchor(self.claim)}" title="{about}" '
                     f'data-provenance="{about}">{text}</a>')
@@ -140,7 +140,7 @@ class ChapterContext:
 
         Where it comes from is read from the call in the chapter's cell (the function
         and its inputs, the table and row) unless ``source`` says it in words; see
-        :mod:`analysis.provenance`.
+        :mod:`analysis.book.provenance`.
         """
         from myst_nb import glue
 
@@ -159,7 +159,7 @@ class ChapterContext:
         return HtmlBlock(body.replace(">\n", f">\n<caption>{html.escape(caption)}</caption>\n", 1))
 
     def show_html(self, block: str) -> HtmlBlock:
-        """Show HTML made by this package (e.g. ``analysis.tables``): never raw data."""
+        """Show HTML made by this package (e.g. ``analysis.book.tables``): never raw data."""
         return HtmlBlock(block)
 
     def footer(self) -> HtmlBlock:

@@ -36,7 +36,7 @@ import pandas as pd
 from analysis import paths
 
 DESCRIPTOR = "datapackage.json"
-REGISTRY = "RELEASES.json"  # which releases are frozen (written by analysis.release)
+REGISTRY = "RELEASES.json"  # which releases are frozen (written by analysis.releases.registry)
 # Environment variable naming a file to which every resource read is appended.
 READS_LOG_ENV = "TREADMILL_READS_LOG"
 # How many validation errors one DataError message lists.
@@ -364,9 +364,9 @@ class Release:
         if self.is_frozen():
             return (f"hash mismatch: the frozen release was edited in place; undo the edit "
                     f"(git checkout -- {path}) and make the change in a new release "
-                    f"(python -m analysis.release new <version> --from {self.version})")
+                    f"(python -m analysis.releases.registry new <version> --from {self.version})")
         return (f"hash mismatch: the draft's file changed since its hash was recorded; if the edit is "
-                f"intended, record it with python -m analysis.release rehash {self.version}")
+                f"intended, record it with python -m analysis.releases.registry rehash {self.version}")
 
     def _decode(self, name: str, data: bytes) -> str:
         encoding = self._resource(name).get("encoding", "utf-8")

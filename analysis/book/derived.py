@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis import numbers, whatif
-from analysis.data import Release
+from analysis.book import quantities, whatif
+from analysis.data.release import Release
 
 COLUMNS = ["quantity", "result", "computed from", "how", "caveat"]
 
@@ -27,13 +27,13 @@ def derived_arithmetic(release: Release) -> pd.DataFrame:
     models = release.table("appointment_models")
     rows = []
 
-    bound = numbers.share_upper_bound_pct(figures, "mental_health_cohort_size", "caseload_case_study")
+    bound = quantities.share_upper_bound_pct(figures, "mental_health_cohort_size", "caseload_case_study")
     rows.append({
         "quantity": "Share of the case study area's caseload in the mental health cohort",
         "result": f"less than {bound:.2f}%",
         "computed from": "figures: mental_health_cohort_size ("
-        + numbers.figure_phrase(figures, "mental_health_cohort_size") + "), caseload_case_study ("
-        + numbers.figure_phrase(figures, "caseload_case_study") + ")",
+        + quantities.figure_phrase(figures, "mental_health_cohort_size") + "), caseload_case_study ("
+        + quantities.figure_phrase(figures, "caseload_case_study") + ")",
         "how": "100 × cohort bound ÷ caseload",
         "caveat": "Assumes that the manager's count for the entire CRC and the area's caseload describe the same "
         "population, which the article does not say; no more precise than the approximate caseload.",
@@ -45,8 +45,8 @@ def derived_arithmetic(release: Release) -> pd.DataFrame:
         "quantity": f"Post-release caseload on {pr.start_date.day} {pr.start_date:%B %Y} implied by the rise",
         "result": f"{imp.central:,.0f} ({imp.low:,.0f} to {imp.high:,.0f})",
         "computed from": "figures: postrelease_caseload_2020 ("
-        + numbers.figure_phrase(figures, "postrelease_caseload_2020") + "), postrelease_rise_pct ("
-        + numbers.figure_phrase(figures, "postrelease_rise_pct") + ")",
+        + quantities.figure_phrase(figures, "postrelease_caseload_2020") + "), postrelease_rise_pct ("
+        + quantities.figure_phrase(figures, "postrelease_rise_pct") + ")",
         "how": f"end count ÷ (1 + rise); the range for any rise from {imp.rise_low_pct:g} to {imp.rise_high_pct:g} "
         "per cent, which all round to the published whole number",
         "caveat": "Not published: the summary gives only a bound, and the whole range " + pr.bound_check + ".",
@@ -54,16 +54,16 @@ def derived_arithmetic(release: Release) -> pd.DataFrame:
 
     rows.append({
         "quantity": "Short check-ins that fit in the hour an officer once gave each person",
-        "result": numbers.in_words(numbers.appointments_per(models, "A1", "A3")),
-        "computed from": f"appointment_models: A1 ({numbers.appointment_minutes(models, 'A1')} minutes), "
-        f"A3 ({numbers.appointment_minutes(models, 'A3')} minutes)",
+        "result": quantities.in_words(quantities.appointments_per(models, "A1", "A3")),
+        "computed from": f"appointment_models: A1 ({quantities.appointment_minutes(models, 'A1')} minutes), "
+        f"A3 ({quantities.appointment_minutes(models, 'A3')} minutes)",
         "how": "A1 minutes ÷ A3 minutes",
         "caveat": "An illustration; the article makes no such comparison.",
     })
 
     rows.append({
         "quantity": "Calendar months spanned by the fieldwork",
-        "result": numbers.in_words(numbers.figure_value(figures, "fieldwork_months")),
+        "result": quantities.in_words(quantities.figure_value(figures, "fieldwork_months")),
         "computed from": "figures: fieldwork_months (as_of " + str(
             figures.set_index("figure_id").loc["fieldwork_months", "as_of"]) + ")",
         "how": "first to last month of the stated period, both counted",
@@ -86,7 +86,7 @@ def derived_arithmetic(release: Release) -> pd.DataFrame:
         series = community[community["series"] == "hl4476"].sort_values("year")
         rows.append({
             "quantity": "Fall in community sentences over the written answer's series",
-            "result": f"{numbers.community_fall_pct(community, 'hl4476'):.1f}%",
+            "result": f"{quantities.community_fall_pct(community, 'hl4476'):.1f}%",
             "computed from": f"community_sentences: hl4476, {int(series['year'].iloc[0])} and "
             f"{int(series['year'].iloc[-1])}",
             "how": "100 × (first − last) ÷ first",
@@ -94,7 +94,7 @@ def derived_arithmetic(release: Release) -> pd.DataFrame:
         })
     if _has(release, "kirton_survey"):
         kirton = release.table("kirton_survey")
-        gap = numbers.kirton_gap_points(kirton, "kg_agree_allocation_nps_pct", "kg_agree_allocation_crc_pct")
+        gap = quantities.kirton_gap_points(kirton, "kg_agree_allocation_nps_pct", "kg_agree_allocation_crc_pct")
         rows.append({
             "quantity": "Gap between NPS and CRC staff who agreed with their allocation (Kirton and Guillaume)",
             "result": f"{gap} percentage points",

@@ -9,8 +9,8 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from analysis import numbers, whatif
-from analysis.charts import MISSING_COLOUR, PALETTE, Figure
+from analysis.book import quantities, whatif
+from analysis.book.charts import MISSING_COLOUR, PALETTE, Figure
 
 # --- Chapters 00-04: introduction, methods and the first three findings ------
 
@@ -55,8 +55,8 @@ def national_context(
         rows.append(
             {
                 "figure": _NATIONAL_LABELS.get(fid, str(row["label"])),
-                "people": numbers.figure_value(figures_table, fid),
-                "as_stated": numbers.figure_phrase(figures_table, fid, with_unit=False),
+                "people": quantities.figure_value(figures_table, fid),
+                "as_stated": quantities.figure_phrase(figures_table, fid, with_unit=False),
                 "qualifier": str(row["qualifier"]),
                 "definition": str(row["label"]),
             }
@@ -100,17 +100,17 @@ def national_context(
         f"Horizontal bar chart of {len(frame)} national figures, each labelled as worded in the source. {stated}."
     )
     caption = "Each bar is one number the article states about England and Wales, labelled as worded."
-    for part, whole in numbers.part_of_pairs(figures_table, figure_ids):
+    for part, whole in quantities.part_of_pairs(figures_table, figure_ids):
         caption += (
-            f" The {numbers.figure_phrase(figures_table, part, with_unit=False)} is part of the "
-            f"{numbers.figure_phrase(figures_table, whole, with_unit=False)}, not a rival count: the CRC share."
+            f" The {quantities.figure_phrase(figures_table, part, with_unit=False)} is part of the "
+            f"{quantities.figure_phrase(figures_table, whole, with_unit=False)}, not a rival count: the CRC share."
         )
     return Figure(chart, alt_text, caption, inputs=("figures",))
 
 
 def sample_composition(sample: pd.DataFrame) -> Figure:
     """Interviewees by role, by gender and by when they joined: three separate counts."""
-    total = numbers.sample_count(sample, "interviews", "this paper")
+    total = quantities.sample_count(sample, "interviews", "this paper")
     frame = sample[sample["dimension"].isin(list(_SAMPLE_DIMENSIONS))].copy()
     frame = pd.DataFrame(
         {
@@ -160,7 +160,7 @@ def sample_composition(sample: pd.DataFrame) -> Figure:
 
 def quoted_vs_interviewed(sample: pd.DataFrame, excerpts: pd.DataFrame) -> Figure:
     """Per role group: participants interviewed against excerpts the article prints."""
-    table = numbers.quoted_vs_interviewed(sample, excerpts)
+    table = quantities.quoted_vs_interviewed(sample, excerpts)
     measures = {"interviewed": "Participants interviewed", "excerpts_quoted": "Excerpts quoted"}
     frame = table.melt(
         id_vars=["role_group", "assumed"], value_vars=list(measures), var_name="measure", value_name="count"
@@ -195,8 +195,8 @@ def quoted_vs_interviewed(sample: pd.DataFrame, excerpts: pd.DataFrame) -> Figur
     chart = (bars + labels).properties(
         width=320, height=alt.Step(18), title="Who is heard: people interviewed and excerpts quoted, by role"
     )
-    silent = numbers.roles_not_quoted(sample, excerpts)
-    managers = numbers.sample_count(sample, "role", "Middle manager")
+    silent = quantities.roles_not_quoted(sample, excerpts)
+    managers = quantities.sample_count(sample, "role", "Middle manager")
     listing = "; ".join(
         f"{r.role_group}: {r.interviewed} interviewed, {r.excerpts_quoted} excerpts" for r in table.itertuples()
     )
@@ -206,16 +206,16 @@ def quoted_vs_interviewed(sample: pd.DataFrame, excerpts: pd.DataFrame) -> Figur
         "One participant can be quoted several times, so a role can have more excerpts than interviewees. "
         + (f"No excerpt comes from the group(s): {'; '.join(g.lower() for g in silent)}. " if silent else "")
         + "Assumption: excerpts the article attributes to a CRC business manager or a CRC partnership manager are "
-        f"counted under the sample's middle managers; the article says {numbers.in_words(managers)} interviewees had "
-        "middle-management responsibilities but does not say that these are the managers it quotes."
+        f"counted under the sample's middle managers; the article says {quantities.in_words(managers)} interviewees "
+        "had middle-management responsibilities but does not say that these are the managers it quotes."
     )
     return Figure(chart, alt_text, caption, inputs=("excerpts", "sample"), detail=detail)
 
 
 def cohort_model(cohorts: pd.DataFrame, figures_table: pd.DataFrame) -> Figure:
     """The five cohorts: reported sizes as shares of the caseload, the rest shown as not reported."""
-    table = numbers.cohort_shares(cohorts, figures_table)
-    caseload = numbers.figure_phrase(figures_table, "caseload_case_study", with_unit=False)
+    table = quantities.cohort_shares(cohorts, figures_table)
+    caseload = quantities.figure_phrase(figures_table, "caseload_case_study", with_unit=False)
     frame = pd.DataFrame(
         {
             "cohort": list(table["label"]),
@@ -263,7 +263,7 @@ def cohort_model(cohorts: pd.DataFrame, figures_table: pd.DataFrame) -> Figure:
     described = "; ".join(f"{c}: {a}" for c, a in zip(frame["cohort"], frame["as_reported"], strict=True))
     alt_text = f"One row per cohort ({len(frame)}). {described}."
     caption = (
-        f"The five cohorts: only {numbers.in_words(len(frame) - len(unreported))} sizes are reported, both as "
+        f"The five cohorts: only {quantities.in_words(len(frame) - len(unreported))} sizes are reported, both as "
         "managers' estimates."
     )
     detail = (
@@ -316,7 +316,7 @@ def appointment_models(appointment_models: pd.DataFrame) -> Figure:
 
 def theme_codes(codes: pd.DataFrame, coding: pd.DataFrame, theme_id: str) -> Figure:
     """Codings per open code of one theme, grouped by category (the book's reconstruction)."""
-    table = numbers.theme_code_counts(codes, coding, theme_id)
+    table = quantities.theme_code_counts(codes, coding, theme_id)
     theme_name = str(codes.loc[codes["code_id"] == theme_id, "name"].iloc[0])
     frame = pd.DataFrame(
         {
@@ -381,7 +381,7 @@ def codes_by_role(
     codes: pd.DataFrame, coding: pd.DataFrame, excerpts: pd.DataFrame, theme_id: str | None = None
 ) -> Figure:
     """Codings per published speaker role and category, as a labelled heat map."""
-    table = numbers.codes_by_role(codes, coding, excerpts, theme_id)
+    table = quantities.codes_by_role(codes, coding, excerpts, theme_id)
     frame = pd.DataFrame(
         {
             "role": list(table["speaker_role"]),
@@ -389,7 +389,7 @@ def codes_by_role(
             "codings": list(table["codings"]),
         }
     )
-    group_order = list(numbers.SPEAKER_ROLE_GROUPS)
+    group_order = list(quantities.SPEAKER_ROLE_GROUPS)
     roles = sorted(dict.fromkeys(frame["role"]), key=lambda r: group_order.index(r) if r in group_order else 99)
     categories = list(dict.fromkeys(frame["category"]))
     base = alt.Chart(frame).encode(
@@ -731,8 +731,8 @@ _STANCE_LABELS = {
 def community_sentences(community: pd.DataFrame) -> Figure:
     """Community sentences per year from every source; the years in which the sources disagree marked."""
     series = list(dict.fromkeys(community.sort_values(["year", "series"])["series"]))
-    labels = {s: numbers.series_publisher(community, s) for s in series}
-    disputed = numbers.community_disagreements(community)
+    labels = {s: quantities.series_publisher(community, s) for s in series}
+    disputed = quantities.community_disagreements(community)
     disputed_years = sorted({int(y) for y in disputed["year"]})
     rows = []
     for s in series:
@@ -795,7 +795,7 @@ def community_sentences(community: pd.DataFrame) -> Figure:
     chart = alt.layer(*layers).properties(
         width=460, height=320,
         title=alt.Title(
-            f"Community sentences handed down each year, as {numbers.in_words(len(series))} sources count them",
+            f"Community sentences handed down each year, as {quantities.in_words(len(series))} sources count them",
             subtitle="Each series as its source gives it; "
             + (f"in {', '.join(map(str, disputed_years))} they disagree" if disputed_years else "they do not disagree"),
         ),
@@ -805,9 +805,9 @@ def community_sentences(community: pd.DataFrame) -> Figure:
                                      community[community["series"] == s].sort_values("year").itertuples())
         for s in series
     )
-    overlap = numbers.community_overlap_phrase(community)
-    alt_text = (f"Line and point chart of community sentences per year from {numbers.in_words(len(series))} sources. "
-                f"{listing}. Where the sources cover the same year: {overlap}.")
+    overlap = quantities.community_overlap_phrase(community)
+    alt_text = (f"Line and point chart of community sentences per year from {quantities.in_words(len(series))} "
+                f"sources. {listing}. Where the sources cover the same year: {overlap}.")
     caption = "Community sentences per year, as each of two sources gives them."
     detail = (
         "Each source's figures are shown as it gives them, with its own mark shape. A line joins only figures "
@@ -816,14 +816,14 @@ def community_sentences(community: pd.DataFrame) -> Figure:
         f"Where both sources give a figure: {overlap}. Both values are drawn and labelled, and the book prefers "
         "neither, averages nothing and corrects nothing. The notes kept with these external figures suggest a "
         "different counting basis as the likely reason; the sources do not confirm it. Counting basis, as each "
-        f"source gives it: {numbers.community_bases_phrase(community)}. The vertical axis does not start at zero."
+        f"source gives it: {quantities.community_bases_phrase(community)}. The vertical axis does not start at zero."
     )
     return Figure(chart, alt_text, caption, inputs=("community_sentences",), detail=detail)
 
 
 def reception_stances(comments: pd.DataFrame) -> Figure:
     """Reader comments per stance towards the article (the book's coding), replies counted in."""
-    table = numbers.stance_counts(comments)
+    table = quantities.stance_counts(comments)
     frame = pd.DataFrame({
         "stance": [_STANCE_LABELS.get(s, s) for s in table["stance"]],
         "comments": [int(n) for n in table["comments"]],
@@ -845,7 +845,7 @@ def reception_stances(comments: pd.DataFrame) -> Figure:
         title="How readers of the On Probation copy of the article responded",
     )
     listing = "; ".join(f"{s}: {n}" for s, n in zip(frame["stance"], frame["comments"], strict=True))
-    alt_text = (f"Horizontal bar chart of the {numbers.in_words(len(comments))} reader comments by stance towards "
+    alt_text = (f"Horizontal bar chart of the {quantities.in_words(len(comments))} reader comments by stance towards "
                 f"the article, as the book codes them. {listing}.")
     caption = "Reader comments on the reproduced article, by the stance the book reads in each."
     detail = (

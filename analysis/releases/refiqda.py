@@ -32,7 +32,8 @@ import zipfile
 import pandas as pd
 from lxml import etree
 
-from analysis.charts import PALETTE
+from analysis import paths
+from analysis.book.charts import PALETTE
 
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
 PROJECT_NS = "urn:QDA-XML:project:1.0"
@@ -219,9 +220,7 @@ def project_qdpx(release) -> bytes:
 CODE_COLUMNS = {"code_id", "level", "parent_id", "name", "definition"}
 
 
-# Names of the exports in the site's data/<version>/ folder (linked from the codebook appendix).
-CODEBOOK_FILE = "codebook.qdc"
-PROJECT_FILE = "coded-excerpts.qdpx"
+CODEBOOK_FILE, PROJECT_FILE = paths.QDA_CODEBOOK_FILE, paths.QDA_PROJECT_FILE
 
 
 def write_exports(release, folder) -> list:

@@ -24,7 +24,7 @@ entries are given ``role="listitem"``.
 
 And no page loads a script from another host: Jupyter Book forces Sphinx's
 "always" asset policy on the ``singlehtml`` builder (the PDF edition, see
-:mod:`analysis.pdf`), which puts MathJax from a CDN on the page although the
+:mod:`analysis.build.pdf`), which puts MathJax from a CDN on the page although the
 book has no mathematics. Should a chapter ever need it, MathJax must be served
 from ``_static``.
 

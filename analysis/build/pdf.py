@@ -4,7 +4,7 @@ Why this way: LaTeX is not installed, and Jupyter Book's ``pdfhtml`` downloads a
 Chromium of its own, which an offline machine cannot. So the book is staged
 exactly as for the HTML (:func:`analysis.build.site._stage`), rendered once more by
 Sphinx's ``singlehtml`` builder (every page in reading order, nothing executed),
-and printed by the offline Chromium of :mod:`analysis.browser` with
+and printed by the offline Chromium of :mod:`analysis.build.browser` with
 Playwright's ``page.pdf``. The charts stay vector graphics: vegaEmbed draws them
 as SVG, and the page is printed only once every chart has drawn (a chart that
 does not draw fails the build instead of leaving a blank box).
@@ -32,13 +32,14 @@ from pathlib import Path
 
 import yaml
 
-from analysis import citation, paths
-from analysis.browser import chart_problems, launch, offline_context, serve
+from analysis import paths
+from analysis.book import citation
+from analysis.book.charts import write_vega_bundle
+from analysis.build.browser import chart_problems, launch, offline_context, serve
 from analysis.build.execute import check_release, default_version
 from analysis.build.project import BuildError, Project
 from analysis.build.site import HTML_KEY_FILE, _stage, html_inputs_key, require_fresh
-from analysis.charts import write_vega_bundle
-from analysis.files import write_atomic
+from analysis.data.files import write_atomic
 
 PDF_NAME = citation.PDF_NAME
 PRINT_PAGE = "print.html"
@@ -268,7 +269,7 @@ def publish(project: Project, pdf: Path, version: str | None = None) -> Path | N
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m analysis.pdf", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m analysis.build.pdf", description=__doc__.splitlines()[0])
     parser.add_argument("--data-version", default="", help="data release to build from (default: data/DEFAULT_RELEASE)")
     args = parser.parse_args(argv)
     project = Project(paths.ROOT)
