@@ -23,6 +23,10 @@ STATIC = ROOT / "_static"
 REQUIREMENTS = ROOT / "requirements.txt"
 # The source documents the data cite, verified by analysis.data.sources (see its README).
 SOURCES = DATA / "sources"
+# In each release folder, its Frictionless descriptor; in data/, the registry of frozen releases
+# (written by analysis.releases.registry).
+DESCRIPTOR = "datapackage.json"
+REGISTRY = "RELEASES.json"
 # The single place that names the default data release.
 DEFAULT_RELEASE_FILE = DATA / "DEFAULT_RELEASE"
 # The REFI-QDA exports in the site's data/<version>/ folder: written by analysis.releases.refiqda,

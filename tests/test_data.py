@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 from releases import FILES, SCHEMAS, VERSION, write_release
 
+from analysis.data import reads
 from analysis.data import release as data
 from analysis.data.release import DataError, load_release, release_summary
 
@@ -41,7 +42,7 @@ def add_row(filename: str, new: str) -> str:
 @pytest.fixture(autouse=True)
 def _no_reads_log(monkeypatch):
     """Never append to a real build's reads log while testing."""
-    monkeypatch.delenv(data.READS_LOG_ENV, raising=False)
+    monkeypatch.delenv(reads.READS_LOG_ENV, raising=False)
 
 
 @pytest.fixture
@@ -108,7 +109,7 @@ def test_reads_records_exactly_what_was_read(release, tmp_path):
 
 def test_reads_log_gets_one_line_per_resource(release, tmp_path, monkeypatch):
     log = tmp_path / "reads.log"
-    monkeypatch.setenv(data.READS_LOG_ENV, str(log))
+    monkeypatch.setenv(reads.READS_LOG_ENV, str(log))
     release.table("codes")
     release.table("codes")
     release.text("references")

@@ -26,7 +26,7 @@ from releases import FILES, write_release
 from analysis import paths
 from analysis.build import BuildError, Project, changes, execute_chapters
 from analysis.data.release import load_release
-from analysis.releases import diff
+from analysis.releases import changes_page, diff
 
 
 def quiet(*_args) -> None:
@@ -181,7 +181,7 @@ def unescaped_pipes(line: str) -> int:
 
 
 def test_the_page_lists_every_difference_old_against_new(releases):
-    page = diff.render_markdown(diff.diff_releases(*releases))
+    page = changes_page.render_markdown(diff.diff_releases(*releases))
     assert page.startswith("# What changed between releases\n")
     assert re.search(r"\| added \| `added` \| 1 \|", page)
     assert re.search(r"\| removed \| `gone` \| 2 \|", page)
@@ -195,13 +195,13 @@ def test_data_in_the_page_is_escaped(releases):
     result = diff.diff_releases(*releases)
     nasty = "a | b {glue:text}`x` $y$ <b>*c*</b>\nnext [l](u) &amp;"
     result.changed_tables[0].changed[0].changes["label"] = (nasty, "plain")
-    page = diff.render_markdown(result)
+    page = changes_page.render_markdown(result)
     row = next(line for line in page.splitlines() if "glue" in line)
     assert unescaped_pipes(row) == 5  # four cells: no pipe from the data survives
     cell = re.split(r"(?<!\\)\|", row)[3]
     assert "glue" in cell and "next" in cell  # one line, all of it
     assert re.search(r"(?<!\\)[{}`$<>*\[\]&]", cell) is None  # every markup character escaped
-    assert "\n" not in diff.escape(nasty)
+    assert "\n" not in changes_page.escape(nasty)
     tables = re.findall(r"(?m)(?:^\|.*\n)+", page)
     assert len(tables) >= 3
     for table in tables:  # every row of a table has as many cells as its header

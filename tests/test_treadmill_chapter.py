@@ -85,7 +85,7 @@ def chapter_defaults() -> dict:
     return {name: ast.literal_eval(p["default"]) for name, p in found.items() if name != "data_version"}
 
 
-def model(parameters: dict) -> tuple[whatif.Scenario, whatif.Outcome]:
+def model(parameters: dict) -> tuple[whatif.Scenario, whatif.Projection]:
     release = load_release()
     inputs = whatif.resolve(release.table("figures"), release.table("appointment_models"), **parameters)
     return inputs.scenario, whatif.run(inputs.scenario)

@@ -23,7 +23,7 @@ CONTENT_LICENCE = "CC-BY-4.0"
 PDF_NAME = "treadmill-book.pdf"  # published at the root of the HTML
 
 
-def _plain(text: str) -> str:
+def _as_printed(text: str) -> str:
     """BibTeX field text as printed: protective braces dropped, ``--`` as an en dash."""
     return re.sub(r"[{}]", "", text).replace("--", "\u2013").strip()
 
@@ -59,19 +59,19 @@ def article(bib_text: str, key: str = ARTICLE_KEY) -> Article:
     entry = parse_string(bib_text, "bibtex").entries[key]
     fields = entry.fields
     authors = tuple(
-        " ".join(_plain(p) for p in person.last_names)
+        " ".join(_as_printed(p) for p in person.last_names)
         + " "
-        + "".join(_plain(n)[0] for n in person.first_names + person.middle_names)
+        + "".join(_as_printed(n)[0] for n in person.first_names + person.middle_names)
         for person in entry.persons.get("author", [])
     )
     return Article(
         authors=authors,
         year=fields["year"],
-        title=_plain(fields["title"]),
-        journal=_plain(fields["journal"]),
+        title=_as_printed(fields["title"]),
+        journal=_as_printed(fields["journal"]),
         volume=fields.get("volume", ""),
         number=fields.get("number", ""),
-        pages=_plain(fields.get("pages", "")),
+        pages=_as_printed(fields.get("pages", "")),
         doi=fields["doi"],
     )
 

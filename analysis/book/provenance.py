@@ -191,8 +191,7 @@ class _Tables(ast.NodeTransformer):
                 self.expanding.discard(node.id)
         if value is not None and not isinstance(value, types.ModuleType | type | types.FunctionType) \
                 and type(value).__module__.startswith("analysis") and type(value).__name__ != "ChapterContext":
-            module = type(value).__module__.rpartition(".")[2]  # the name the chapter imports, not its layer
-            described = f"{node.id}, a {module}.{type(value).__qualname__}"
+            described = f"{node.id}, a {_public_module(type(value))}.{type(value).__qualname__}"
             if described not in self.objects:
                 self.objects.append(described)
         return node
@@ -267,3 +266,13 @@ def describe_call(ctx, name: str) -> Found:
     if tables.objects:
         description += f" (with {'; '.join(tables.objects)}, computed in this chapter)"
     return Found(description, claim)
+
+
+def _public_module(kind: type) -> str:
+    """The module a chapter names ``kind`` by: the outermost package that exports it (``whatif``, not ``model``)."""
+    import sys
+
+    parts = kind.__module__.split(".")
+    while len(parts) > 2 and getattr(sys.modules.get(".".join(parts[:-1])), kind.__name__, None) is kind:
+        parts.pop()
+    return parts[-1]

@@ -18,15 +18,8 @@ from analysis.build.execute import check_release, execute_chapters, raise_failur
 from analysis.build.project import BuildError, Project
 from analysis.data.release import DataError, load_release
 from analysis.data.sources import SourceError
-from analysis.releases.diff import (
-    PAGE_STEM,
-    ReleaseDiff,
-    diff_claims,
-    diff_glued_files,
-    diff_releases,
-    plain_text,
-    render_markdown,
-)
+from analysis.releases.changes_page import PAGE_STEM, plain_text, render_markdown
+from analysis.releases.diff import ReleaseDiff, diff_claims, diff_glued_files, diff_releases
 
 
 def executed_chapters(project, version: str, execute: bool = True, echo=print) -> dict[str, Path]:

@@ -94,7 +94,7 @@ def update_prose(job: Job) -> bool:
     return True
 
 
-def normalise(nb: nbformat.NotebookNode) -> None:
+def strip_run_metadata(nb: nbformat.NotebookNode) -> None:
     """Drop what papermill and nbclient record that changes run to run (times, paths)."""
     nb.metadata.pop("papermill", None)
     for cell in nb.cells:
@@ -156,7 +156,7 @@ def execute(job: Job) -> Outcome:
             return Outcome(job.chapter, "failed", time.perf_counter() - start, message)
         reads = sorted(set(log.read_text(encoding="utf-8").split()))
         executed = nbformat.read(output_path, as_version=4)
-        normalise(executed)
+        strip_run_metadata(executed)
         executed.metadata[META_KEY] = {
             "data_version": job.version,
             "parameters": job.parameters,

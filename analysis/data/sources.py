@@ -22,7 +22,7 @@ from pathlib import Path
 
 from analysis import paths
 from analysis.data.files import write_atomic
-from analysis.data.release import log_input
+from analysis.data.reads import log_input
 
 SUMS = "SHA256SUMS"
 # The prefix of a source file in the build's read log ("sources/<file>").

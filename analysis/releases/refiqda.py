@@ -54,7 +54,7 @@ def guid(path: str) -> str:
     return str(uuid.uuid5(GUID_NAMESPACE, path)).upper()
 
 
-def _text(value) -> str:
+def _text_or_empty(value) -> str:
     return "" if value is None or pd.isna(value) else str(value)
 
 
@@ -68,7 +68,7 @@ def code_paths(codes: pd.DataFrame) -> dict[str, str]:
     paths: dict[str, str] = {}
     for code_id, row in rows.items():
         level = int(row["level"])
-        parent = _text(row.get("parent_id"))
+        parent = _text_or_empty(row.get("parent_id"))
         if level not in LEVELS:
             raise CodebookError(f"code {code_id}: level {level} is not one of {sorted(LEVELS)}")
         if level == 3:
@@ -81,7 +81,7 @@ def code_paths(codes: pd.DataFrame) -> dict[str, str]:
             raise CodebookError(f"code {code_id} (level {level}): parent {parent} is not at level {level + 1}")
 
     def path(code_id: str) -> str:
-        parent = _text(rows[code_id].get("parent_id"))
+        parent = _text_or_empty(rows[code_id].get("parent_id"))
         return f"{path(parent)}/{code_id}" if parent else code_id
 
     for code_id in rows:
@@ -103,7 +103,7 @@ def _code_elements(codes: pd.DataFrame, ns: str) -> etree._Element:
     colours = _colours(codes, paths)
     children: dict[str, list[dict]] = {}
     for row in codes.to_dict("records"):
-        children.setdefault(_text(row.get("parent_id")), []).append(row)
+        children.setdefault(_text_or_empty(row.get("parent_id")), []).append(row)
     root = etree.Element(f"{{{ns}}}Codes")
 
     def add(parent: etree._Element, row: dict) -> None:
@@ -116,7 +116,7 @@ def _code_elements(codes: pd.DataFrame, ns: str) -> etree._Element:
             isCodable="true" if int(row["level"]) == 1 else "false",
             color=colours[code_id],
         )
-        definition = _text(row.get("definition"))
+        definition = _text_or_empty(row.get("definition"))
         if definition:
             etree.SubElement(element, f"{{{ns}}}Description").text = definition
         for child in children.get(code_id, []):
@@ -173,9 +173,9 @@ def project_qde(codes: pd.DataFrame, excerpts: pd.DataFrame, coding: pd.DataFram
         by_excerpt.setdefault(str(row["excerpt_id"]), []).append(row)
     for excerpt in excerpts.to_dict("records"):
         excerpt_id = str(excerpt["excerpt_id"])
-        text = _text(excerpt["text"])
+        text = _text_or_empty(excerpt["text"])
         source_guid = guid(f"source/{excerpt_id}")
-        role = _text(excerpt.get("speaker_role"))
+        role = _text_or_empty(excerpt.get("speaker_role"))
         source = etree.SubElement(
             sources,
             f"{{{ns}}}TextSource",
