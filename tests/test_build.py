@@ -192,7 +192,7 @@ def test_merge_prose_keeps_outputs_and_the_injected_parameters_cell():
 
 
 def test_the_build_tooling_is_not_in_any_chapters_key(tmp_path, monkeypatch):
-    """Editing analysis/build or analysis/diff re-executes no chapter; editing what chapters import does."""
+    """Editing the tooling (build, releases) re-executes no chapter; editing what chapters import does."""
     from analysis.build import keys
 
     copy = tmp_path / "analysis"
@@ -206,10 +206,13 @@ def test_the_build_tooling_is_not_in_any_chapters_key(tmp_path, monkeypatch):
         return [keys.environment_fingerprint(project, nb) for nb in chapters]
 
     before = fingerprints()
-    for tooling in ("build/execute.py", "build/site.py", "diff.py", "release.py"):
+    tooling_files = ("build/execute.py", "build/site.py", "build/changes.py", "releases/diff.py",
+                     "releases/registry.py")
+    for tooling in tooling_files:
         (copy / tooling).write_text((copy / tooling).read_text() + "\n# an edit to the tooling\n")
     assert fingerprints() == before
-    (copy / "data.py").write_text((copy / "data.py").read_text() + "\n# an edit every chapter depends on\n")
+    loader = copy / "data" / "release.py"
+    loader.write_text(loader.read_text() + "\n# an edit every chapter depends on\n")
     changed = fingerprints()
     assert all(a != b for a, b in zip(before, changed, strict=True))
 

@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 from releases import FILES, SCHEMAS, VERSION, write_release
 
+from analysis import paths
 from analysis.data import reads
 from analysis.data import release as data
 from analysis.data.release import DataError, load_release, release_summary
@@ -140,7 +141,7 @@ def test_importing_the_loader_does_not_import_frictionless():
     code = "import sys, analysis.data.release; print('frictionless' in sys.modules)"
     out = subprocess.run(
         [sys.executable, "-c", code],
-        cwd=Path(data.__file__).resolve().parent.parent,
+        cwd=paths.ROOT,
         capture_output=True,
         text=True,
         check=True,

@@ -131,7 +131,7 @@ def test_a_frozen_release_edited_in_place_stops_the_build_and_the_diff(book):
     site = tree_digest(book.html_dir)
     codes = book.data_dir / "1.0.0" / "codes.csv"
     codes.write_text(codes.read_text().replace("Child", "Kid"))
-    for command in (["-m", "analysis.build"], ["-m", "analysis.releases.diff", "1.0.0", "1.1.0"]):
+    for command in (["-m", "analysis.build"], ["-m", "analysis.build.changes", "1.0.0", "1.1.0"]):
         result = subprocess.run(
             [sys.executable, *command],
             env={**os.environ, "TREADMILL_ROOT": str(book.root)},
