@@ -285,7 +285,7 @@ def choose_table(root: Path, reads: dict[str, list[str]], wanted: str | None) ->
 
 
 def rehash_resource(folder: Path, name: str) -> None:
-    """Record the file's new sha256 and size in datapackage.json (as tests/releases.py does)."""
+    """Record the file's new sha256 and size in datapackage.json (as tests/support/releases.py does)."""
     path = folder / "datapackage.json"
     descriptor = json.loads(path.read_text(encoding="utf-8"))
     for resource in descriptor["resources"]:

@@ -10,10 +10,19 @@ below checks those three causes once, after the run, and prints them under
 
 from pathlib import Path
 
-# Test modules by kind; every other test module is a unit test. Notebooks are nbval items.
-BUILD_MODULES = {"test_build", "test_failures", "test_interruptions", "test_fresh_clone", "test_mutations",
-                 "test_diff", "test_author_workflow"}
-BROWSER_MODULES = {"test_browser", "test_pdf", "test_preview"}
+# Tests by kind, by folder (tests/<kind>/...); unit/ and book/ are unit tests. Notebooks are nbval items.
+KIND_FOLDERS = {"build": "build", "browser": "browser", "unit": "unit", "book": "unit"}
+TESTS = Path(__file__).resolve().parent
+
+
+def kind_of(path: Path) -> str:
+    """unit, build, nbval or browser (see pyproject.toml); a test outside the known folders is an error."""
+    if path.suffix == ".ipynb":
+        return "nbval"
+    folder = path.resolve().relative_to(TESTS).parts[0]
+    if folder not in KIND_FOLDERS:
+        raise ValueError(f"{path}: tests live in tests/{{{','.join(KIND_FOLDERS)}}}/, not in tests/{folder}")
+    return KIND_FOLDERS[folder]
 
 
 def pytest_collection_modifyitems(config, items):
@@ -21,16 +30,7 @@ def pytest_collection_modifyitems(config, items):
     import pytest
 
     for item in items:
-        path = Path(str(item.fspath))
-        if path.suffix == ".ipynb":
-            kind = "nbval"
-        elif path.stem in BROWSER_MODULES:
-            kind = "browser"
-        elif path.stem in BUILD_MODULES:
-            kind = "build"
-        else:
-            kind = "unit"
-        item.add_marker(getattr(pytest.mark, kind))
+        item.add_marker(getattr(pytest.mark, kind_of(Path(str(item.fspath)))))
 
 
 def root_causes() -> list[str]:

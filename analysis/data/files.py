@@ -16,7 +16,7 @@ from pathlib import Path
 
 # Temporary files are hidden and end with this, so a recovery pass can find them.
 TMP_SUFFIX = ".partial"
-# Fault injection for tests/test_interruptions.py: when this names a point the
+# Fault injection for tests/build/test_interruptions.py: when this names a point the
 # build reaches, the build's whole process group is killed there with SIGKILL,
 # as the kernel's out-of-memory killer (or Ctrl-C) would stop it.
 KILL_AT_ENV = "TREADMILL_KILL_AT"

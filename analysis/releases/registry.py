@@ -38,7 +38,7 @@ VERSION_PATTERN = re.compile(r"^[0-9]+\.[0-9]+\.[0-9]+$")
 _ABOUT = (
     "Registry of data releases (written by python -m analysis.releases.registry; see docs/updating-data.md). "
     "'frozen': for each released version, the sha256 of its datapackage.json and of every other file "
-    "in its folder; a frozen release never changes (tests/test_release.py checks). "
+    "in its folder; a frozen release never changes (tests/unit/releases/test_registry.py checks). "
     "'drafts': versions being assembled, and the frozen release each was copied from."
 )
 

@@ -1,6 +1,6 @@
 """Checks run over the built book in Debian's Chromium, served on localhost, offline.
 
-Used by ``tests/test_browser.py``. The browser, the offline server and the
+Used by ``tests/browser/test_browser.py``. The browser, the offline server and the
 chart checks are the package's (:mod:`analysis.build.browser`, shared with the PDF
 build); what is here only the tests need: labels, contrast, links, the site on disk.
 """

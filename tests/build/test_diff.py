@@ -21,7 +21,7 @@ import pandas as pd
 import pytest
 import yaml
 from nbformat.v4 import new_code_cell, new_notebook, new_output
-from releases import FILES, write_release
+from support.releases import FILES, write_release
 
 from analysis import paths
 from analysis.build import BuildError, Project, changes, execute_chapters

@@ -1,7 +1,7 @@
 """Author-date citations in round brackets, and 2014a/2014b for same-author same-year works.
 
 The style and the year letters come from ``analysis.sphinx_ext.citations`` (a Sphinx extension
-listed in ``_config.yml``); the rendered pages are checked in ``tests/test_browser.py``.
+listed in ``_config.yml``); the rendered pages are checked in ``tests/browser/test_browser.py``.
 """
 
 from __future__ import annotations

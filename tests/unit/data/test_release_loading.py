@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from releases import FILES, SCHEMAS, VERSION, write_release
+from support.releases import FILES, SCHEMAS, VERSION, write_release
 
 from analysis import paths
 from analysis.data import reads

@@ -18,8 +18,7 @@ import time
 import urllib.request
 
 import pytest
-from scratch import make_project, write_chapter
-from test_build import set_markdown
+from support.scratch import make_project, set_markdown, write_chapter
 
 WAIT = 240  # seconds at most for one rebuild on a loaded 2-core machine
 

@@ -16,8 +16,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from releases import write_release
-from scratch import make_project, write_chapter
+from support.releases import write_release
+from support.scratch import make_project, write_chapter
 
 from analysis.build import BuildError, Project, build_book, build_html
 from analysis.releases import registry as rel

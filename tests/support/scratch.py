@@ -10,10 +10,10 @@ from pathlib import Path
 
 import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
-from releases import write_release
 
 from analysis import paths
 from analysis.build import Project
+from support.releases import write_release
 
 # chapter stem -> the table it reads (None: reads no table)
 CHAPTERS = {"01_excerpts": "excerpts", "02_codes": "codes", "03_nothing": None}
@@ -50,3 +50,8 @@ def make_project(root: Path) -> Project:
     return Project(root)
 
 
+def set_markdown(path: Path, text: str) -> None:
+    """Replace a scratch chapter's first (title) cell, as an author's prose edit."""
+    nb = nbformat.read(path, as_version=4)
+    nb.cells[0].source = text
+    nbformat.write(nb, path)

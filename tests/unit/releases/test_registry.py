@@ -1,6 +1,6 @@
 """Tests of analysis.releases.registry: drafts, rehashing, freezing and the immutability check.
 
-Everything works on tiny releases in tmp_path (tests/releases.py), except the
+Everything works on tiny releases in tmp_path (tests/support/releases.py), except the
 last tests, which read (never write) the project's own data/RELEASES.json.
 """
 
@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from releases import FILES, rehash, write_release
+from support.releases import FILES, rehash, write_release
 
 from analysis import paths
 from analysis.data.release import DataError, load_release

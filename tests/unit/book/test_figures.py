@@ -8,7 +8,7 @@ the charts are checked against the tables independently of the figure code.
 from __future__ import annotations
 
 import pytest
-from spec_support import assert_described, assert_palette_only, assert_positions_titled, records
+from support.specs import assert_described, assert_palette_only, assert_positions_titled, records
 
 from analysis.book import figures
 from analysis.book.charts import MISSING_COLOUR, PALETTE, Figure

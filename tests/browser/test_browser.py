@@ -22,7 +22,8 @@ from urllib.parse import quote, urljoin, urlsplit
 import pytest
 import yaml
 from axe_playwright_python.sync_playwright import Axe
-from browser_support import (
+from playwright.sync_api import sync_playwright
+from support.browser import (
     SPEC_SCRIPT,
     chart_contrast_problems,
     chart_label_problems,
@@ -32,14 +33,14 @@ from browser_support import (
     pages_with_charts,
     site_file,
 )
-from playwright.sync_api import sync_playwright
 
+from analysis import paths
 from analysis.book import charts, citation
 from analysis.build import Project, build_html
 from analysis.build.browser import PHONE, chart_problems, offline_context, serve
 from analysis.build.browser import launch as launch_chromium
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = paths.ROOT
 
 
 def toc_pages() -> list[str]:

@@ -11,7 +11,7 @@ import re
 
 import pandas as pd
 import pytest
-from spec_support import assert_described, assert_palette_only, assert_positions_titled, colours, records, walk
+from support.specs import assert_described, assert_palette_only, assert_positions_titled, colours, records, walk
 
 from analysis.book import figures, quantities, whatif
 from analysis.book.charts import MISSING_COLOUR, PALETTE, Figure

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from releases import rehash
-from scratch import make_project
+from support.releases import rehash
+from support.scratch import make_project
 
 from analysis.build import Project, build_book
 from analysis.build.publish import SITES, STAGE_PREFIX

@@ -19,18 +19,19 @@ from pathlib import Path
 import nbformat
 import pytest
 import yaml
-from browser_support import link_problems
 from playwright.sync_api import sync_playwright
 from pybtex.database import parse_string
 from pybtex.richtext import Text
 from pypdf import PdfReader
+from support.browser import link_problems
 
+from analysis import paths
 from analysis.book import citation
 from analysis.book.charts import specs_in_notebook
 from analysis.build import Project, html_inputs_key, pdf
 from analysis.build.site import HTML_KEY_FILE
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = paths.ROOT
 PRINT_CSS = "treadmill-print.css"
 A4_POINTS = (595.3, 841.9)  # 210 x 297 mm
 # Sphinx's smart quotes and dashes, and the PDF's ligatures, read as plain text.

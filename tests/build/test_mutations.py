@@ -25,7 +25,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from releases import rehash
+from support.releases import rehash
 
 from analysis import claims, paths
 from analysis.data.release import load_release

@@ -11,13 +11,12 @@ import os
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
-from releases import rehash, write_release
-from scratch import CHAPTERS, make_project, write_chapter
+from support.releases import rehash, write_release
+from support.scratch import CHAPTERS, make_project, set_markdown, write_chapter
 
 from analysis import paths
 from analysis.build import (
@@ -146,12 +145,6 @@ def test_unchanged_html_inputs_are_not_rebuilt(project):
     lines.clear()
     build_html(project, echo=lines.append)
     assert lines[0].startswith("  built     HTML")
-
-
-def set_markdown(path: Path, text: str) -> None:
-    nb = nbformat.read(path, as_version=4)
-    nb.cells[0].source = text
-    nbformat.write(nb, path)
 
 
 def test_a_prose_edit_executes_nothing_and_the_page_shows_it(project):

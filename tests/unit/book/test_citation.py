@@ -13,17 +13,17 @@ import copy
 import json
 import re
 from importlib.resources import files
-from pathlib import Path
 
 import jsonschema
 import nbformat
 import pytest
 import yaml
 
+from analysis import paths
 from analysis.book import citation
 from analysis.data.release import available_releases, load_release
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = paths.ROOT
 SCHEMA_DIR = files("check_jsonschema.builtin_schemas.vendor")
 CHAPTER = ROOT / "chapters" / "12_how_to_cite.ipynb"
 
