@@ -12,10 +12,8 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-_MONTHS = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)
+from analysis.words import day_text
+
 # Where the reader comments of the ``reception_comments`` table were posted.
 COMMENTS_VENUE = "On Probation"
 
@@ -116,12 +114,6 @@ class Comment:
         return f"“{self.text}”{note}\n  — {self.attribution}"
 
 
-def _day_text(value) -> str:
-    """A date as "3 July 2022" (no locale involved)."""
-    day = pd.Timestamp(value)
-    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
-
-
 def comment(comments: pd.DataFrame, comment_id: str) -> Comment:
     """A reader comment by id, verbatim, attributed only by its id, the venue and the post's date.
 
@@ -133,7 +125,7 @@ def comment(comments: pd.DataFrame, comment_id: str) -> Comment:
     if len(rows) != 1:
         raise KeyError(f"reader comment {comment_id!r} is not in the reception_comments table")
     row = rows.iloc[0]
-    attribution = f"Reader comment under the {COMMENTS_VENUE} post of {_day_text(row['post_date'])}"
+    attribution = f"Reader comment under the {COMMENTS_VENUE} post of {day_text(row['post_date'])}"
     if not pd.isna(row["commenter"]) and str(row["commenter"]).strip():
         attribution += f", signed {str(row['commenter']).strip()}"
     notes = []

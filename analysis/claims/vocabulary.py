@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 import re
 
+from analysis import words
+
 ARTICLE = "cracknell-2022-running-on-the-treadmill.txt"
 # "about" / "approximately" / "estimated": within this share of the value
 # (plus the rounding tolerance). Calendar years get no relative allowance.
@@ -43,19 +45,8 @@ ATTRIBUTION_WORDS = {
 }
 UNIT_FROM_MINUTES = {"minutes": 1.0, "hours": 60.0}
 COHORT_UNITS = {"people": "people", "percent of caseload": "percent"}
-NUMBER_WORDS = {
-    word: n
-    for n, word in enumerate(
-        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-        "fifteen sixteen seventeen eighteen nineteen twenty".split()
-    )
-}
-MONTHS = {
-    m: i
-    for i, m in enumerate(
-        "January February March April May June July August September October November December".split(), 1
-    )
-}
+NUMBER_WORDS = {word: n for n, word in enumerate(words.NUMBER_WORDS)}  # word -> value, for reading phrases
+MONTHS = {month: i for i, month in enumerate(words.MONTHS, 1)}
 _MONTH = "|".join(MONTHS)
 # A role label closing a printed excerpt: "... (Probation officer)."
 _PRINTED_ROLE = re.compile(

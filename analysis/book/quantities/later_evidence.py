@@ -7,7 +7,8 @@ import re
 import pandas as pd
 
 from analysis.book.quantities.reported import figure_value, period_phrase
-from analysis.book.quantities.words import _MONTHS, _plain_number, in_words, number_text
+from analysis.book.quantities.words import _plain_number, in_words, number_text
+from analysis.words import day_text
 
 # Each function reads one or two of the later tables (community_sentences, recruitment,
 # workload_surveys, kirton_survey, reception_comments). Chapters call them through
@@ -22,12 +23,6 @@ STANCE_WORDS = {
     "critical": ("disputes it", "dispute it"),
     "other": ("is not about the article", "are not about the article"),
 }
-
-
-def day_phrase(value) -> str:
-    """A date as prose: 2022-07-03 -> "3 July 2022"."""
-    day = pd.Timestamp(value)
-    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"
 
 
 def publisher_words(publisher: str) -> str:
@@ -61,7 +56,7 @@ def community_series_span(community: pd.DataFrame, series: str) -> str:
     "190,172 in 2008 to 102,938 in 2016 (nine figures; Ministry of Justice, …, dated 23 January 2018)"."""
     rows = _series(community, series)
     first, last = rows.iloc[0], rows.iloc[-1]
-    published = sorted({day_phrase(d) for d in rows["published"]})
+    published = sorted({day_text(d) for d in rows["published"]})
     count = f"{in_words(len(rows))} figure{'s' if len(rows) != 1 else ''}"
     return (f"{int(first['count']):,} in {int(first['year'])} to {int(last['count']):,} in {int(last['year'])} "
             f"({count}; {series_publisher(community, series)}, dated {' and '.join(published)})")
@@ -129,7 +124,7 @@ def recruitment_table(recruitment: pd.DataFrame) -> pd.DataFrame:
             "actual or target": [str(k) for k in rows["kind"]],
             "number": [f"{int(c):,}" for c in rows["count"]],
             "what is counted": [str(d) for d in rows["description"]],
-            "source": [f"{publisher_words(p)}, {day_phrase(d)}" for p, d in zip(rows["publisher"], rows["published"],
+            "source": [f"{publisher_words(p)}, {day_text(d)}" for p, d in zip(rows["publisher"], rows["published"],
                                                                                   strict=True)],
         }
     )
@@ -241,7 +236,7 @@ def stance_phrase(comments: pd.DataFrame) -> str:
 
 def reception_counts(comments: pd.DataFrame) -> str:
     """The date of the post and its comments: "posted on 3 July 2022; eight comments (six comments and two replies)"."""
-    dates = sorted({day_phrase(d) for d in comments["post_date"]})
+    dates = sorted({day_text(d) for d in comments["post_date"]})
     replies = int(comments["reply_to"].notna().sum())
     return (f"posted on {' and '.join(dates)}; {in_words(len(comments))} comments in all "
             f"({in_words(len(comments) - replies)} on the post and {in_words(replies)} replies to other comments)")

@@ -6,12 +6,12 @@ import pandas as pd
 
 from analysis.book.quantities.words import (
     _COUNTED_UNITS,
-    _MONTHS,
     _QUALIFIER_WORDS,
     _UNIT_WORDS,
     _plain_number,
     number_text,
 )
+from analysis.words import MONTHS
 
 
 def _figure_row(figures: pd.DataFrame, figure_id: str) -> pd.Series:
@@ -106,7 +106,7 @@ def period_phrase(as_of: str) -> str:
         return fields[0], fields[1], fields[2] if len(fields) == 3 else None
 
     def one(year: int, month: int, day: int | None, with_year: bool = True) -> str:
-        text = _MONTHS[month - 1] + (f" {year}" if with_year else "")
+        text = MONTHS[month - 1] + (f" {year}" if with_year else "")
         return f"{day} {text}" if day is not None else text
 
     start, _, end = str(as_of).partition("/")

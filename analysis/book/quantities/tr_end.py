@@ -6,8 +6,9 @@ import re
 
 import pandas as pd
 
-from analysis.book.quantities.later_evidence import _row_by_id, day_phrase
-from analysis.book.quantities.words import _MONTHS, _UNIT_WORDS, _plain_number, number_text
+from analysis.book.quantities.later_evidence import _row_by_id
+from analysis.book.quantities.words import _UNIT_WORDS, _plain_number, number_text
+from analysis.words import MONTHS, day_text
 
 
 def _tr_row(tr_end: pd.DataFrame, item_id: str) -> pd.Series:
@@ -19,8 +20,8 @@ def tr_end_date(tr_end: pd.DataFrame, item_id: str) -> str:
     text = str(_tr_row(tr_end, item_id)["date"])
     if len(text) == len("2018-07"):
         year, month = text.split("-")
-        return f"{_MONTHS[int(month) - 1]} {year}"
-    return day_phrase(text)
+        return f"{MONTHS[int(month) - 1]} {year}"
+    return day_text(text)
 
 
 def tr_end_value(tr_end: pd.DataFrame, item_id: str, noun: str | None = None) -> str:

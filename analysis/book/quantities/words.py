@@ -2,15 +2,8 @@
 
 from __future__ import annotations
 
-_MONTHS = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)
-_SMALL_NUMBER_WORDS = (
-    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
-    "nineteen", "twenty",
-)
+from analysis.words import NUMBER_WORDS
+
 # How each `figures.qualifier` reads in front of a number. "less than" reads "fewer than"
 # before counts of whole things (people, offences), as English grammar asks.
 _QUALIFIER_WORDS = {
@@ -37,8 +30,8 @@ _UNIT_WORDS = {
 def in_words(n: int) -> str:
     """A whole number as prose: words up to twenty ("nine"), digits with commas above."""
     n = int(n)
-    if 0 <= n < len(_SMALL_NUMBER_WORDS):
-        return _SMALL_NUMBER_WORDS[n]
+    if 0 <= n < len(NUMBER_WORDS):
+        return NUMBER_WORDS[n]
     return f"{n:,}"
 
 
