@@ -20,7 +20,6 @@ import ast
 import datetime as dt
 import importlib
 import importlib.util
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -154,18 +153,12 @@ def diff_table(name: str, old: pd.DataFrame, new: pd.DataFrame, key: list[str]) 
     return result
 
 
-_BIB_ENTRY = re.compile(r"@\w+\s*\{\s*([^,\s]+)\s*,")
-
-
 def _bib_entries(text: str) -> dict[str, str]:
-    """BibTeX key -> normalised entry text."""
-    starts = [(m.start(), m.group(1)) for m in _BIB_ENTRY.finditer(text)]
-    entries = {}
-    for i, (start, key) in enumerate(starts):
-        end = starts[i + 1][0] if i + 1 < len(starts) else len(text)
-        body = re.sub(r"(?m)^%.*$", "", text[start:end])  # comments between entries
-        entries[key] = " ".join(body.split())
-    return entries
+    """BibTeX key -> the entry as pybtex writes it back (so layout and comments do not count as changes)."""
+    from pybtex.database import BibliographyData, parse_string
+
+    entries = parse_string(text, "bibtex").entries
+    return {key: BibliographyData(entries={key: entry}).to_string("bibtex").strip() for key, entry in entries.items()}
 
 
 def _title(release: Release, name: str) -> str:
