@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from analysis.book.quantities.reported import _figure_row, figure_value, qualifier_words
+from analysis.book.quantities.reported import figure_value, qualifier_words, row_by_id
 from analysis.book.quantities.words import _UNIT_WORDS, _plain_number, number_text
 
 
@@ -42,7 +42,7 @@ def share_upper_bound_pct(figures: pd.DataFrame, part_id: str, whole_id: str) ->
     A derived bound, not a reported figure: the share is below this value if the two figures
     describe the same population. When ``whole`` is itself approximate, so is the bound.
     """
-    part, whole = _figure_row(figures, part_id), _figure_row(figures, whole_id)
+    part, whole = row_by_id(figures, part_id), row_by_id(figures, whole_id)
     if str(part["qualifier"]) not in ("less than", "just under", "exact"):
         raise ValueError(f"figure {part_id!r} is not bounded above (qualifier {part['qualifier']!r})")
     if str(part["unit"]) != str(whole["unit"]):

@@ -6,7 +6,7 @@ import re
 
 import pandas as pd
 
-from analysis.book.quantities.reported import figure_value, period_phrase
+from analysis.book.quantities.reported import figure_value, period_phrase, row_by_id
 from analysis.book.quantities.words import _plain_number, in_words, number_text
 from analysis.words import day_text
 
@@ -164,20 +164,13 @@ def _stated_value(value, unit: str, qualifier: str) -> str:
     return number if qualifier == "exact" else f"{qualifier} {number}"
 
 
-def _row_by_id(table: pd.DataFrame, figure_id: str, name: str) -> pd.Series:
-    rows = table[table["figure_id"] == figure_id]
-    if len(rows) != 1:
-        raise KeyError(f"{name} has no single row {figure_id!r}")
-    return rows.iloc[0]
-
-
 def workload_finding(workload: pd.DataFrame, figure_id: str, base_id: str | None = None) -> str:
     """One inspectorate figure as prose, of its base where given, with publisher and year, e.g.
     "46% of almost 2,000 probation practitioners interviewed (HM Inspectorate of Probation, 2021)"."""
-    row = _row_by_id(workload, figure_id, "workload_surveys")
+    row = row_by_id(workload, figure_id, "workload_surveys")
     text = _stated_value(row["value"], str(row["unit"]), str(row["qualifier"]))
     if base_id is not None:
-        base = _row_by_id(workload, base_id, "workload_surveys")
+        base = row_by_id(workload, base_id, "workload_surveys")
         if base["survey"] != row["survey"]:
             raise ValueError(f"{base_id} is from another survey than {figure_id}")
         text += (f" of {_stated_value(base['value'], str(base['unit']), str(base['qualifier']))} "
@@ -187,14 +180,14 @@ def workload_finding(workload: pd.DataFrame, figure_id: str, base_id: str | None
 
 def kirton_phrase(kirton: pd.DataFrame, figure_id: str) -> str:
     """A Kirton and Guillaume figure with whom it is about, e.g. "87% of survey respondents placed in the NPS"."""
-    row = _row_by_id(kirton, figure_id, "kirton_survey")
+    row = row_by_id(kirton, figure_id, "kirton_survey")
     text = _stated_value(row["value"], str(row["unit"]), str(row["qualifier"]))
     return f"{text} of {row['group']}" if str(row["unit"]) == "percent" else text
 
 
 def kirton_gap_points(kirton: pd.DataFrame, first_id: str, second_id: str) -> int | float:
     """The difference between two percentages of the survey, in percentage points."""
-    rows = [_row_by_id(kirton, i, "kirton_survey") for i in (first_id, second_id)]
+    rows = [row_by_id(kirton, i, "kirton_survey") for i in (first_id, second_id)]
     if any(str(r["unit"]) != "percent" or str(r["qualifier"]) != "exact" for r in rows):
         raise ValueError("percentage points need two exact percentages")
     return _plain_number(float(rows[0]["value"]) - float(rows[1]["value"]))
@@ -202,7 +195,7 @@ def kirton_gap_points(kirton: pd.DataFrame, first_id: str, second_id: str) -> in
 
 def kirton_period(kirton: pd.DataFrame, figure_id: str) -> str:
     """The period of a survey row's ``as_of`` as prose ("January to June 2015")."""
-    as_of = _row_by_id(kirton, figure_id, "kirton_survey")["as_of"]
+    as_of = row_by_id(kirton, figure_id, "kirton_survey")["as_of"]
     if pd.isna(as_of):
         raise ValueError(f"kirton_survey {figure_id!r} has no as_of period")
     return period_phrase(str(as_of))

@@ -14,10 +14,11 @@ from analysis.book.quantities.words import (
 from analysis.words import MONTHS
 
 
-def _figure_row(figures: pd.DataFrame, figure_id: str) -> pd.Series:
-    rows = figures[figures["figure_id"] == figure_id]
+def row_by_id(table: pd.DataFrame, row_id: str, name: str = "figures", column: str = "figure_id") -> pd.Series:
+    """The one row of ``table`` (called ``name`` in the error) whose ``column`` is ``row_id``."""
+    rows = table[table[column] == row_id]
     if len(rows) != 1:
-        raise KeyError(f"figure {figure_id!r} is not in the figures table")
+        raise KeyError(f"{name} has no single row {row_id!r}")
     return rows.iloc[0]
 
 
@@ -28,7 +29,7 @@ def same_statistic(figures: pd.DataFrame, figure_id: str) -> str:
     summary's "74 per cent"); since release 1.2.0 the ``same_as`` column links them.
     Releases without the column give every row its own statistic.
     """
-    row = _figure_row(figures, figure_id)
+    row = row_by_id(figures, figure_id)
     linked = row.get("same_as")
     return figure_id if linked is None or pd.isna(linked) or not str(linked) else str(linked)
 
@@ -53,7 +54,7 @@ def part_of_pairs(figures: pd.DataFrame, figure_ids=None) -> list[tuple[str, str
 
 def figure_value(figures: pd.DataFrame, figure_id: str) -> int | float:
     """The value of one row of ``figures`` (the lower bound for a range), as a plain number."""
-    return _plain_number(_figure_row(figures, figure_id)["value"])
+    return _plain_number(row_by_id(figures, figure_id)["value"])
 
 
 def qualifier_words(qualifier: str, unit: str) -> str:
@@ -74,7 +75,7 @@ def figure_phrase(figures: pd.DataFrame, figure_id: str, with_unit: bool = True,
     ``noun`` replaces the unit word ("50,000 more prisoners"); it also keeps a bare number
     such as "50,000" out of the glued text, which myst-nb would read as a Python tuple.
     """
-    row = _figure_row(figures, figure_id)
+    row = row_by_id(figures, figure_id)
     unit, qualifier = str(row["unit"]), str(row["qualifier"])
     value = _plain_number(row["value"])
     if unit == "year":
@@ -120,7 +121,7 @@ def period_phrase(as_of: str) -> str:
 
 def figure_period(figures: pd.DataFrame, figure_id: str) -> str:
     """The date or period a figure refers to (its ``as_of``), as prose."""
-    as_of = _figure_row(figures, figure_id)["as_of"]
+    as_of = row_by_id(figures, figure_id)["as_of"]
     if pd.isna(as_of):
         raise ValueError(f"figure {figure_id!r} has no as_of date")
     return period_phrase(str(as_of))
@@ -128,7 +129,7 @@ def figure_period(figures: pd.DataFrame, figure_id: str) -> str:
 
 def figure_year(figures: pd.DataFrame, figure_id: str) -> int:
     """The (last) calendar year of a figure's ``as_of`` period."""
-    as_of = _figure_row(figures, figure_id)["as_of"]
+    as_of = row_by_id(figures, figure_id)["as_of"]
     if pd.isna(as_of):
         raise ValueError(f"figure {figure_id!r} has no as_of date")
     return int(str(as_of).split("/")[-1][:4])

@@ -6,13 +6,13 @@ import re
 
 import pandas as pd
 
-from analysis.book.quantities.later_evidence import _row_by_id
+from analysis.book.quantities.reported import row_by_id
 from analysis.book.quantities.words import _UNIT_WORDS, _plain_number, number_text
 from analysis.words import MONTHS, day_text
 
 
 def _tr_row(tr_end: pd.DataFrame, item_id: str) -> pd.Series:
-    return _row_by_id(tr_end.rename(columns={"item_id": "figure_id"}), item_id, "tr_end")
+    return row_by_id(tr_end, item_id, "tr_end", column="item_id")
 
 
 def tr_end_date(tr_end: pd.DataFrame, item_id: str) -> str:

@@ -7,6 +7,8 @@ from datetime import date
 
 import pandas as pd
 
+from analysis.book.quantities.reported import row_by_id
+
 
 @dataclass(frozen=True)
 class ImpliedStart:
@@ -70,14 +72,6 @@ class PostRelease:
         return "does not lie wholly below the published bound, so the two published figures do not fully agree"
 
 
-def _figure_row(figures: pd.DataFrame, figure_id: str) -> pd.Series:
-    """The one row of the ``figures`` table with ``figure_id``."""
-    rows = figures[figures["figure_id"] == figure_id]
-    if len(rows) != 1:
-        raise KeyError(f"figure {figure_id!r} is not in the figures table")
-    return rows.iloc[0]
-
-
 def _as_of(row: pd.Series) -> date:
     text = str(row["as_of"])
     return date.fromisoformat(text.split("/")[-1])
@@ -85,10 +79,10 @@ def _as_of(row: pd.Series) -> date:
 
 def postrelease(figures: pd.DataFrame) -> PostRelease:
     """The post-release caseload rows of ``figures`` and the start their rise implies."""
-    start = _figure_row(figures, "postrelease_caseload_2015")
-    end = _figure_row(figures, "postrelease_caseload_2020")
-    rise = _figure_row(figures, "postrelease_rise_pct")
-    article = _figure_row(figures, "caseload_rise_pct_hmi2021")
+    start = row_by_id(figures, "postrelease_caseload_2015")
+    end = row_by_id(figures, "postrelease_caseload_2020")
+    rise = row_by_id(figures, "postrelease_rise_pct")
+    article = row_by_id(figures, "caseload_rise_pct_hmi2021")
     end_value = float(end["value"])
     rise_pct = float(rise["value"])
     return PostRelease(

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from analysis.book.quantities.reported import row_by_id
 from analysis.book.quantities.words import number_text
 from analysis.book.whatif.assumptions import (
     ASSUMED,
@@ -19,7 +20,6 @@ from analysis.book.whatif.assumptions import (
     STATUS_PHRASES,
     WEEKS_PER_MONTH,
 )
-from analysis.book.whatif.caseload import _figure_row
 from analysis.book.whatif.model import Scenario
 
 
@@ -115,8 +115,8 @@ def resolve(
     months_supervised: float | None = None,
 ) -> Inputs:
     """The chapter's parameters as a :class:`Scenario`; ``None`` takes the published value."""
-    growth_row = _figure_row(figures, GROWTH_FIGURE)
-    months_row = _figure_row(figures, MONTHS_FIGURE)
+    growth_row = row_by_id(figures, GROWTH_FIGURE)
+    months_row = row_by_id(figures, MONTHS_FIGURE)
     models = appointment_models[appointment_models["model_id"] == CHECK_IN_MODEL]
     if len(models) != 1:
         raise KeyError(f"appointment model {CHECK_IN_MODEL!r} is not in the appointment_models table")
