@@ -30,11 +30,12 @@ help:
 	@echo "make diff FROM=1.0.0 TO=1.1.0  what changed between two data releases (tables, rows, claims, glued numbers)"
 
 # (Re)create the virtual environment whenever the pinned requirements change.
-# The .pth file makes `analysis` importable from every kernel, wherever it runs.
-$(STAMP): requirements.txt
+# The project is installed editable (pyproject.toml), so every kernel imports this checkout's `analysis`.
+$(STAMP): requirements.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.txt
-	$(PY) -c "import pathlib, sysconfig; pathlib.Path(sysconfig.get_paths()['purelib'], 'treadmill-book.pth').write_text('$(CURDIR)\n')"
+	rm -f "$$($(PY) -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')/treadmill-book.pth"
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $@
 
 book: $(STAMP)
@@ -49,7 +50,7 @@ chapter: $(STAMP)
 # make book), a failing chapter, or a frozen release edited in place.
 diff: $(STAMP)
 	@test -n "$(FROM)" -a -n "$(TO)" || { echo "usage: make diff FROM=1.0.0 TO=1.1.0" >&2; exit 2; }
-	$(PY) -m analysis.diff "$(FROM)" "$(TO)"
+	$(PY) -m analysis.build.changes "$(FROM)" "$(TO)"
 
 # Render HTML from the committed notebooks without executing anything.
 html: $(STAMP)
@@ -63,12 +64,13 @@ preview: $(STAMP)
 # notebooks (never executed; like `make html`, it refuses stale chapters).
 # Published next to the HTML when built.
 pdf: $(STAMP) browser
-	$(PY) -m analysis.pdf --data-version "$(DATA_VERSION)"
+	$(PY) -m analysis.build.pdf --data-version "$(DATA_VERSION)"
 
 # The GitHub workflows are checked against the schema check-jsonschema ships (offline);
 # they only publish and run CI, no local command needs them.
 lint: $(STAMP)
 	$(PY) -m ruff check .
+	$(VENV)/bin/lint-imports
 	$(VENV)/bin/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 
 # Chromium for tests/test_browser.py, from apt (CI runs as root on a fresh clone).

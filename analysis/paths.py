@@ -21,10 +21,18 @@ BUILD = ROOT / "_build"
 HTML = BUILD / "html"
 STATIC = ROOT / "_static"
 REQUIREMENTS = ROOT / "requirements.txt"
-# The source documents the data cite, verified by analysis.sources (see its README).
+# The source documents the data cite, verified by analysis.data.sources (see its README).
 SOURCES = DATA / "sources"
+# In each release folder, its Frictionless descriptor; in data/, the registry of frozen releases
+# (written by analysis.releases.registry).
+DESCRIPTOR = "datapackage.json"
+REGISTRY = "RELEASES.json"
 # The single place that names the default data release.
 DEFAULT_RELEASE_FILE = DATA / "DEFAULT_RELEASE"
+# The REFI-QDA exports in the site's data/<version>/ folder: written by analysis.releases.refiqda,
+# linked from the codebook appendix (analysis.book.downloads), so the name lives below both.
+QDA_CODEBOOK_FILE = "codebook.qdc"
+QDA_PROJECT_FILE = "coded-excerpts.qdpx"
 
 
 def default_release() -> str:

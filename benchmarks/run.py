@@ -211,7 +211,8 @@ def make_template(dst: Path) -> bool:
         nbformat.write(nb, path)
     unfrozen = unfreeze_default_release(dst)
     # Jupyter Book needs the bundle in _static; our build writes it itself (timed).
-    code = "from pathlib import Path; from analysis.charts import write_vega_bundle; write_vega_bundle(Path('_static'))"
+    code = ("from pathlib import Path; from analysis.book.charts import write_vega_bundle; "
+            "write_vega_bundle(Path('_static'))")
     subprocess.run([str(PYTHON), "-c", code], cwd=dst, env=clean_env(dst), check=True)
     return unfrozen
 
@@ -287,7 +288,7 @@ def choose_table(root: Path, reads: dict[str, list[str]], wanted: str | None) ->
 
 
 def rehash_resource(folder: Path, name: str) -> None:
-    """Record the file's new sha256 and size in datapackage.json (as tests/releases.py does)."""
+    """Record the file's new sha256 and size in datapackage.json (as tests/support/releases.py does)."""
     path = folder / "datapackage.json"
     descriptor = json.loads(path.read_text(encoding="utf-8"))
     for resource in descriptor["resources"]:
@@ -337,7 +338,7 @@ def free_text_column(resource: dict) -> str:
 
 def pick_change_mode(template: Path, probe: Path, table: str) -> str:
     """'value' when a realistic value edit still loads and validates, else 'quoting'."""
-    check = f"from analysis.data import load_release; load_release().table({table!r})"
+    check = f"from analysis.data.release import load_release; load_release().table({table!r})"
     for mode in ("value", "quoting"):
         copy_tree(template / "data", probe / "data")
         try:

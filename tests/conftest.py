@@ -1,4 +1,6 @@
-"""Shared pytest setup: make ``analysis`` importable from any cwd, and name a root cause first.
+"""Shared pytest setup: mark each test by kind, and name a root cause first.
+
+``analysis`` is imported as installed (``make`` installs the project editable).
 
 When the committed record is stale, a frozen release was edited or a source
 document changed, dozens of tests fail as a knock-on effect. The summary hook
@@ -6,18 +8,21 @@ below checks those three causes once, after the run, and prints them under
 "Start here", so the one real failure is not buried in the others.
 """
 
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+# Tests by kind, by folder (tests/<kind>/...); unit/ and book/ are unit tests. Notebooks are nbval items.
+KIND_FOLDERS = {"build": "build", "browser": "browser", "unit": "unit", "book": "unit"}
+TESTS = Path(__file__).resolve().parent
 
 
-# Test modules by kind; every other test module is a unit test. Notebooks are nbval items.
-BUILD_MODULES = {"test_build", "test_failures", "test_interruptions", "test_fresh_clone", "test_mutations",
-                 "test_diff", "test_author_workflow"}
-BROWSER_MODULES = {"test_browser", "test_pdf", "test_preview"}
+def kind_of(path: Path) -> str:
+    """unit, build, nbval or browser (see pyproject.toml); a test outside the known folders is an error."""
+    if path.suffix == ".ipynb":
+        return "nbval"
+    folder = path.resolve().relative_to(TESTS).parts[0]
+    if folder not in KIND_FOLDERS:
+        raise ValueError(f"{path}: tests live in tests/{{{','.join(KIND_FOLDERS)}}}/, not in tests/{folder}")
+    return KIND_FOLDERS[folder]
 
 
 def pytest_collection_modifyitems(config, items):
@@ -25,23 +30,15 @@ def pytest_collection_modifyitems(config, items):
     import pytest
 
     for item in items:
-        path = Path(str(item.fspath))
-        if path.suffix == ".ipynb":
-            kind = "nbval"
-        elif path.stem in BROWSER_MODULES:
-            kind = "browser"
-        elif path.stem in BUILD_MODULES:
-            kind = "build"
-        else:
-            kind = "unit"
-        item.add_marker(getattr(pytest.mark, kind))
+        item.add_marker(getattr(pytest.mark, kind_of(Path(str(item.fspath)))))
 
 
 def root_causes() -> list[str]:
     """Problems that make many tests fail at once, each with what to do."""
-    from analysis import paths, sources
+    from analysis import paths
     from analysis.build import Project, stale_chapters
-    from analysis.release import check_frozen
+    from analysis.data import sources
+    from analysis.releases.registry import check_frozen
 
     causes = [f"{p} (restore it; releases are immutable)" for p in check_frozen(paths.DATA)]
     try:

@@ -4,7 +4,7 @@
 it depends on has changed: its cells, its parameters, the data release
 version, the ``analysis`` package, the pinned requirements, or one of the data
 files it read last time (by the sha256 the data package records). What it read
-is logged by :mod:`analysis.data` while the kernel runs and stored, with the
+is logged by :mod:`analysis.data.release` while the kernel runs and stored, with the
 key, in the notebook's metadata, so a fresh clone reuses the committed record.
 
 Executed notebooks for the default release are written back into

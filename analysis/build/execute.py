@@ -16,7 +16,7 @@ import nbformat
 from analysis.build import publish
 from analysis.build.keys import INJECTED_TAG, _code_cells, cache_key, environment_fingerprint, read_notebook
 from analysis.build.project import BuildError, Project, select
-from analysis.files import checkpoint, write_atomic
+from analysis.data.files import checkpoint, write_atomic
 
 KERNEL = "python3"
 META_KEY = "treadmill"
@@ -94,7 +94,7 @@ def update_prose(job: Job) -> bool:
     return True
 
 
-def normalise(nb: nbformat.NotebookNode) -> None:
+def strip_run_metadata(nb: nbformat.NotebookNode) -> None:
     """Drop what papermill and nbclient record that changes run to run (times, paths, random ids)."""
     nb.metadata.pop("papermill", None)
     for cell in nb.cells:
@@ -124,7 +124,7 @@ def execute(job: Job) -> Outcome:
         output_path = tmp_dir / f"executed-{job.chapter.name}"
         log = tmp_dir / "reads.log"
         log.touch()
-        # The kernel inherits these: analysis.data logs each resource it reads,
+        # The kernel inherits these: analysis.data.release logs each resource it reads,
         # and analysis.paths resolves the project root (a scratch copy in tests).
         os.environ["TREADMILL_READS_LOG"] = str(log)
         os.environ["TREADMILL_ROOT"] = str(job.project.root)
@@ -159,7 +159,7 @@ def execute(job: Job) -> Outcome:
             return Outcome(job.chapter, "failed", time.perf_counter() - start, message)
         reads = sorted(set(log.read_text(encoding="utf-8").split()))
         executed = nbformat.read(output_path, as_version=4)
-        normalise(executed)
+        strip_run_metadata(executed)
         executed.metadata[META_KEY] = {
             "data_version": job.version,
             "parameters": job.parameters,
@@ -229,7 +229,7 @@ def keep_committed(project: Project, chapter: Path) -> None:
 
 def check_release(project: Project, version: str) -> None:
     """Refuse an unknown release, or any frozen release edited in place."""
-    from analysis.release import check_frozen
+    from analysis.releases.registry import check_frozen
 
     if not (project.data_dir / version / "datapackage.json").exists():
         known = sorted(p.name for p in project.data_dir.iterdir() if (p / "datapackage.json").exists())
@@ -241,7 +241,7 @@ def check_release(project: Project, version: str) -> None:
 
 def default_version(project: Project) -> str:
     """The default release, which must be frozen: the book never builds by default from a draft."""
-    from analysis.data import DataError, load_release
+    from analysis.data.release import DataError, load_release
 
     version = project.default_release()
     try:
@@ -251,7 +251,7 @@ def default_version(project: Project) -> str:
     if (project.data_dir / "RELEASES.json").is_file() and not release.is_frozen():
         raise BuildError(
             f"the default release {version} (data/DEFAULT_RELEASE) is a draft; freeze it first "
-            f"(python -m analysis.release freeze {version}), or build the draft on its own with "
+            f"(python -m analysis.releases.registry freeze {version}), or build the draft on its own with "
             f"`make book DATA_VERSION={version}`"
         )
     return version
@@ -307,7 +307,7 @@ def stale_chapters(project: Project, version: str) -> list[str]:
 
 def previous_release(project: Project, version: str) -> str | None:
     """The release the "What changed" page compares ``version`` with (None for the first)."""
-    from analysis.release import predecessor
+    from analysis.releases.registry import predecessor
 
     return predecessor(version, project.data_dir)
 

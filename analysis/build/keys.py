@@ -19,7 +19,7 @@ import nbformat
 
 from analysis import paths
 from analysis.build.project import Project
-from analysis.sources import LOG_PREFIX as SOURCE_READ
+from analysis.data.sources import LOG_PREFIX as SOURCE_READ
 
 INJECTED_TAG = "injected-parameters"
 

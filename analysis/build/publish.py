@@ -22,7 +22,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from analysis.files import checkpoint, remove_partials
+from analysis.data.files import checkpoint, remove_partials
 
 SITES = "sites"
 LINK_TMP = ".html.link"

@@ -17,7 +17,7 @@ from analysis.build import publish
 from analysis.build.execute import META_KEY, check_release, default_version, previous_release, stale_chapters
 from analysis.build.keys import _sha, read_notebook
 from analysis.build.project import BOOK_FILES, BuildError, Project
-from analysis.files import checkpoint, write_atomic
+from analysis.data.files import checkpoint, write_atomic
 
 
 def _extras_key(project: Project, version: str) -> str:
@@ -82,7 +82,7 @@ def _stage(project: Project, version: str, stage: Path) -> None:
     shutil.copy(release / "references.bib", stage / "references.bib")
     shutil.copytree(release, stage / "downloads" / "data" / version)
     _cached_extras(project, version, stage)  # REFI-QDA exports, "What changed" page
-    from analysis.charts import FIGURES_DIR
+    from analysis.book.charts import FIGURES_DIR
 
     export_figures(stage / "chapters", stage / "downloads" / FIGURES_DIR, project.build_dir / "figure-cache")
 
@@ -97,7 +97,7 @@ def export_figures(chapters: Path, out_dir: Path, cache_dir: Path | None = None)
     """
     import vl_convert as vlc
 
-    from analysis.charts import DOWNLOADS, export_figure, specs_in_notebook
+    from analysis.book.charts import DOWNLOADS, export_figure, specs_in_notebook
 
     out_dir.mkdir(parents=True, exist_ok=True)
     cache = (cache_dir / vlc.__version__) if cache_dir else out_dir
@@ -135,7 +135,7 @@ def _vega_bundle(project: Project) -> None:
     expected = f"{vlc.__version__} {hashlib.sha256(bundle.read_bytes()).hexdigest() if bundle.is_file() else ''}"
     if bundle.is_file() and stamp.is_file() and stamp.read_text(encoding="utf-8") == expected:
         return
-    from analysis.charts import write_vega_bundle  # Altair costs a second: only when needed
+    from analysis.book.charts import write_vega_bundle  # Altair costs a second: only when needed
 
     write_vega_bundle(project.static_dir)
     write_atomic(stamp, f"{vlc.__version__} {hashlib.sha256(bundle.read_bytes()).hexdigest()}")
@@ -267,11 +267,12 @@ def stage_release_extras(project: Project, version: str, stage: Path, echo=print
     the staged ``_toc.yml`` (the repository's ``_toc.yml`` is not touched).
     Both releases' executions are fresh by now (see :func:`require_fresh`).
     """
-    from analysis import diff, refiqda, release
-    from analysis.data import DataError, load_release
+    from analysis.build.changes import write_changes_page
+    from analysis.data.release import DataError, load_release
+    from analysis.releases import refiqda, registry
 
     try:
         refiqda.write_exports(load_release(version, project.data_dir), stage / "downloads" / "data" / version)
-        diff.write_changes_page(project, version, stage, echo=echo)
-    except (DataError, refiqda.CodebookError, release.ReleaseError) as err:
+        write_changes_page(project, version, stage, echo=echo)
+    except (DataError, refiqda.CodebookError, registry.ReleaseError) as err:
         raise BuildError(f"data release {version}: {err}") from err

@@ -1,0 +1,134 @@
+"""The build's side of the release comparison: execute (or refuse) chapters, write the changes page, ``make diff``.
+
+The comparison itself is pure and lives in :mod:`analysis.releases.diff`; this
+module adds what needs the build: executing a release's stale chapters, the
+"What changed between releases" page staged by the HTML build, and the command::
+
+    make diff FROM=1.0.0 TO=1.1.0        # or: python -m analysis.build.changes 1.0.0 1.1.0
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from analysis import paths
+from analysis.build.execute import check_release, execute_chapters, raise_failures, stale_chapters
+from analysis.build.project import BuildError, Project
+from analysis.data.release import DataError, load_release
+from analysis.data.sources import SourceError
+from analysis.releases.changes_page import PAGE_STEM, plain_text, render_markdown
+from analysis.releases.diff import ReleaseDiff, diff_claims, diff_glued_files, diff_releases
+
+
+def executed_chapters(project, version: str, execute: bool = True, echo=print) -> dict[str, Path]:
+    """The executed notebook of every chapter for ``version`` (file name -> path).
+
+    With ``execute``, a non-default release's stale chapters are executed
+    first into ``_build/executed/<version>/``; the default release's store is
+    the committed record in ``chapters/``, which only ``make book`` writes.
+    A chapter that fails, or one still stale, raises ``BuildError`` naming it:
+    glued numbers are never compared from stale or missing executions.
+    """
+    if execute and version != project.default_release():
+        raise_failures(execute_chapters(project, version, echo=echo), project)
+    stale = stale_chapters(project, version)
+    if stale:
+        hint = "make book" if version == project.default_release() else f"make book DATA_VERSION={version}"
+        raise BuildError(f"data release {version}: stale chapters {', '.join(stale)}; run `{hint}` first")
+    return {c.name: project.store(c, version) for c in project.chapters()}
+
+
+def compare(
+    project, old_version: str, new_version: str, execute_old: bool = True, execute_new: bool = True, echo=print
+) -> ReleaseDiff:
+    """Full comparison for the report: data, claims and the chapters' glued numbers.
+
+    ``execute_old`` / ``execute_new``: execute stale chapters of that release
+    first (see :func:`executed_chapters`); otherwise its stored executions are
+    compared as they are.
+    """
+    for version in (old_version, new_version):
+        check_release(project, version)  # refuses a frozen release edited in place
+    old = load_release(old_version, project.data_dir)
+    new = load_release(new_version, project.data_dir)
+    result = diff_releases(old, new)
+    result.claims = diff_claims(old, new)
+    runs = {}
+    for version, execute in ((old_version, execute_old), (new_version, execute_new)):
+        if execute:
+            echo(f"Chapters for data release {version}:")
+        runs[version] = executed_chapters(project, version, execute=execute, echo=echo)
+    result.glued = diff_glued_files(runs[old_version], runs[new_version])
+    return result
+
+
+def write_changes_page(project, version: str, stage: Path, echo=print) -> Path | None:
+    """The build's page: ``<stage>/chapters/changes.md`` and a staged table-of-contents entry.
+
+    Only when ``version`` has a predecessor in ``data/``. Both releases'
+    stored executions are used as the build left them (it executed what was
+    stale before staging); a stale one raises instead of being shown.
+    """
+    import yaml
+
+    from analysis.releases.registry import predecessor
+
+    old = predecessor(version, project.data_dir)
+    if old is None:
+        return None
+    result = compare(project, old, version, execute_old=False, execute_new=False, echo=echo)
+    page = stage / "chapters" / f"{PAGE_STEM}.md"
+    page.write_text(render_markdown(result), encoding="utf-8")
+    toc_path = stage / "_toc.yml"
+    toc = yaml.safe_load(toc_path.read_text(encoding="utf-8"))
+    entry = {"file": f"chapters/{PAGE_STEM}"}
+    if "parts" in toc:
+        appendices = next((p for p in toc["parts"] if p.get("caption") == "Appendices"), None)
+        if appendices is None:
+            appendices = {"caption": "Appendices", "chapters": []}
+            toc["parts"].append(appendices)
+        chapters = appendices.setdefault("chapters", [])
+    else:
+        chapters = toc.setdefault("chapters", [])
+    last = len(chapters)
+    if chapters and chapters[-1].get("file") == "chapters/references":
+        last -= 1  # the bibliography stays last
+    chapters.insert(last, entry)
+    toc_path.write_text(yaml.safe_dump(toc, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    echo(f"  wrote     {PAGE_STEM}.md ({old} -> {version})")
+    return page
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m analysis.build.changes", description=__doc__.splitlines()[0])
+    parser.add_argument("old", help="the earlier release, e.g. 1.0.0")
+    parser.add_argument("new", help="the later release, e.g. 1.1.0")
+    parser.add_argument(
+        "--no-execute",
+        action="store_true",
+        help="compare the stored executed chapters as they are (do not execute stale ones)",
+    )
+    args = parser.parse_args(argv)
+    if not args.old or not args.new:
+        parser.error("usage: make diff FROM=1.0.0 TO=1.1.0")
+    project = Project(paths.ROOT)
+    try:
+        result = compare(
+            project,
+            args.old,
+            args.new,
+            execute_old=not args.no_execute,
+            execute_new=not args.no_execute,
+            echo=lambda m: print(m, file=sys.stderr),
+        )
+    except (DataError, BuildError, SourceError) as err:
+        print(f"diff: {err}", file=sys.stderr)
+        return 1
+    print(plain_text(render_markdown(result)), end="")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

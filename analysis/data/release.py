@@ -1,0 +1,360 @@
+"""Load one immutable data release, checked, as pandas tables.
+
+A release is a folder ``data/<version>/`` holding a Frictionless v5
+``datapackage.json`` and the files it describes. Chapters never read those
+files directly; they call :func:`load_release` and ask for tables by name, so
+that every read is
+
+* verified -- the file's sha256 and size must match the descriptor (releases
+  are immutable: a changed file means a new release, never an edit), and the
+  table must pass Frictionless validation against its Table Schema, including
+  primary and foreign keys;
+* typed -- columns get pandas dtypes from the schema, empty cells are NA;
+* recorded -- the build learns which resources each chapter read (see
+  :func:`log_read`), so it re-executes only the chapters a data change affects.
+
+Any problem raises :class:`DataError`, whose message names the release, file,
+row and column, so a failing build points straight at the bad cell.
+
+Frictionless is imported lazily (only when a table is first validated)
+because importing it costs build time for chapters that need no data.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from analysis import paths
+from analysis.data.errors import DataError
+from analysis.data.reads import log_read
+from analysis.data.validation import TableValidation
+from analysis.paths import DESCRIPTOR, REGISTRY  # noqa: F401  (callers name them with the release)
+
+# Table Schema type -> pandas dtype. Dates are parsed separately (see _read_csv).
+_DTYPES = {
+    "integer": "Int64",
+    "year": "Int64",
+    "number": "Float64",
+    "boolean": "boolean",
+    "string": "string",
+}
+_DATE_TYPES = {"date", "datetime"}
+# Types without a natural pandas dtype stay text.
+_FALLBACK_DTYPE = "string"
+
+
+def load_release(version: str | None = None, data_dir: Path = paths.DATA) -> Release:
+    """Open data release ``version`` (default: the one named in DEFAULT_RELEASE).
+
+    Only the descriptor is read here; files are checked when first used.
+    """
+    data_dir = Path(data_dir)
+    if version is None:
+        version = _default_version(data_dir)
+    folder = paths.release_dir(version, data_dir)
+    descriptor_path = folder / DESCRIPTOR
+    is_child = folder.parent == data_dir and not version.startswith(".")
+    if not is_child or not folder.is_dir():
+        raise DataError(
+            f"one of the available releases {available_releases(data_dir)} in {data_dir}",
+            release=version,
+            problem="unknown release",
+            got=version,
+        )
+    if not descriptor_path.is_file():
+        raise DataError(
+            f"a Frictionless descriptor at {descriptor_path}",
+            release=version,
+            file=DESCRIPTOR,
+            problem="missing descriptor",
+        )
+    try:
+        descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise DataError(
+            "a readable JSON descriptor",
+            release=version,
+            file=DESCRIPTOR,
+            problem="unreadable descriptor",
+            got=str(exc),
+        ) from exc
+    resources = descriptor.get("resources") if isinstance(descriptor, dict) else None
+    if not isinstance(resources, list) or not all(
+        isinstance(r, dict) and "name" in r and "path" in r for r in resources
+    ):
+        raise DataError(
+            "a 'resources' list whose entries have 'name' and 'path'",
+            release=version,
+            file=DESCRIPTOR,
+            problem="malformed descriptor",
+        )
+    return Release(version, folder, descriptor)
+
+
+def _default_version(data_dir: Path) -> str:
+    """The default release for ``data_dir``; paths.py owns the project default."""
+    if data_dir == paths.DATA:
+        try:
+            return paths.default_release()
+        except OSError as exc:
+            raise DataError(
+                f"a file {paths.DEFAULT_RELEASE_FILE} naming the default release",
+                problem="no default release",
+            ) from exc
+    default_file = data_dir / paths.DEFAULT_RELEASE_FILE.name
+    try:
+        return default_file.read_text(encoding="utf-8").strip()
+    except OSError as exc:
+        raise DataError(
+            f"a file {default_file} naming the default release",
+            problem="no default release",
+        ) from exc
+
+
+def available_releases(data_dir: Path = paths.DATA) -> list[str]:
+    """Versions in ``data_dir`` that have a descriptor, oldest first."""
+    if not Path(data_dir).is_dir():
+        return []
+    found = [
+        d.name
+        for d in Path(data_dir).iterdir()
+        if d.is_dir() and not d.name.startswith(".") and (d / DESCRIPTOR).is_file()
+    ]
+    return sorted(found, key=_version_key)
+
+
+def _version_key(version: str) -> list[tuple[int, Any]]:
+    return [(0, int(p)) if p.isdigit() else (1, p) for p in re.split(r"[.\-]", version)]
+
+
+class Release(TableValidation):
+    """One data release: its descriptor plus checked, cached access to its files."""
+
+    def __init__(self, version: str, path: Path, descriptor: dict) -> None:
+        self.version = version
+        self.path = Path(path)
+        self.descriptor = descriptor
+        self._resources = {r["name"]: r for r in descriptor["resources"]}
+        self._reads: set[str] = set()
+        self._bytes: dict[str, bytes] = {}  # verified file contents
+        self._valid: set[str] = set()  # tables that passed Frictionless
+        self._validating: set[str] = set()  # guards foreign-key cycles
+        self._tables: dict[str, pd.DataFrame] = {}
+        self._package = None
+
+    def __repr__(self) -> str:
+        return f"Release({self.version!r}, {self.path})"
+
+    @property
+    def resource_names(self) -> list[str]:
+        """Resource names in datapackage order."""
+        return [r["name"] for r in self.descriptor["resources"]]
+
+    @property
+    def reads(self) -> list[str]:
+        """Names of resources read so far (sorted), for the build's bookkeeping."""
+        return sorted(self._reads)
+
+    def sha256(self, name: str) -> str:
+        """The sha256 hex digest recorded for ``name`` in the descriptor."""
+        recorded = str(self._resource(name).get("hash", ""))
+        algorithm, _, digest = recorded.partition(":")
+        if algorithm != "sha256" or not re.fullmatch(r"[0-9a-f]{64}", digest):
+            raise self._error(
+                name,
+                "a 'hash' of the form 'sha256:<64 hex digits>' in datapackage.json",
+                problem="no sha256 recorded",
+                got=recorded or None,
+            )
+        return digest
+
+    def file_path(self, name: str) -> Path:
+        """Absolute path of a resource's file (for download links; not a read)."""
+        path = (self.path / self._resource(name)["path"]).resolve()
+        if not path.is_relative_to(self.path.resolve()):
+            raise self._error(name, "a path inside the release folder", problem="unsafe path")
+        return path
+
+    def is_table(self, name: str) -> bool:
+        """Whether ``name`` has a Table Schema (else it is a plain file)."""
+        resource = self._resource(name)
+        return "schema" in resource or resource.get("type") == "table"
+
+    def table(self, name: str) -> pd.DataFrame:
+        """A verified, validated, typed copy of table ``name`` (safe to mutate)."""
+        self._record(name)
+        if name not in self._tables:
+            if not self.is_table(name):
+                raise self._error(
+                    name,
+                    "a tabular resource with a schema; use .text() for other files",
+                    problem="not a table",
+                )
+            self._validate(name)
+            frame = self._read_csv(name)
+            self._check_source(name, frame)
+            self._check_references(name, frame)
+            self._tables[name] = frame
+        return self._tables[name].copy()
+
+    def text(self, name: str) -> str:
+        """The verified content of a (usually non-tabular) resource, as text."""
+        self._record(name)
+        return self._decode(name, self._verified_bytes(name))
+
+    # -- checks ------------------------------------------------------------
+
+    def _resource(self, name: str) -> dict:
+        try:
+            return self._resources[name]
+        except KeyError:
+            raise DataError(
+                f"one of the resources {self.resource_names}",
+                release=self.version,
+                file=DESCRIPTOR,
+                problem="unknown resource",
+                got=name,
+            ) from None
+
+    def _file(self, name: str) -> str:
+        return str(self._resource(name)["path"])
+
+    def _error(self, name: str, expected: str, **kwargs: Any) -> DataError:
+        return DataError(expected, release=self.version, file=self._file(name), **kwargs)
+
+    def _record(self, name: str) -> None:
+        self._resource(name)  # unknown names are errors, not reads
+        self._reads.add(name)
+        log_read(self.version, name)
+
+    def _verified_bytes(self, name: str) -> bytes:
+        """File content after checking it exists and matches hash and size."""
+        if name in self._bytes:
+            return self._bytes[name]
+        path = self.file_path(name)
+        if not path.is_file():
+            raise self._error(name, f"a file at {path}", problem="missing file")
+        data = path.read_bytes()
+        digest = hashlib.sha256(data).hexdigest()
+        size = self._resource(name).get("bytes")
+        if digest != self.sha256(name) or (size is not None and len(data) != size):
+            raise self._error(
+                name,
+                f"sha256 {self.sha256(name)} and {size} bytes as in datapackage.json",
+                problem=self._mismatch_advice(name),
+                got=f"sha256 {digest}, {len(data)} bytes",
+            )
+        self._bytes[name] = data
+        return data
+
+    def is_frozen(self) -> bool:
+        """Whether ``data/RELEASES.json`` lists this release as frozen (released, immutable)."""
+        registry = self.path.parent / REGISTRY
+        if not registry.is_file():
+            return False
+        return self.version in json.loads(registry.read_text(encoding="utf-8")).get("frozen", {})
+
+    def _mismatch_advice(self, name: str) -> str:
+        """What to do about a file whose bytes differ from the descriptor: it depends on the release's state."""
+        path = self.path / self._file(name)
+        if self.is_frozen():
+            return (f"hash mismatch: the frozen release was edited in place; undo the edit "
+                    f"(git checkout -- {path}) and make the change in a new release "
+                    f"(python -m analysis.releases.registry new <version> --from {self.version})")
+        return (f"hash mismatch: the draft's file changed since its hash was recorded; if the edit is "
+                f"intended, record it with python -m analysis.releases.registry rehash {self.version}")
+
+    def _decode(self, name: str, data: bytes) -> str:
+        encoding = self._resource(name).get("encoding", "utf-8")
+        if encoding.lower().replace("_", "-") in ("utf-8", "utf8"):
+            encoding = "utf-8-sig"  # tolerate a byte-order mark
+        try:
+            return data.decode(encoding)
+        except (UnicodeDecodeError, LookupError) as exc:
+            raise self._error(name, f"text in encoding {encoding}", problem="undecodable file") from exc
+
+    def _schema(self, name: str) -> dict:
+        schema = self._resource(name).get("schema", {})
+        if isinstance(schema, str):  # schema kept in its own JSON file
+            schema = json.loads((self.path / schema).read_text(encoding="utf-8"))
+        return schema
+
+    def _delimiter(self, name: str) -> str:
+        dialect = self._resource(name).get("dialect") or {}
+        if isinstance(dialect, dict):
+            return dialect.get("csv", dialect).get("delimiter", ",")
+        return ","
+
+    def _read_csv(self, name: str) -> pd.DataFrame:
+        """Parse a validated CSV with schema dtypes; empty cells become NA."""
+        schema = self._schema(name)
+        fields = schema.get("fields", [])
+        dtypes, dates, true_values, false_values = {}, {}, set(), set()
+        for field in fields:
+            kind = field.get("type", "string")
+            if kind in _DATE_TYPES:
+                dtypes[field["name"]] = "string"
+                dates[field["name"]] = field
+            else:
+                dtypes[field["name"]] = _DTYPES.get(kind, _FALLBACK_DTYPE)
+            if kind == "boolean":
+                true_values.update(field.get("trueValues", ["true", "True", "TRUE", "1"]))
+                false_values.update(field.get("falseValues", ["false", "False", "FALSE", "0"]))
+        frame = pd.read_csv(
+            io.StringIO(self._decode(name, self._verified_bytes(name))),
+            sep=self._delimiter(name),
+            dtype=dtypes,
+            keep_default_na=False,
+            na_values=schema.get("missingValues", [""]),
+            true_values=sorted(true_values) or None,
+            false_values=sorted(false_values) or None,
+        )
+        for column, field in dates.items():
+            fmt = field.get("format", "default")
+            if fmt == "default":
+                fmt = "%Y-%m-%d" if field["type"] == "date" else "ISO8601"
+            elif fmt == "any":
+                fmt = None
+            frame[column] = pd.to_datetime(frame[column], format=fmt)
+        return frame
+
+
+def release_summary(release: Release) -> pd.DataFrame:
+    """One row per resource (name, path, rows, bytes, short sha256) for the appendix.
+
+    Reads and checks every file, so all resources count as read.
+    """
+    rows = []
+    for name in release.resource_names:
+        if release.is_table(name):
+            n_rows = len(release.table(name))
+        else:
+            release.text(name)  # verifies hash and size
+            n_rows = pd.NA
+        path = release.file_path(name)
+        rows.append(
+            {
+                "name": name,
+                "path": path.relative_to(release.path.resolve()).as_posix(),
+                "rows": n_rows,
+                "bytes": path.stat().st_size,
+                "sha256": release.sha256(name)[:12],
+            }
+        )
+    frame = pd.DataFrame(rows, columns=["name", "path", "rows", "bytes", "sha256"])
+    return frame.astype(
+        {
+            "name": "string",
+            "path": "string",
+            "rows": "Int64",
+            "bytes": "Int64",
+            "sha256": "string",
+        }
+    )

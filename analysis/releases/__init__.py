@@ -1,0 +1,1 @@
+"""Tooling over whole releases: the registry that freezes them, the comparison between two, the REFI-QDA exports."""

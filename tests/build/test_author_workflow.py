@@ -1,0 +1,120 @@
+"""Item by item, what an author meets when updating the data (issue 11, item 7).
+
+Each test works on a scratch copy of the project's data folder (the frozen
+releases, the registry and the source documents) and checks that a mistake
+stops the command with a message that says what and where, instead of being
+published or frozen.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from analysis import claims, paths
+from analysis.data.release import DataError, load_release
+from analysis.releases import registry as rel
+from analysis.releases.registry import ReleaseError
+
+
+def quiet(*_args) -> None:
+    pass
+
+
+@pytest.fixture
+def draft(tmp_path) -> Path:
+    """data/ copied to tmp, with a draft 1.2.0 made from the frozen default release."""
+    data_dir = tmp_path / "data"
+    shutil.copytree(paths.DATA, data_dir, ignore=shutil.ignore_patterns("__pycache__"))
+    base = paths.default_release()
+    rel.new_release("9.0.0", base, data_dir, echo=quiet)
+    return data_dir
+
+
+def replace_in(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, f"{old!r} in {path}"
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_the_default_release_is_frozen():
+    assert paths.default_release() in rel.read_registry(paths.DATA)["frozen"]
+
+
+def test_a_changed_count_fails_its_claim_and_freeze_refuses_the_release(draft):
+    replace_in(draft / "9.0.0" / "recruitment.csv", "2021/22,actual,1518,", "2021/22,actual,1519,")
+    rel.rehash_release("9.0.0", draft, echo=quiet)
+    with pytest.raises(claims.ClaimsFailed, match=r"C106: published 1,518 people, computed 1,519 people"):
+        claims.verified_register(load_release("9.0.0", draft), draft / "sources")
+    with pytest.raises(ReleaseError, match=r"(?s)cannot be frozen.*C106"):
+        rel.freeze_release("9.0.0", draft, echo=quiet)
+    assert "9.0.0" not in rel.read_registry(draft)["frozen"]
+
+
+def test_a_typo_in_a_source_phrase_fails_the_phrase_check_and_freeze(draft):
+    folder = draft / "9.0.0"
+    replace_in(folder / "recruitment.csv", "we recruited a record 1,007 trainee", "we recruited a recrod 1,007 trainee")
+    rel.rehash_release("9.0.0", draft, echo=quiet)
+    with pytest.raises(claims.ClaimsFailed, match=r"C089: .*recrod"):
+        claims.verified_register(load_release("9.0.0", draft), draft / "sources")
+    with pytest.raises(ReleaseError, match=r"(?s)cannot be frozen.*C089"):
+        rel.freeze_release("9.0.0", draft, echo=quiet)
+
+
+def test_a_reference_key_missing_from_the_bibliography_is_caught_by_the_loader(draft):
+    folder = draft / "9.0.0"
+    # The first data row (row 2) cites malthouse2022; rename its key to one the bibliography lacks.
+    text = (folder / "recruitment.csv").read_text(encoding="utf-8")
+    (folder / "recruitment.csv").write_text(text.replace(",malthouse2022,", ",malthouse2099,", 1), encoding="utf-8")
+    rel.rehash_release("9.0.0", draft, echo=quiet)
+    with pytest.raises(DataError, match=r"file recruitment\.csv, row 2 .*column reference_key: unknown reference.*"
+                                        r"malthouse2099"):
+        load_release("9.0.0", draft).table("recruitment")
+
+
+def test_a_new_draft_carries_its_own_version_in_what_ships(draft):
+    folder = draft / "9.0.0"
+    assert (folder / "README.md").read_text(encoding="utf-8").startswith("# Data release 9.0.0")
+    assert rel.stale_titles("9.0.0", draft) == []
+    descriptor = load_release("9.0.0", draft).descriptor
+    assert descriptor["description"].startswith("Data release 9.0.0")
+
+
+def test_an_altered_source_document_stops_the_claims_with_its_name(draft):
+    from analysis.data.sources import SourceError
+
+    replace_in(draft / "sources" / "external-figures.md", "1,518 people", "1,581 people")
+    with pytest.raises(SourceError, match=r"external-figures\.md: altered; expected sha256"):
+        claims.evaluate(load_release("9.0.0", draft), draft / "sources")
+
+
+def test_a_missing_source_document_stops_the_claims_with_its_name(draft):
+    from analysis.data.sources import SourceError
+
+    (draft / "sources" / "webster-2022-on-the-treadmill-summary.txt").unlink()
+    with pytest.raises(SourceError, match=r"webster-2022-on-the-treadmill-summary\.txt: missing"):
+        claims.evaluate(load_release("9.0.0", draft), draft / "sources")
+
+
+def test_a_claim_that_does_not_hold_fails_the_build_naming_it(draft, tmp_path):
+    """`make book DATA_VERSION=9.0.0` on a draft whose count no longer matches its claim."""
+    import os
+    import subprocess
+    import sys
+
+    root = draft.parent
+    replace_in(draft / "9.0.0" / "recruitment.csv", "2021/22,actual,1518,", "2021/22,actual,1519,")
+    rel.rehash_release("9.0.0", draft, echo=quiet)
+    (root / "chapters").mkdir()
+    claims_chapter = next(paths.CHAPTERS.glob("*_claims.ipynb"))
+    shutil.copy(claims_chapter, root / "chapters" / claims_chapter.name)
+    shutil.copy(paths.REQUIREMENTS, root / "requirements.txt")
+    result = subprocess.run(
+        [sys.executable, "-m", "analysis.build", "--data-version", "9.0.0", "--no-html"],
+        env={**os.environ, "TREADMILL_ROOT": str(root)}, capture_output=True, text=True, check=False, timeout=600,
+    )
+    assert result.returncode != 0
+    assert f"data release 9.0.0, chapter {claims_chapter.stem}: failed in cell" in result.stderr
+    assert "ClaimsFailed" in result.stderr and "C106: published 1,518 people, computed 1,519 people" in result.stderr

@@ -1,0 +1,168 @@
+"""Nothing failed, false or stale is ever published (issue 11, item 4 and part of item 7).
+
+Scratch books in tmp_path with two releases: 1.1.0 is the default and 1.0.0
+is executed too, for the page on what changed. Faults are injected into one
+release only; the published site must stay byte for byte as it was, and the
+next build after the fault is removed must succeed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from support.releases import write_release
+from support.scratch import make_project, write_chapter
+
+from analysis.build import BuildError, Project, build_book, build_html
+from analysis.releases import registry as rel
+
+FAULT = '\nif release.version == "1.0.0":\n    raise RuntimeError("fault injected for release 1.0.0")'
+
+
+def quiet(*_args) -> None:
+    pass
+
+
+def tree_digest(folder: Path) -> dict[str, str]:
+    """Relative path -> sha256 of every file below ``folder`` (following the html link)."""
+    folder = folder.resolve()
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def run_build(project: Project, *args: str) -> subprocess.CompletedProcess:
+    """``python -m analysis.build`` on the scratch book, as ``make book`` runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "analysis.build", *args],
+        env={**os.environ, "TREADMILL_ROOT": str(project.root)},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+@pytest.fixture
+def book(tmp_path) -> Project:
+    """A built scratch book whose default release 1.1.0 follows the frozen 1.0.0."""
+    project = make_project(tmp_path / "book")
+    rel.freeze_release("1.0.0", project.data_dir, echo=quiet)
+    write_release(project.data_dir, "1.1.0")  # and make it the default
+    rel.freeze_release("1.1.0", project.data_dir, echo=quiet)
+    build_book(project, echo=quiet)
+    return project
+
+
+def test_a_fault_in_the_previous_release_only_fails_the_build_and_publishes_nothing(book):
+    site = tree_digest(book.html_dir)
+    write_chapter(book.chapters_dir / "02_codes.ipynb", "codes", extra=FAULT)
+    result = run_build(book)
+    assert result.returncode != 0
+    # The cell as the author counts it (papermill's injected-parameters cell not counted).
+    assert "data release 1.0.0, chapter 02_codes: failed in cell 4 " in result.stderr
+    assert "fault injected for release 1.0.0" in result.stderr
+    assert tree_digest(book.html_dir) == site  # the published book, byte for byte
+    # The fault removed, the next build retries (it did not cache the failure) and succeeds.
+    write_chapter(book.chapters_dir / "02_codes.ipynb", "codes", extra="  # fixed")
+    result = run_build(book)
+    assert result.returncode == 0, result.stderr
+    assert "built     HTML" in result.stdout
+    assert "IPKernelApp" not in result.stderr + result.stdout  # no kernel chatter burying real messages
+
+
+def test_html_only_refuses_stale_chapters_and_executes_nothing(book):
+    site = tree_digest(book.html_dir)
+    write_chapter(book.chapters_dir / "02_codes.ipynb", "codes", extra="  # edited")
+    stored = (book.chapters_dir / "02_codes.ipynb").read_bytes()
+    result = run_build(book, "--html-only")
+    assert result.returncode != 0
+    assert "stale" in result.stderr and "1.1.0: 02_codes" in result.stderr and "1.0.0: 02_codes" in result.stderr
+    assert "01_excerpts" not in result.stderr
+    assert (book.chapters_dir / "02_codes.ipynb").read_bytes() == stored  # nothing executed
+    assert tree_digest(book.html_dir) == site
+
+
+def test_one_chapter_is_not_published_beside_stale_others(book):
+    site = tree_digest(book.html_dir)
+    for stem, table in (("01_excerpts", "excerpts"), ("02_codes", "codes")):
+        write_chapter(book.chapters_dir / f"{stem}.ipynb", table, extra="  # edited")
+    with pytest.raises(BuildError, match=r"(?s)stale.*1\.1\.0: 01_excerpts"):
+        build_book(book, only="codes", echo=quiet)  # as `make chapter NAME=codes`
+    assert tree_digest(book.html_dir) == site
+
+
+def test_the_book_never_builds_by_default_from_a_draft(book):
+    site = tree_digest(book.html_dir)
+    write_release(book.data_dir, "1.2.0")  # a draft, made the default
+    result = run_build(book)
+    assert result.returncode != 0
+    assert "the default release 1.2.0 (data/DEFAULT_RELEASE) is a draft; freeze it first" in result.stderr
+    assert tree_digest(book.html_dir) == site
+    assert run_build(book, "--data-version", "1.2.0", "--no-html").returncode == 0  # a draft builds on its own
+
+
+def test_a_failed_html_build_records_nothing_and_the_next_build_retries(book):
+    site = tree_digest(book.html_dir)
+    notes, toc = book.chapters_dir / "notes.md", book.root / "_toc.yml"
+    notes.write_text("# Notes\n\nA reference to {doc}`no-such-page`.\n")  # a Sphinx warning: an error here
+    original_toc = toc.read_text()
+    toc.write_text(original_toc + "  - file: chapters/notes\n")
+    with pytest.raises(BuildError, match="HTML build failed"):
+        build_html(book, echo=quiet)
+    assert tree_digest(book.html_dir) == site
+    with pytest.raises(BuildError, match="HTML build failed"):  # retried, not "inputs unchanged"
+        build_html(book, echo=quiet)
+    notes.unlink()
+    toc.write_text(original_toc)
+    said = []
+    build_html(book, echo=said.append)
+    assert said and said[0].startswith("  reused    HTML")  # the published site matches its inputs again
+
+
+def test_a_frozen_release_edited_in_place_stops_the_build_and_the_diff(book):
+    site = tree_digest(book.html_dir)
+    codes = book.data_dir / "1.0.0" / "codes.csv"
+    codes.write_text(codes.read_text().replace("Child", "Kid"))
+    for command in (["-m", "analysis.build"], ["-m", "analysis.build.changes", "1.0.0", "1.1.0"]):
+        result = subprocess.run(
+            [sys.executable, *command],
+            env={**os.environ, "TREADMILL_ROOT": str(book.root)},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode != 0, command
+        assert "frozen release 1.0.0: file codes.csv was edited in place" in result.stderr, result.stderr
+        assert "git checkout -- " in result.stderr  # how to undo it
+        assert "identical" not in result.stdout
+    assert tree_digest(book.html_dir) == site
+
+
+def test_a_prose_edit_reuses_the_cached_changes_page_but_a_data_change_does_not(book, monkeypatch):
+    from nbformat import read, write
+
+    from analysis.build import site
+
+    path = book.chapters_dir / "03_nothing.ipynb"
+    nb = read(path, as_version=4)
+    nb.cells[0].source = "# Nothing, reworded"
+    write(nb, path)
+
+    def must_not_run(*_args, **_kwargs):
+        raise AssertionError("the release extras were computed again for a prose edit")
+
+    monkeypatch.setattr(site, "stage_release_extras", must_not_run)
+    build_html(book, echo=quiet)
+    assert (book.html_dir / "chapters" / "changes.html").is_file()
+    assert "Nothing, reworded" in (book.html_dir / "chapters" / "03_nothing.html").read_text()
+    write_chapter(book.chapters_dir / "02_codes.ipynb", "codes", extra="  # edited")  # new executions
+    build_book(book, echo=quiet, html=False)
+    with pytest.raises(AssertionError, match="computed again"):
+        build_html(book, echo=quiet)

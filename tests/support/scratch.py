@@ -1,0 +1,57 @@
+"""A scratch book for the build's tests: three tiny chapters over a fixture release.
+
+Every build test works on one of these in tmp_path, never on the checkout.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import nbformat
+from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+
+from analysis import paths
+from analysis.build import Project
+from support.releases import write_release
+
+# chapter stem -> the table it reads (None: reads no table)
+CHAPTERS = {"01_excerpts": "excerpts", "02_codes": "codes", "03_nothing": None}
+
+
+def write_chapter(path: Path, table: str | None, extra: str = "") -> None:
+    nb = new_notebook()
+    nb.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    body = f'release.table("{table}").shape' if table else "1 + 1"
+    nb.cells = [
+        new_markdown_cell(f"# {path.stem}"),
+        new_code_cell("from analysis.data.release import load_release"),
+        new_code_cell("data_version = None", metadata={"tags": ["parameters"]}),
+        new_code_cell("release = load_release(data_version)\nrelease.version"),
+        new_code_cell(body + extra),
+    ]
+    for i, cell in enumerate(nb.cells):
+        cell.id = f"cell-{i}"
+    nbformat.write(nb, path)
+
+
+def make_project(root: Path) -> Project:
+    """A book at ``root`` with the chapters of :data:`CHAPTERS` over release 1.0.0."""
+    (root / "chapters").mkdir(parents=True)
+    write_release(root / "data")
+    for stem, table in CHAPTERS.items():
+        write_chapter(root / "chapters" / f"{stem}.ipynb", table)
+    shutil.copy(paths.ROOT / "_config.yml", root / "_config.yml")
+    shutil.copy(paths.ROOT / "requirements.txt", root / "requirements.txt")
+    shutil.copytree(paths.ROOT / "_static", root / "_static", ignore=shutil.ignore_patterns("vega-bundle.js"))
+    toc = "format: jb-book\nroot: chapters/01_excerpts\nchapters:\n"
+    toc += "".join(f"  - file: chapters/{stem}\n" for stem in list(CHAPTERS)[1:])
+    (root / "_toc.yml").write_text(toc)
+    return Project(root)
+
+
+def set_markdown(path: Path, text: str) -> None:
+    """Replace a scratch chapter's first (title) cell, as an author's prose edit."""
+    nb = nbformat.read(path, as_version=4)
+    nb.cells[0].source = text
+    nbformat.write(nb, path)

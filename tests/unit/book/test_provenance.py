@@ -1,0 +1,83 @@
+"""Every glued number says where it comes from, and links to the claim that checks it (issue 12, item 11)."""
+
+from __future__ import annotations
+
+import linecache
+
+from analysis import claims
+from analysis.book import provenance, quantities, tables
+from analysis.book.chapter import Glued, open_chapter
+
+
+def run_as_cell(source: str, namespace: dict, filename: str = "<treadmill-test-cell-1>") -> None:
+    """Execute ``source`` the way IPython runs a cell: its text registered in linecache under its filename."""
+    lines = source.splitlines(keepends=True)
+    linecache.cache[filename] = (len(source), None, lines, filename)
+    try:
+        exec(compile(source, filename, "exec"), namespace)
+    finally:
+        linecache.cache.pop(filename, None)
+
+
+def test_a_glued_figure_names_its_table_row_function_and_claim():
+    ctx = open_chapter("99_test")
+    namespace = {"ctx": ctx, "quantities": quantities}
+    run_as_cell(
+        'figures_table = ctx.table("figures")\n'
+        'rise = ctx.glue("rise", quantities.figure_phrase(figures_table, "caseload_rise_pct_hmi2021"), fmt="{}")\n',
+        namespace,
+    )
+    glued = namespace["rise"]
+    assert glued.text == quantities.figure_phrase(ctx.table("figures"), "caseload_rise_pct_hmi2021")
+    assert f"Data release {ctx.release.version}" in glued.provenance
+    assert "table figures, row caseload_rise_pct_hmi2021" in glued.provenance
+    assert "quantities.figure_phrase(figures, 'caseload_rise_pct_hmi2021')" in glued.provenance
+    checking = [c.claim_id for c in claims.read_claims(ctx.release.table("claims"))
+                if c.kind == "figure" and c.args == ("caseload_rise_pct_hmi2021",)]
+    assert glued.claim == checking[0]
+    assert f'href="{tables.CLAIMS_PAGE}#claim-{glued.claim}"' in glued._repr_html_()
+
+
+def test_a_variable_is_shown_as_the_call_that_made_it_and_tables_from_later_releases_are_named():
+    ctx = open_chapter("99_test")
+    namespace = {"ctx": ctx, "quantities": quantities}
+    run_as_cell(
+        'sample = ctx.table("sample")\n'
+        'n = quantities.sample_count(sample, "interviews", "this paper")\n'
+        'paper = ctx.glue("paper", quantities.in_words(n), fmt="{}")\n'
+        'tr = ctx.glue_from("tr", quantities.tr_end_value, "tr_end", "crcs_reunified")\n',
+        namespace,
+    )
+    paper = namespace["paper"]
+    assert "quantities.sample_count(sample, 'interviews', 'this paper')" in paper.provenance
+    assert paper.claim is not None and "row interviews/this paper" in paper.provenance
+    tr = namespace["tr"]
+    assert "table tr_end, row crcs_reunified" in tr.provenance and "quantities.tr_end_value(tr_end" in tr.provenance
+
+
+def test_a_constant_is_described_as_given_and_renders_quietly_without_a_link():
+    ctx = open_chapter("99_test")
+    glued = ctx.glue("direct", 3)
+    assert glued.provenance.endswith("computed by 3.") and glued.claim is None
+    assert "as the test says" in ctx.glue("said", 4, source="as the test says").provenance
+    page = glued._repr_html_()
+    assert page.startswith('<span class="treadmill-num" tabindex="0"') and 'data-provenance="Data release' in page
+    assert repr(glued) == repr("3")  # text/plain is the text itself, as myst-nb pastes it
+
+
+def test_the_html_escapes_text_and_provenance():
+    page = Glued(1, "<b>1</b>", 'from "x" & <y>', None)._repr_html_()
+    assert "<b>" not in page and "&lt;b&gt;1&lt;/b&gt;" in page and "&quot;x&quot; &amp; &lt;y&gt;" in page
+
+
+def test_the_claims_index_covers_every_row_check():
+    ctx = open_chapter("99_test")
+    index = provenance.claims_index(ctx.release)
+    for claim in claims.read_claims(ctx.release.table("claims")):
+        if claim.kind == "figure":
+            assert claim.claim_id in index[("figures", claim.args[0])]
+        elif claim.kind == "sample":
+            assert claim.claim_id in index[("sample", claim.args[0])]
+        elif claim.kind == "value":
+            table, keys = provenance._keys_of_row_spec(claim.args[0])
+            assert any(claim.claim_id in index[(table, k)] for k in keys)

@@ -1,0 +1,168 @@
+"""How the book reads figures that two sources state: pinned, so a misreading cannot come back.
+
+- The article's "over 74%" (from HMI Probation 2021) and the Webster summary's "74 per cent"
+  are one statistic, the rise in the post-release supervision caseload from 31 March 2015 to
+  31 March 2020: every claim about the 74% resolves to one figure row.
+- The article's 45,000 added to CRC caseloads is the CRC share of the 50,000 prisoners in the
+  title of the MoJ (2014b) press release: a part of that whole, not a rival count.
+
+These read the default release and the committed chapters; no expected text is copied from a run.
+"""
+
+from __future__ import annotations
+
+import re
+
+import nbformat
+import pandas as pd
+import pytest
+
+from analysis import claims, paths
+from analysis.book import figures, quantities, quotes
+from analysis.data import sources
+from analysis.data.release import load_release
+
+# Readings the book once gave and the sources do not support.
+MISREADINGS = [
+    r"different statistics?",
+    r"do(es)? not agree",
+    r"disagree",
+    r"rival",
+]
+
+
+@pytest.fixture(scope="module")
+def release():
+    return load_release()
+
+
+def figure_claims(release, unit: str, value: float) -> list[claims.Claim]:
+    """Claims checked against a figures row whose published value is ``value`` ``unit``."""
+    found = [c for c in claims.read_claims(release.table("claims"))
+             if c.kind == "figure" and c.unit == unit and c.value == value]
+    return found
+
+
+def source_file(claim: claims.Claim) -> str:
+    return claims.parse_source(claim.source)[0]
+
+
+def test_the_74_per_cent_claims_resolve_to_one_statistic(release):
+    table = release.table("figures")
+    found = figure_claims(release, "percent", 74)
+    # The article and the summary each state it.
+    assert {source_file(c) for c in found} >= {claims.ARTICLE, "webster-2022-on-the-treadmill-summary.txt"}
+    statistics = {quantities.same_statistic(table, c.args[0]) for c in found}
+    assert len(statistics) == 1, f"the 74% claims point at different statistics: {statistics}"
+    (statistic,) = statistics
+    row = table.set_index("figure_id").loc[statistic]
+    # That statistic is the post-release caseload's rise, ending on the date of the 2020 count.
+    assert "post-release" in row["label"]
+    end = table.set_index("figure_id").loc["postrelease_caseload_2020", "as_of"]
+    assert str(row["as_of"]).split("/")[-1] == end
+    # ... and no claim note calls it a different basis.
+    for claim in found:
+        assert not re.search("|".join(MISREADINGS + [r"different basis"]), claim.note or "", re.IGNORECASE)
+
+
+def test_same_statistic_follows_the_link_and_defaults_to_the_row_itself():
+    frame = pd.DataFrame({"figure_id": ["a", "b", "c"], "same_as": ["b", pd.NA, ""]})
+    assert quantities.same_statistic(frame, "a") == "b"
+    assert quantities.same_statistic(frame, "b") == "b"
+    assert quantities.same_statistic(frame, "c") == "c"
+    assert quantities.same_statistic(frame.drop(columns="same_as"), "a") == "a"  # releases before 1.2.0
+
+
+def test_the_45000_is_the_crc_share_of_the_50000(release):
+    table = release.table("figures")
+    (part,) = figure_claims(release, "people", 45000)
+    (whole,) = figure_claims(release, "people", 50000)
+    assert (part.args[0], whole.args[0]) in quantities.part_of_pairs(table)
+    rows = table.set_index("figure_id")
+    assert rows.loc[part.args[0], "value"] < rows.loc[whole.args[0], "value"], "a share is smaller than its whole"
+    assert "CRC" in rows.loc[part.args[0], "label"]
+    for claim in (part, whole):
+        assert not re.search("|".join(MISREADINGS), claim.note or "", re.IGNORECASE), claim.note
+    caption = figures.national_context(table).caption
+    assert "part of" in caption and not re.search("|".join(MISREADINGS[:3]), caption, re.IGNORECASE)
+
+
+def test_part_of_pairs_only_pairs_shown_together():
+    frame = pd.DataFrame({"figure_id": ["x", "y", "z"], "part_of": ["y", pd.NA, "y"]})
+    assert quantities.part_of_pairs(frame) == [("x", "y"), ("z", "y")]
+    assert quantities.part_of_pairs(frame, ("x", "y")) == [("x", "y")]
+    assert quantities.part_of_pairs(frame.drop(columns="part_of")) == []
+
+
+GLUES = {"caseload_rise", "ora_additional", "ora_title", "article_rise", "pr_rise"}
+
+
+@pytest.mark.parametrize("path", sorted(paths.CHAPTERS.glob("*.ipynb")), ids=lambda p: p.stem)
+def test_no_chapter_sets_the_two_sources_against_each_other(path):
+    """A paragraph that states the 74% or the 45,000/50,000 never calls them different or in disagreement."""
+    for cell in nbformat.read(path, as_version=4).cells:
+        if cell.cell_type != "markdown":
+            continue
+        for paragraph in cell.source.split("\n\n"):
+            named = set(re.findall(r"\{glue(?::text)?\}`(\w+)`", paragraph))
+            if named & GLUES:
+                assert not re.search("|".join(MISREADINGS), paragraph, re.IGNORECASE), paragraph
+
+
+# --- short quotations and counts in running prose (issue 12, items 3 and 8) -----------------
+
+
+def test_short_documentary_quotes_are_inline_with_their_page(release):
+    table = release.table("documentary_quotes")
+    for row in table.itertuples():
+        text = quotes.inline(table, row.quote_id)
+        assert text.startswith("\u2018" + row.text + "\u2019")
+        if not pd.isna(row.page):
+            assert text.endswith(f"(p. {row.page})")
+        assert quotes.inline(table, row.quote_id, page=False) == "\u2018" + row.text + "\u2019"
+    with pytest.raises(KeyError):
+        quotes.inline(table, "no such quote")
+
+
+def test_article_phrases_are_verbatim_and_quoted(release):
+    table = release.table("article_phrases")
+    article = claims.normalise(sources.read_source(claims.ARTICLE))
+    for row in table.itertuples():
+        assert claims.normalise(row.text) in article
+        assert quotes.phrase(table, row.phrase_id) == "\u2018" + row.text + "\u2019"
+
+
+def test_how_many_says_none_for_zero():
+    assert quantities.how_many(0) == "none"
+    assert quantities.how_many(3) == quantities.in_words(3)
+    assert quantities.how_many(1007) == "1,007"
+
+
+# --- the end of Transforming Rehabilitation (issue 12, item 5) ------------------------------
+
+
+def test_the_end_of_tr_is_a_sourced_table_with_citations_and_bibliography_keys(release):
+    table = release.table("tr_end")
+    bib = release.text("references")
+    for row in table.itertuples():
+        file, section, phrase = claims.parse_source(row.source)
+        assert file == "external-figures.md"
+        assert f"## {section}" in sources.read_source(file)
+        assert row.citation and re.search(r"https?://", row.citation), row.item_id
+        assert "{" + row.reference_key + "," in bib.replace(" ", ""), row.reference_key
+    # The caseload split adds up, as the report gives it.
+    values = table.set_index("item_id")["value"]
+    assert values["caseload_nps_2020"] + values["caseload_crc_2020"] == values["caseload_total_2020"]
+    assert abs(values["caseload_nps_2020_pct"] + values["caseload_crc_2020_pct"] - 100) < 0.05
+
+
+def test_tr_end_prose_helpers_follow_the_rows(release):
+    table = release.table("tr_end")
+    row = table.set_index("item_id").loc["announce_early_end"]
+    assert quantities.tr_end_value(table, "announce_early_end").startswith(f"{int(row['value'])} ")
+    year, month = row["date"].split("-")
+    assert quantities.tr_end_date(table, "announce_early_end").endswith(year)
+    assert list(quantities.tr_end_table(table)["date"]) == [quantities.tr_end_date(table, i)
+                                                        for i in table.sort_values("date", kind="stable")["item_id"]]
+    with pytest.raises(ValueError):
+        quantities.tr_end_value(table, "model_published")  # an event without a number
