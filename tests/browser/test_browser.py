@@ -36,7 +36,7 @@ from support.browser import (
 
 from analysis import paths
 from analysis.book import charts, citation
-from analysis.build import Project, build_html
+from analysis.build import Project, build_book
 from analysis.build.browser import PHONE, chart_problems, offline_context, serve
 from analysis.build.browser import launch as launch_chromium
 
@@ -73,12 +73,16 @@ SEVERE = {"serious", "critical"}
 
 @pytest.fixture(scope="session")
 def site() -> Path:
-    """The built book: rendered now from the committed notebooks (or the site named by the env)."""
+    """The built book, as `make book` makes it (or the site named by the env).
+
+    The committed record is fresh, so nothing of the default release is executed; a fresh
+    clone executes the previous release's chapters once, for the page on what changed.
+    """
     given = os.environ.get("TREADMILL_BROWSER_SITE")
     if given:
         return Path(given).resolve()
     project = Project(ROOT)
-    build_html(project, echo=lambda *_: None)
+    build_book(project, echo=lambda *_: None)
     return project.html_dir
 
 

@@ -28,7 +28,7 @@ from support.browser import link_problems
 from analysis import paths
 from analysis.book import citation
 from analysis.book.charts import specs_in_notebook
-from analysis.build import Project, html_inputs_key, pdf
+from analysis.build import Project, build_book, html_inputs_key, pdf
 from analysis.build.site import HTML_KEY_FILE
 
 ROOT = paths.ROOT
@@ -133,6 +133,8 @@ class Book:
 @pytest.fixture(scope="session")
 def book(tmp_path_factory) -> Book:
     target = tmp_path_factory.mktemp("pdf") / pdf.PDF_NAME
+    # As `make book` leaves the project: the PDF is printed from fresh executions of both releases.
+    build_book(Project(ROOT), echo=lambda *_: None)
     printed = pdf.build_pdf(Project(ROOT), target=target, echo=lambda *_: None)
     reader = PdfReader(target)
     header = plain(yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))["title"])
