@@ -60,7 +60,8 @@ RESULTS_JSON = REPO / "benchmarks" / "results.json"
 # What a scratch book needs; analysis/ is copied too (the kernels import that snapshot).
 BOOK_SOURCES = ("chapters", "data", "analysis", "_static", "_config.yml", "_toc.yml", "requirements.txt")
 # What a scratch copy for `make test` leaves out (the venv is symlinked instead).
-TEST_COPY_IGNORE = (".venv", ".git", "_build", ".ruff_cache", ".pytest_cache", "__pycache__",
+# The copy keeps .git: the fresh-clone test clones it.
+TEST_COPY_IGNORE = (".venv", "_build", ".ruff_cache", ".pytest_cache", "__pycache__",
                     ".ipynb_checkpoints", "vega-bundle.js", "results.json")
 EDIT_MARK = "# benchmark edit: changes the code, not the outputs"
 VALUE_EDIT = " (benchmark edit)"
