@@ -3,7 +3,7 @@
 Jupyter Book 1 always loads ``sphinx_thebe`` (it is in its default extension
 list, whatever ``launch_buttons.thebe`` says). On every page that puts
 
-* an inline script declaring ``const THEBE_JS_URL = "https://unpkg.com/..."``,
+* an inline script declaring ``const THEBE_JS_URL`` (the address of thebe on a CDN),
   which Sphinx 7 emits twice: the extension adds it after the builder exists,
   and Sphinx keeps one copy with ``filename=None`` and one with ``""``, which do
   not compare equal. The second copy throws "Identifier 'THEBE_JS_URL' has
