@@ -32,6 +32,7 @@ from support.browser import (
     page_links,
     pages_with_charts,
     site_file,
+    toc_files,
 )
 
 from analysis import paths
@@ -45,21 +46,7 @@ ROOT = paths.ROOT
 
 def toc_pages() -> list[str]:
     """The pages _toc.yml promises, as site paths (``chapters/01_methods.html``)."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    files = [toc["root"]]
-
-    def walk(node) -> None:
-        if isinstance(node, dict):
-            if "file" in node:
-                files.append(node["file"])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk({key: value for key, value in toc.items() if key != "root"})
-    return [f"{name}.html" for name in files]
+    return [f"{name}.html" for name in toc_files()]
 
 
 CHAPTERS = toc_pages()

@@ -23,7 +23,7 @@ from playwright.sync_api import sync_playwright
 from pybtex.database import parse_string
 from pybtex.richtext import Text
 from pypdf import PdfReader
-from support.browser import link_problems
+from support.browser import link_problems, toc_files
 
 from analysis import paths
 from analysis.book import citation
@@ -65,24 +65,6 @@ def first_sentence(markdown: list[str]) -> str:
             if _SENTENCE.fullmatch(candidate) and "--" not in candidate:
                 return candidate
     raise AssertionError("no sentence of plain prose found")
-
-
-def toc_files() -> list[str]:
-    """The reading order of ``_toc.yml``: its root, then every ``file`` entry."""
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    files = [toc["root"]]
-
-    def walk(node) -> None:
-        if isinstance(node, dict):
-            files.extend([node["file"]] if "file" in node else [])
-            for value in node.values():
-                walk(value)
-        elif isinstance(node, list):
-            for item in node:
-                walk(item)
-
-    walk({key: value for key, value in toc.items() if key != "root"})
-    return files
 
 
 def chapters_from_sources() -> list[Chapter]:

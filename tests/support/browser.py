@@ -13,6 +13,9 @@ import re
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import yaml
+
+from analysis import paths
 from analysis.build.browser import is_local
 
 # --- checks run in the page ---------------------------------------------------
@@ -218,3 +221,21 @@ SPEC_SCRIPT = re.compile(r'(<script type="application/json" id="(vis-[0-9a-f]{16
 
 def pages_with_charts(site: Path) -> list[Path]:
     return [p for p in sorted(site.rglob("*.html")) if SPEC_SCRIPT.search(p.read_text(encoding="utf-8"))]
+
+
+def toc_files(root: Path = paths.ROOT) -> list[str]:
+    """The reading order of ``_toc.yml``: its root, then every ``file`` entry (document names)."""
+    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
+    files = [toc["root"]]
+
+    def walk(node) -> None:
+        if isinstance(node, dict):
+            files.extend([node["file"]] if "file" in node else [])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk({key: value for key, value in toc.items() if key != "root"})
+    return files
