@@ -112,7 +112,7 @@ class ChapterContext:
     def provenance(self, names: tuple[str, ...]) -> str:
         tables = ", ".join(sorted(names)) or "none"
         return (
-            f"Data release {self.release.version}; tables {tables} "
+            f"Data release {self.release.label}; tables {tables} "
             f"(sha256 {self.inputs_digest(names)}); made by chapters/{self.notebook}.ipynb"
         )
 
@@ -123,7 +123,7 @@ class ChapterContext:
         (``../data/<version>/<file>``); the notebook links to the copy Sphinx keeps
         in ``_sources``. Only this package's names and hashes go in, escaped.
         """
-        version = html.escape(self.release.version)
+        version = html.escape(self.release.label)
         links = []
         for name in sorted(names):
             file = self.release.file_path(name).name
@@ -145,7 +145,7 @@ class ChapterContext:
         from myst_nb import glue
 
         found = provenance.describe_call(self, name) if source is None else provenance.Found(source, None)
-        glued = Glued(value, fmt.format(value), found.text(self.release.version), found.claim)
+        glued = Glued(value, fmt.format(value), found.text(self.release.label), found.claim)
         glue(name, glued, display=False)
         return glued
 
@@ -203,7 +203,7 @@ class ChapterContext:
         E.g. "not in data release 1.0.0 (added in 1.1.0)"; with several tables
         from different releases, each is named with the release that added it.
         """
-        absent = [n for n in names if n not in self.release.resource_names]
+        absent = [n for n in names if not self.release.has(n)]
         if not absent:
             return None
         added = {n: self.added_in(n) for n in absent}
@@ -214,14 +214,14 @@ class ChapterContext:
         else:
             where = "; ".join(f"{n} {'added in ' + v if v else 'in no release available here'}"
                               for n, v in added.items())
-        return f"not in data release {self.release.version} ({where})"
+        return f"not in data release {self.release.label} ({where})"
 
     def availability(self, *names: str) -> str:
         """For prose: "all in this release", or the note naming the tables this release lacks."""
         note = self.missing(*names)
         if not note:
             return "all in this release"
-        absent = [n for n in names if n not in self.release.resource_names]
+        absent = [n for n in names if not self.release.has(n)]
         return (f"{note}: {', '.join(absent)}; every number, figure, table and comment that needs them is "
                 "replaced by that note")
 

@@ -18,7 +18,7 @@ COLUMNS = ["quantity", "result", "computed from", "how", "caveat"]
 
 
 def _has(release: Release, *names: str) -> bool:
-    return all(n in release.resource_names for n in names)
+    return all(release.has(n) for n in names)
 
 
 def derived_arithmetic(release: Release) -> pd.DataFrame:

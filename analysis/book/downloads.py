@@ -42,7 +42,7 @@ SOURCE_PATTERN = re.compile(r'^(?P<file>[^§]+?) § (?P<section>.+?): "(?P<phras
 
 def href(release: Release, filename: str) -> str:
     """The relative URL of one release file, from a chapter page."""
-    return f"../{SITE_DATA_DIR}/{quote(release.version)}/{quote(filename)}"
+    return f"../{SITE_DATA_DIR}/{quote(release.label)}/{quote(filename)}"
 
 
 def _resource(release: Release, name: str) -> dict:
@@ -170,7 +170,7 @@ def file_links(release: Release) -> HtmlBlock:
 
 def caption(release: Release, name: str) -> str:
     """A table caption: the resource's title and file name."""
-    return f"{title(release, name)} ({release.file_path(name).name}, release {release.version})"
+    return f"{title(release, name)} ({release.file_path(name).name}, release {release.label})"
 
 
 def source_parts(sources: pd.Series) -> pd.DataFrame:
@@ -209,7 +209,7 @@ def other_resources(release: Release, described: tuple[str, ...] = APPENDIX_SECT
             parts.append(about(release, name).html)
     if not parts:
         return HtmlBlock(
-            f"<p>Release {html.escape(release.version)} has no resources beyond those described above.</p>"
+            f"<p>Release {html.escape(release.label)} has no resources beyond those described above.</p>"
         )
     return HtmlBlock("\n".join(parts))
 

@@ -66,7 +66,7 @@ def _keys_of_row_spec(spec: str) -> tuple[str, list[str]]:
 
 def claims_index(release: Release) -> dict[tuple[str, str], list[str]]:
     """(table, row key) -> ids of the claims whose check reads that row, value checks first."""
-    if "claims" not in release.resource_names:
+    if not release.has("claims"):
         return {}
     index: dict[tuple[str, str], list[str]] = {}
     later: list[tuple[tuple[str, str], str]] = []

@@ -14,12 +14,12 @@ from pathlib import Path
 import nbformat
 
 from analysis.build import publish
-from analysis.build.keys import INJECTED_TAG, _code_cells, cache_key, environment_fingerprint, read_notebook
+from analysis.build.keys import INJECTED_TAG, _code_cells, cache_key, environment_fingerprint, read_notebook, rebase
 from analysis.build.project import BuildError, Project, select
 from analysis.data.files import checkpoint, write_atomic
+from analysis.data.reads import META_KEY
 
 KERNEL = "python3"
-META_KEY = "treadmill"
 
 
 @dataclass
@@ -50,8 +50,32 @@ def is_fresh(job: Job) -> bool:
     if not meta:
         return False
     source = read_notebook(job.chapter)
-    key = cache_key(job.project, source, job.version, job.parameters, meta.get("reads", []), job.env)
+    reads = rebase(meta.get("reads", []), meta.get("data_version", job.version), job.version)
+    key = cache_key(job.project, source, job.version, job.parameters, reads, job.env)
     return meta.get("key") == key
+
+
+def retarget(nb: nbformat.NotebookNode, job: Job) -> nbformat.NotebookNode:
+    """``nb``, a fresh execution for another release with this job's key, recorded as made for ``job``.
+
+    Its outputs are those of ``job`` (the key says so); only what names the
+    release changes: papermill's injected parameters cell and the record.
+    """
+    from papermill.translators import translate_parameters
+
+    meta = nb.metadata[META_KEY]
+    if meta["data_version"] == job.version and meta["parameters"] == job.parameters:
+        return nb
+    for cell in nb.cells:
+        if INJECTED_TAG in cell.get("metadata", {}).get("tags", []):
+            cell.source = translate_parameters(KERNEL, "python", job.parameters, "Parameters")
+    nb.metadata[META_KEY] = {
+        **meta,
+        "data_version": job.version,
+        "parameters": job.parameters,
+        "reads": rebase(meta["reads"], meta["data_version"], job.version),
+    }
+    return nb
 
 
 def merge_prose(source: nbformat.NotebookNode, stored: nbformat.NotebookNode) -> nbformat.NotebookNode:
@@ -79,18 +103,20 @@ def merge_prose(source: nbformat.NotebookNode, stored: nbformat.NotebookNode) ->
 
 
 def update_prose(job: Job) -> bool:
-    """Bring a fresh stored execution's markdown up to date with its chapter; True if it changed.
+    """Bring a fresh stored execution up to date with its chapter's markdown; True if it changed.
 
-    The default release's store is the chapter itself, so only other
-    releases' stores can lag. No kernel is started: outputs depend on code.
+    The default release's store is the chapter itself, whose markdown is
+    current; other releases' stores can lag. A store made for another
+    release whose key is this job's is also recorded as made for this one
+    (:func:`retarget`). No kernel is started: outputs depend on code and reads.
     """
-    if job.store == job.chapter:
+    stored = nbformat.read(job.store, as_version=4)
+    before = nbformat.writes(stored)
+    updated = stored if job.store == job.chapter else merge_prose(nbformat.read(job.chapter, as_version=4), stored)
+    updated = retarget(updated, job)
+    if nbformat.writes(updated) == before:
         return False
-    source, stored = nbformat.read(job.chapter, as_version=4), nbformat.read(job.store, as_version=4)
-    merged = merge_prose(source, stored)
-    if [c.source for c in merged.cells] == [c.source for c in stored.cells]:
-        return False
-    _write_atomic(merged, job.store)
+    _write_atomic(updated, job.store)
     return True
 
 
@@ -200,12 +226,14 @@ def adopt(job: Job) -> Path | None:
     """Store a fresh execution of ``job`` found in another store, instead of executing; returns where from.
 
     Keys cover what the outputs depend on, so an execution with the same key
-    is the same execution. Its prose is brought up to date on the way.
+    is the same execution, whichever release it was made for (see
+    :mod:`analysis.build.keys`). Its prose is brought up to date on the way.
     """
     for candidate in _elsewhere(job):
         if is_fresh(Job(job.project, job.chapter, job.version, job.parameters, job.env, candidate)):
             source = nbformat.read(job.chapter, as_version=4)
-            _write_atomic(merge_prose(source, nbformat.read(candidate, as_version=4)), job.store)
+            merged = merge_prose(source, nbformat.read(candidate, as_version=4))
+            _write_atomic(retarget(merged, job), job.store)
             return candidate
     return None
 

@@ -1,10 +1,18 @@
 """What an execution depends on, hashed: a chapter is re-executed only when its key changes.
 
 The key covers exactly what a chapter's outputs depend on: its code cells
-(not its prose), its papermill parameters, the release, the ``analysis``
-modules its code can import (found by reading the import statements, the
-chapter's and theirs, transitively; the build tooling is not among them), the
-pinned requirements, and the recorded reads of tables and source documents.
+(not its prose), its papermill parameters other than the release, the
+``analysis`` modules its code can import (found by reading the import
+statements, the chapter's and theirs, transitively; the build tooling is not
+among them), the pinned requirements, and the recorded reads: tables and files
+by content, source documents, and what else the chapter used of its release
+(its name, its descriptor, its list of resources: see ``analysis.data.reads``).
+
+The release's name is not in the key. Reads of the chapter's own release are
+recorded as ``<version>/<name>`` and hashed as ``<name>`` with that release's
+entry for it; pages show the name through a mark the build fills in. So an
+execution made for one release is the execution for any release whose tables
+it read are the same, and only a changed table's readers run again.
 """
 
 from __future__ import annotations
@@ -19,6 +27,7 @@ import nbformat
 
 from analysis import paths
 from analysis.build.project import Project
+from analysis.data.reads import DESCRIPTOR_READ, RESOURCES_READ, VERSION_READ
 from analysis.data.sources import LOG_PREFIX as SOURCE_READ
 
 INJECTED_TAG = "injected-parameters"
@@ -132,8 +141,29 @@ def environment_fingerprint(project: Project, nb: nbformat.NotebookNode | None =
     return _sha(*parts)
 
 
-def data_fingerprint(project: Project, reads: list[str]) -> str:
-    """Hash of what a chapter read: package entries (sha256, bytes, schema) and source files."""
+def rebase(reads: list[str], recorded: str, version: str) -> list[str]:
+    """``reads`` recorded by an execution for release ``recorded``, as the same reads of ``version``."""
+    prefix = f"{recorded}/"
+    return sorted(f"{version}/{r.removeprefix(prefix)}" if r.startswith(prefix) else r for r in reads)
+
+
+def _release_read(descriptor: dict, version: str, what: str) -> str:
+    """The content behind one read of a release: what the chapter saw of it."""
+    if what == VERSION_READ:
+        return version
+    if what == DESCRIPTOR_READ:
+        return json.dumps(descriptor, sort_keys=True)
+    if what == RESOURCES_READ:
+        return json.dumps([r.get("name") for r in descriptor.get("resources", [])])
+    entry = next((r for r in descriptor.get("resources", []) if r.get("name") == what), None)
+    return json.dumps(entry, sort_keys=True)  # sha256, bytes, schema; null when absent
+
+
+def data_fingerprint(project: Project, reads: list[str], version: str) -> str:
+    """Hash of what a chapter read from ``version`` (and from any other release), and of source files.
+
+    Reads of ``version`` itself are hashed without its name (see the module's docstring).
+    """
     parts = []
     descriptors: dict[str, dict] = {}
     for read in sorted(reads):
@@ -142,25 +172,20 @@ def data_fingerprint(project: Project, reads: list[str]) -> str:
             digest = hashlib.sha256(source.read_bytes()).hexdigest() if source.is_file() else "missing"
             parts += [read, digest]
             continue
-        version, _, name = read.partition("/")
-        if version not in descriptors:
-            package = project.data_dir / version / "datapackage.json"
-            descriptors[version] = json.loads(package.read_text("utf-8")) if package.exists() else {}
-        entry = next(
-            (r for r in descriptors[version].get("resources", []) if r.get("name") == name),
-            None,
-        )
-        parts += [read, json.dumps(entry, sort_keys=True)]
+        release, _, what = read.partition("/")
+        if release not in descriptors:
+            package = project.data_dir / release / "datapackage.json"
+            descriptors[release] = json.loads(package.read_text("utf-8")) if package.exists() else {}
+        own = what if release == version else read  # another release's read keeps its name
+        parts += [own, _release_read(descriptors[release], release, what)]
     return _sha(*parts)
 
 
 def cache_key(
     project: Project, nb: nbformat.NotebookNode, version: str, parameters: dict, reads: list[str], env: str
 ) -> str:
+    """The key of executing ``nb`` for release ``version`` when it reads ``reads`` (recorded for ``version``)."""
+    others = {k: v for k, v in parameters.items() if k != "data_version"}  # the release counts through its reads
     return _sha(
-        code_fingerprint(nb),
-        json.dumps(parameters, sort_keys=True),
-        version,
-        env,
-        data_fingerprint(project, reads),
+        code_fingerprint(nb), json.dumps(others, sort_keys=True), env, data_fingerprint(project, reads, version)
     )

@@ -14,10 +14,12 @@ import nbformat
 
 from analysis import paths
 from analysis.build import publish
-from analysis.build.execute import META_KEY, check_release, default_version, previous_release, stale_chapters
+from analysis.build.execute import check_release, default_version, previous_release, stale_chapters
 from analysis.build.keys import _sha, read_notebook
 from analysis.build.project import BOOK_FILES, BuildError, Project
 from analysis.data.files import checkpoint, write_atomic
+from analysis.data.reads import META_KEY
+from analysis.data.release import fill_release_name
 
 
 def _extras_key(project: Project, version: str) -> str:
@@ -74,7 +76,8 @@ def _stage(project: Project, version: str, stage: Path) -> None:
     (stage / "chapters").mkdir()
     for item in project.chapters_dir.iterdir():
         if item.suffix == ".ipynb":
-            shutil.copy(project.store(item, version), stage / "chapters" / item.name)
+            page = fill_release_name(project.store(item, version).read_text(encoding="utf-8"), version)
+            (stage / "chapters" / item.name).write_text(page, encoding="utf-8")
         elif item.is_file():
             shutil.copy(item, stage / "chapters" / item.name)
     release = project.data_dir / version

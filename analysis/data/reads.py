@@ -7,12 +7,21 @@ import os
 # Environment variable naming a file to which every resource read is appended.
 READS_LOG_ENV = "TREADMILL_READS_LOG"
 
+# What a chapter may read of a release besides its resources, logged as "<version>/<what>"
+# ("@" cannot begin a resource name): its name, its whole descriptor, its list of resources.
+VERSION_READ = "@version"
+DESCRIPTOR_READ = "@descriptor"
+RESOURCES_READ = "@resources"
+
+# The notebook metadata key under which the build records an execution (release, parameters, reads, key).
+META_KEY = "treadmill"
+
 # (log file, "<version>/<name>") pairs already appended by this process.
 _LOGGED: set[tuple[str, str]] = set()
 
 
 def log_read(version: str, name: str) -> None:
-    """Log a read of resource ``name`` of release ``version`` (see :func:`log_input`)."""
+    """Log a read of resource ``name`` (or of one of the ``@`` reads above) of release ``version``."""
     log_input(f"{version}/{name}")
 
 

@@ -33,7 +33,7 @@ import pandas as pd
 
 from analysis import paths
 from analysis.data.errors import DataError
-from analysis.data.reads import log_read
+from analysis.data.reads import DESCRIPTOR_READ, RESOURCES_READ, VERSION_READ, log_read
 from analysis.data.validation import TableValidation
 from analysis.paths import DESCRIPTOR, REGISTRY  # noqa: F401  (callers name them with the release)
 
@@ -48,6 +48,17 @@ _DTYPES = {
 _DATE_TYPES = {"date", "datetime"}
 # Types without a natural pandas dtype stay text.
 _FALLBACK_DTYPE = "string"
+
+# What pages show for the release's name. The build replaces it with the name when it stages
+# a page (analysis.build.site), so that outputs do not depend on the name: an execution made
+# for one release serves another whose tables are the same. Only letters and underscores, so
+# that HTML escaping, URL quoting and JSON leave it as it is.
+RELEASE_MARK = "__DATA_RELEASE__"
+
+
+def fill_release_name(text: str, version: str) -> str:
+    """``text`` (a page, or a value glued on it) with the release's name where it shows :data:`RELEASE_MARK`."""
+    return text.replace(RELEASE_MARK, version)
 
 
 def load_release(version: str | None = None, data_dir: Path = paths.DATA) -> Release:
@@ -138,9 +149,9 @@ class Release(TableValidation):
     """One data release: its descriptor plus checked, cached access to its files."""
 
     def __init__(self, version: str, path: Path, descriptor: dict) -> None:
-        self.version = version
+        self._version = version
         self.path = Path(path)
-        self.descriptor = descriptor
+        self._descriptor = descriptor
         self._resources = {r["name"]: r for r in descriptor["resources"]}
         self._reads: set[str] = set()
         self._bytes: dict[str, bytes] = {}  # verified file contents
@@ -150,12 +161,42 @@ class Release(TableValidation):
         self._package = None
 
     def __repr__(self) -> str:
-        return f"Release({self.version!r}, {self.path})"
+        return f"Release({self._version!r}, {self.path})"
+
+    # What a chapter learns about the release is logged like a table read, so that an
+    # execution is keyed on what it used: the release's name only if the output uses it.
+
+    @property
+    def version(self) -> str:
+        """The release's name, e.g. "1.2.0"; using it makes a chapter's output depend on it.
+
+        To *show* the name, use :attr:`label`: the build writes the name in when it
+        stages the page, so the execution serves every release with the same tables.
+        """
+        log_read(self._version, VERSION_READ)
+        return self._version
+
+    @property
+    def label(self) -> str:
+        """The release's name as a page shows it: a mark the build replaces (see :data:`RELEASE_MARK`)."""
+        return RELEASE_MARK
+
+    @property
+    def descriptor(self) -> dict:
+        """The whole ``datapackage.json`` (title, licences, every resource): logged as read."""
+        log_read(self._version, DESCRIPTOR_READ)
+        return self._descriptor
 
     @property
     def resource_names(self) -> list[str]:
-        """Resource names in datapackage order."""
-        return [r["name"] for r in self.descriptor["resources"]]
+        """Resource names in datapackage order (the list is logged as read)."""
+        log_read(self._version, RESOURCES_READ)
+        return [r["name"] for r in self._descriptor["resources"]]
+
+    def has(self, name: str) -> bool:
+        """Whether the release has resource ``name``; logged as a read of it, present or not."""
+        log_read(self._version, name)
+        return name in self._resources
 
     @property
     def reads(self) -> list[str]:
@@ -216,8 +257,8 @@ class Release(TableValidation):
             return self._resources[name]
         except KeyError:
             raise DataError(
-                f"one of the resources {self.resource_names}",
-                release=self.version,
+                f"one of the resources {list(self._resources)}",
+                release=self._version,
                 file=DESCRIPTOR,
                 problem="unknown resource",
                 got=name,
@@ -227,12 +268,12 @@ class Release(TableValidation):
         return str(self._resource(name)["path"])
 
     def _error(self, name: str, expected: str, **kwargs: Any) -> DataError:
-        return DataError(expected, release=self.version, file=self._file(name), **kwargs)
+        return DataError(expected, release=self._version, file=self._file(name), **kwargs)
 
     def _record(self, name: str) -> None:
         self._resource(name)  # unknown names are errors, not reads
         self._reads.add(name)
-        log_read(self.version, name)
+        log_read(self._version, name)
 
     def _verified_bytes(self, name: str) -> bytes:
         """File content after checking it exists and matches hash and size."""
@@ -259,7 +300,7 @@ class Release(TableValidation):
         registry = self.path.parent / REGISTRY
         if not registry.is_file():
             return False
-        return self.version in json.loads(registry.read_text(encoding="utf-8")).get("frozen", {})
+        return self._version in json.loads(registry.read_text(encoding="utf-8")).get("frozen", {})
 
     def _mismatch_advice(self, name: str) -> str:
         """What to do about a file whose bytes differ from the descriptor: it depends on the release's state."""
@@ -267,9 +308,9 @@ class Release(TableValidation):
         if self.is_frozen():
             return (f"hash mismatch: the frozen release was edited in place; undo the edit "
                     f"(git checkout -- {path}) and make the change in a new release "
-                    f"(python -m analysis.releases.registry new <version> --from {self.version})")
+                    f"(python -m analysis.releases.registry new <version> --from {self._version})")
         return (f"hash mismatch: the draft's file changed since its hash was recorded; if the edit is "
-                f"intended, record it with python -m analysis.releases.registry rehash {self.version}")
+                f"intended, record it with python -m analysis.releases.registry rehash {self._version}")
 
     def _decode(self, name: str, data: bytes) -> str:
         encoding = self._resource(name).get("encoding", "utf-8")

@@ -83,7 +83,7 @@ class TableValidation:
             except frictionless.FrictionlessException as exc:
                 raise DataError(
                     "a valid Frictionless data package descriptor",
-                    release=self.version,
+                    release=self._version,
                     file=DESCRIPTOR,
                     problem="invalid descriptor",
                     got=str(exc),

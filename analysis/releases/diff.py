@@ -26,7 +26,8 @@ from typing import Any
 
 import pandas as pd
 
-from analysis.data.release import Release
+from analysis.data.reads import META_KEY
+from analysis.data.release import RELEASE_MARK, Release, fill_release_name
 
 # Where myst-nb's glue() keeps a value's text when display=False.
 GLUE_PREFIX = "application/papermill.record/"
@@ -204,6 +205,7 @@ def glued_values(notebook_path: Path) -> dict[str, str]:
     import nbformat
 
     nb = nbformat.read(notebook_path, as_version=4)
+    version = nb.metadata.get(META_KEY, {}).get("data_version", RELEASE_MARK)
     values: dict[str, str] = {}
     for cell in nb.cells:
         for output in cell.get("outputs", []):
@@ -215,7 +217,7 @@ def glued_values(notebook_path: Path) -> dict[str, str]:
             text = data.get("text/plain", data.get(GLUE_PREFIX + "text/plain"))
             if text is None:
                 continue
-            values[name] = as_pasted("".join(text) if isinstance(text, list) else str(text))
+            values[name] = fill_release_name(as_pasted("".join(text) if isinstance(text, list) else str(text)), version)
     return values
 
 

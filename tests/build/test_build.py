@@ -27,6 +27,7 @@ from analysis.build import (
     execute_chapters,
     stale_chapters,
 )
+from analysis.data.release import RELEASE_MARK
 
 
 @pytest.fixture
@@ -84,16 +85,52 @@ def test_two_executions_are_byte_identical(project):
     assert b"papermill" not in b"".join(second.values())  # timing metadata dropped
 
 
-def test_another_release_is_stored_apart_and_parameterised(project):
+def test_another_release_with_the_same_tables_executes_nothing_and_is_stored_as_its_own(project):
+    """The release's name is not an input: pages show a mark that the build fills in (issue #13, item 4)."""
     execute_chapters(project, echo=quiet)
     committed = {p.name: p.read_bytes() for p in project.chapters()}
     write_release(project.data_dir, version="2.0.0", default=False)
-    outcomes = execute_chapters(project, version="2.0.0", echo=quiet)
-    assert set(statuses(outcomes).values()) == {"executed"}
+    said: list[str] = []
+    assert set(statuses(execute_chapters(project, version="2.0.0", echo=said.append)).values()) == {"reused"}
+    assert all("the same execution, from chapters/" in line for line in said)
     assert {p.name: p.read_bytes() for p in project.chapters()} == committed
     stored = nbformat.read(project.build_dir / "executed" / "2.0.0" / "01_excerpts.ipynb", 4)
     assert stored.metadata["treadmill"]["data_version"] == "2.0.0"
+    assert stored.metadata["treadmill"]["reads"] == ["2.0.0/excerpts"]
+    injected = [c for c in stored.cells if "injected-parameters" in c.metadata.get("tags", [])]
+    assert [c.source.strip().splitlines()[-1] for c in injected] == ['data_version = "2.0.0"']
+    outputs = json.dumps([o for c in stored.cells for o in c.get("outputs", [])])
+    assert RELEASE_MARK in outputs and "1.0.0" not in outputs
+    assert set(statuses(execute_chapters(project, version="2.0.0", echo=quiet)).values()) == {"reused"}
+
+
+def test_a_chapter_that_uses_the_release_name_is_executed_for_each_release(project):
+    """Using ``release.version`` (not just showing ``release.label``) is a read, so it enters the key."""
+    write_chapter(project.chapters_dir / "03_nothing.ipynb", None, extra="\nrelease.version")
+    execute_chapters(project, echo=quiet)
+    write_release(project.data_dir, version="2.0.0", default=False)
+    outcomes = statuses(execute_chapters(project, version="2.0.0", echo=quiet))
+    assert outcomes == {"01_excerpts": "reused", "02_codes": "reused", "03_nothing": "executed"}
+    stored = nbformat.read(project.build_dir / "executed" / "2.0.0" / "03_nothing.ipynb", 4)
     assert "'2.0.0'" in json.dumps([o for c in stored.cells for o in c.get("outputs", [])])
+
+
+def test_a_new_release_changing_one_table_made_default_executes_only_its_readers(project):
+    """The author's case: release 2.0.0 changes the codes and becomes the default."""
+    build_book(project, echo=quiet)
+    codes = "code_id,parent_id,label,source\nc1,,Top,doc1\nc2,c1,Child,doc1\nc3,c1,Another,doc1\n"
+    write_release(project.data_dir, version="2.0.0", files={"codes.csv": codes})
+    said: list[str] = []
+    build_book(project, echo=said.append)
+    executed = [line.split()[1] for line in said if line.strip().startswith("executed")]
+    assert executed == ["02_codes"]  # not 01_excerpts or 03_nothing, and not 1.0.0's chapters again
+    for stem in CHAPTERS:
+        page = (project.html_dir / "chapters" / f"{stem}.html").read_text(encoding="utf-8")
+        assert "2.0.0" in page and RELEASE_MARK not in page
+        record = nbformat.read(project.chapters_dir / f"{stem}.ipynb", 4)
+        assert record.metadata["treadmill"]["data_version"] == "2.0.0"
+    kept = nbformat.read(project.build_dir / "executed" / "1.0.0" / "02_codes.ipynb", 4)
+    assert kept.metadata["treadmill"]["data_version"] == "1.0.0"  # the previous default, for "What changed"
 
 
 def test_unknown_release_and_unknown_chapter_are_named(project):
@@ -228,14 +265,16 @@ def test_a_release_built_on_its_own_serves_unchanged_once_it_is_the_default(proj
     """`make book DATA_VERSION=2.0.0`, then 2.0.0 made the default: no chapter is executed again,
     and the previous default's committed executions are kept for the page on what changed."""
     execute_chapters(project, echo=quiet)  # 1.0.0, the default: the committed record
-    write_release(project.data_dir, version="2.0.0", default=False)
-    assert set(statuses(execute_chapters(project, version="2.0.0", echo=quiet)).values()) == {"executed"}
+    codes = "code_id,parent_id,label,source\nc1,,Top,doc1\nc2,c1,Renamed,doc1\n"
+    write_release(project.data_dir, version="2.0.0", files={"codes.csv": codes}, default=False)
+    assert statuses(execute_chapters(project, version="2.0.0", echo=quiet))["02_codes"] == "executed"
     (project.data_dir / "DEFAULT_RELEASE").write_text("2.0.0\n")
     said = []
     assert set(statuses(execute_chapters(project, echo=said.append)).values()) == {"reused"}
-    assert sum("the same execution, from _build/executed/2.0.0/" in line for line in said) == len(CHAPTERS)
-    record = nbformat.read(project.chapters_dir / "01_excerpts.ipynb", as_version=4)
-    assert record.metadata["treadmill"]["data_version"] == "2.0.0"
+    assert any("02_codes (the same execution, from _build/executed/2.0.0/" in line for line in said)
+    for stem in CHAPTERS:
+        record = nbformat.read(project.chapters_dir / f"{stem}.ipynb", as_version=4)
+        assert record.metadata["treadmill"]["data_version"] == "2.0.0"
     assert set(statuses(execute_chapters(project, version="1.0.0", echo=quiet)).values()) == {"reused"}
-    kept = nbformat.read(project.build_dir / "executed" / "1.0.0" / "01_excerpts.ipynb", as_version=4)
+    kept = nbformat.read(project.build_dir / "executed" / "1.0.0" / "02_codes.ipynb", as_version=4)
     assert kept.metadata["treadmill"]["data_version"] == "1.0.0"

@@ -27,7 +27,7 @@ def write_chapter(path: Path, table: str | None, extra: str = "") -> None:
         new_markdown_cell(f"# {path.stem}"),
         new_code_cell("from analysis.data.release import load_release"),
         new_code_cell("data_version = None", metadata={"tags": ["parameters"]}),
-        new_code_cell("release = load_release(data_version)\nrelease.version"),
+        new_code_cell("release = load_release(data_version)\nrelease.label"),
         new_code_cell(body + extra),
     ]
     for i, cell in enumerate(nb.cells):

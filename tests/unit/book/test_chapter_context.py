@@ -49,7 +49,7 @@ def test_provenance_names_release_tables_hash_and_notebook():
     ctx = open_chapter("99_test")
     ctx.table("sample")
     footer = ctx.footer().html
-    assert f"Data release {ctx.release.version}" in footer
+    assert f"Data release {ctx.release.label}" in footer  # the build fills in the name
     assert re.search(r'tables <a href="\.\./data/[^"]+/sample\.csv">sample</a>', footer)
     assert 'href="../_sources/chapters/99_test.ipynb"' in footer
     # Collapsed: the provenance is one click away, not in the reading text.
@@ -129,7 +129,7 @@ def _releases_with_and_without(table: str):
 def test_a_release_without_a_table_says_so_and_names_the_release_that_added_it():
     old, first_with, _ = _releases_with_and_without("reception_comments")
     ctx = open_chapter("99_test", old)
-    assert ctx.missing("reception_comments") == f"not in data release {old} (added in {first_with})"
+    assert ctx.missing("reception_comments") == f"not in data release {ctx.release.label} (added in {first_with})"
     assert ctx.missing("sample") is None
     assert ctx.added_in("reception_comments") == first_with
     assert ctx.added_in("no_such_table") is None

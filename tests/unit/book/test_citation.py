@@ -21,7 +21,7 @@ import yaml
 
 from analysis import paths
 from analysis.book import citation
-from analysis.data.release import available_releases, load_release
+from analysis.data.release import available_releases, fill_release_name, load_release
 
 ROOT = paths.ROOT
 SCHEMA_DIR = files("check_jsonschema.builtin_schemas.vendor")
@@ -152,12 +152,14 @@ def glued(notebook) -> dict[str, str]:
 def test_the_how_to_cite_page_gives_the_release_the_book_and_the_article():
     notebook = nbformat.read(CHAPTER, as_version=4)
     release = load_release(default_release())
-    values = glued(notebook)
-    assert values["release_version"] == release.version
+    values = {name: fill_release_name(value, release.version) for name, value in glued(notebook).items()}
+    assert values["release_version"] == release.version  # as the page shows it
     assert values["release_date"] == citation.release_date_phrase(release.descriptor)
     assert values["data_licence"] == citation.licence_titles(release.descriptor)
-    shown = "".join(o["data"].get("text/html", "") for c in notebook.cells for o in c.get("outputs", [])
-                    if "data" in o)
+    shown = fill_release_name(
+        "".join(o["data"].get("text/html", "") for c in notebook.cells for o in c.get("outputs", []) if "data" in o),
+        release.version,
+    )
     assert f'href="{article().doi_url}"' in shown
     assert citation.book_reference(release.version) in shown
     assert "{{" + citation.BOOK_AUTHOR + "}}" in shown  # braced in BibTeX: one corporate author, not four names

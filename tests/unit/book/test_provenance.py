@@ -29,7 +29,7 @@ def test_a_glued_figure_names_its_table_row_function_and_claim():
     )
     glued = namespace["rise"]
     assert glued.text == quantities.figure_phrase(ctx.table("figures"), "caseload_rise_pct_hmi2021")
-    assert f"Data release {ctx.release.version}" in glued.provenance
+    assert f"Data release {ctx.release.label}" in glued.provenance
     assert "table figures, row caseload_rise_pct_hmi2021" in glued.provenance
     assert "quantities.figure_phrase(figures, 'caseload_rise_pct_hmi2021')" in glued.provenance
     checking = [c.claim_id for c in claims.read_claims(ctx.release.table("claims"))
