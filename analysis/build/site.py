@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import shutil
 import subprocess
 import sys
@@ -68,6 +69,15 @@ def _cached_extras(project: Project, version: str, stage: Path) -> None:
     write_atomic(cache / ".complete", "")
 
 
+def _with_release_name(store: Path, version: str) -> nbformat.NotebookNode:
+    """An executed chapter with the release's name in its outputs where they show the mark (not in its prose)."""
+    nb = nbformat.read(store, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type == "code" and cell.outputs:
+            cell.outputs = nbformat.from_dict(json.loads(fill_release_name(json.dumps(cell.outputs), version)))
+    return nb
+
+
 def _stage(project: Project, version: str, stage: Path) -> None:
     """Copy the book's sources, with the executed chapters for ``version``."""
     for name in BOOK_FILES:
@@ -76,8 +86,7 @@ def _stage(project: Project, version: str, stage: Path) -> None:
     (stage / "chapters").mkdir()
     for item in project.chapters_dir.iterdir():
         if item.suffix == ".ipynb":
-            page = fill_release_name(project.store(item, version).read_text(encoding="utf-8"), version)
-            (stage / "chapters" / item.name).write_text(page, encoding="utf-8")
+            nbformat.write(_with_release_name(project.store(item, version), version), stage / "chapters" / item.name)
         elif item.is_file():
             shutil.copy(item, stage / "chapters" / item.name)
     release = project.data_dir / version
