@@ -28,18 +28,18 @@ def build_book(
     """
     version = version or default_version(project)
     publish.recover(project.build_dir, project.chapters_dir)
-    echo(f"Building the book from data release {version}")
-    outcomes = execute_chapters(project, version, only=only, force=force, echo=echo)
-    echo(summary(outcomes))
-    raise_failures(outcomes, project)
     old = previous_release(project, version)
-    if old is not None and (html or not only):
-        echo(f"Chapters of data release {old}, for the page on what changed:")
-        earlier = execute_chapters(project, old, echo=echo)
-        raise_failures(earlier, project)
+    also = (old,) if old is not None and (html or not only) else ()
+    echo(
+        f"Building the book from data release {version}"
+        + (f" (and, for the page on what changed, from {old}: marked [data release {old}])" if also else "")
+    )
+    outcomes = execute_chapters(project, version, only=only, force=force, echo=echo, also=also)
+    echo(summary([o for o in outcomes if o.version == version]))
+    raise_failures(outcomes, project)
     if html:
         build_html(project, version, echo=echo)
-    return outcomes
+    return [o for o in outcomes if o.version == version]
 
 
 def summary(outcomes: list[Outcome]) -> str:
@@ -47,8 +47,10 @@ def summary(outcomes: list[Outcome]) -> str:
     for o in outcomes:
         lines.append(f"{o.chapter.stem:<28}{o.seconds:>9.1f}  {o.status}")
     executed = sum(o.status == "executed" for o in outcomes)
-    lines.append(f"{executed} executed, {sum(o.status == 'reused' for o in outcomes)} reused, "
-                 f"{sum(o.status == 'failed' for o in outcomes)} failed")
+    lines.append(
+        f"{executed} executed, {sum(o.status == 'reused' for o in outcomes)} reused, "
+        f"{sum(o.status == 'failed' for o in outcomes)} failed"
+    )
     return "\n".join(lines)
 
 

@@ -39,6 +39,8 @@ class Outcome:
     seconds: float = 0.0
     error: str = ""
     reads: list[str] = field(default_factory=list)
+    version: str = ""  # the data release it was for
+    note: str = ""  # for a reuse: where the execution came from
 
 
 def is_fresh(job: Job) -> bool:
@@ -179,10 +181,10 @@ def execute(job: Job) -> Outcome:
                 f"{_own_index(output_path, err.cell_index)} (execution count {err.exec_count}): "
                 f"{err.ename}: {err.evalue}"
             )
-            return Outcome(job.chapter, "failed", time.perf_counter() - start, message)
+            return Outcome(job.chapter, "failed", time.perf_counter() - start, message, version=job.version)
         except Exception as err:  # kernel died, notebook unreadable, ...
             message = f"data release {job.version}, chapter {job.chapter.stem}: failed: {type(err).__name__}: {err}"
-            return Outcome(job.chapter, "failed", time.perf_counter() - start, message)
+            return Outcome(job.chapter, "failed", time.perf_counter() - start, message, version=job.version)
         reads = sorted(set(log.read_text(encoding="utf-8").split()))
         executed = nbformat.read(output_path, as_version=4)
         strip_run_metadata(executed)
@@ -194,7 +196,7 @@ def execute(job: Job) -> Outcome:
         }
         checkpoint("execute")
         _write_atomic(executed, job.store)
-    return Outcome(job.chapter, "executed", time.perf_counter() - start, reads=reads)
+    return Outcome(job.chapter, "executed", time.perf_counter() - start, reads=reads, version=job.version)
 
 
 def _own_index(executed: Path, index: int) -> int:
@@ -285,6 +287,15 @@ def default_version(project: Project) -> str:
     return version
 
 
+def _execute_or_adopt(job: Job) -> Outcome:
+    """In a worker: adopt an execution finished meanwhile (another release's, same key), else execute."""
+    source = adopt(job)
+    if source is not None:
+        where = source.relative_to(job.project.root)
+        return Outcome(job.chapter, "reused", version=job.version, note=f"the same execution, from {where}")
+    return execute(job)
+
+
 @publish.holding_lock
 def execute_chapters(
     project: Project,
@@ -293,38 +304,58 @@ def execute_chapters(
     force: bool = False,
     jobs: int | None = None,
     echo=print,
+    also: tuple[str, ...] = (),
 ) -> list[Outcome]:
-    """Execute every stale chapter (all of them with ``force``), in parallel."""
+    """Execute every stale chapter (all of them with ``force``) of ``version``, in parallel.
+
+    ``also`` names other releases (the one the "What changed" page compares
+    with) whose stale chapters run in the same pool, after ``version``'s: one
+    pool keeps both cores busy, and a chapter whose reads are the same in both
+    releases is executed once and adopted by the other when it starts.
+    """
     version = version or project.default_release()
     check_release(project, version)
     todo, outcomes = [], []
-    for chapter in select(project, only):
-        job = job_for(project, chapter, version)
-        if not force and is_fresh(job):
-            prose = update_prose(job)
-            outcomes.append(Outcome(chapter, "reused"))
-            echo(f"  reused    {chapter.stem}{' (prose updated, nothing executed)' if prose else ''}")
-            continue
-        if job.store == chapter:
-            keep_committed(project, chapter)
-        source = None if force else adopt(job)
-        if source is not None:
-            outcomes.append(Outcome(chapter, "reused"))
-            echo(f"  reused    {chapter.stem} (the same execution, from {source.relative_to(project.root)})")
-        else:
-            todo.append(job)
+    plans = [(version, select(project, only), force)] + [(v, project.chapters(), False) for v in also]
+    for release, chapters, forced in plans:
+        if release != version:
+            check_release(project, release)
+        suffix = "" if release == version else f" [data release {release}]"
+        for chapter in chapters:
+            job = job_for(project, chapter, release)
+            if not forced and is_fresh(job):
+                prose = update_prose(job)
+                outcomes.append(Outcome(chapter, "reused", version=release))
+                echo(f"  reused    {chapter.stem}{suffix}{' (prose updated, nothing executed)' if prose else ''}")
+                continue
+            if job.store == chapter:
+                keep_committed(project, chapter)
+            source = None if forced else adopt(job)
+            if source is not None:
+                outcomes.append(Outcome(chapter, "reused", version=release))
+                echo(
+                    f"  reused    {chapter.stem}{suffix} (the same execution, from {source.relative_to(project.root)})"
+                )
+            else:
+                todo.append(job)
     if todo:
         workers = max(1, min(len(todo), jobs or os.cpu_count() or 1))
         # spawn: each worker starts clean, not a fork of a parent holding open files and threads.
         context = multiprocessing.get_context("spawn")
         with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-            futures = {pool.submit(execute, job): job for job in todo}
+            # Forced jobs execute; the others may find their execution made meanwhile by another release's.
+            futures = [
+                pool.submit(execute if force and job.version == version else _execute_or_adopt, job) for job in todo
+            ]
             for future in as_completed(futures):
                 outcome = future.result()
                 outcomes.append(outcome)
-                echo(f"  {outcome.status:<9} {outcome.chapter.stem} ({outcome.seconds:.1f} s)")
+                suffix = "" if outcome.version == version else f" [data release {outcome.version}]"
+                said = outcome.note or f"{outcome.seconds:.1f} s"
+                echo(f"  {outcome.status:<9} {outcome.chapter.stem}{suffix} ({said})")
     order = {c: i for i, c in enumerate(project.chapters())}
-    outcomes.sort(key=lambda o: order[o.chapter])
+    releases = [version, *also]
+    outcomes.sort(key=lambda o: (releases.index(o.version), order[o.chapter]))
     return outcomes
 
 
