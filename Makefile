@@ -25,7 +25,7 @@ help:
 	@echo "make pdf                       the whole book as one PDF -> _build/pdf/treadmill-book.pdf (and _build/html)"
 	@echo "make bench                     benchmarks against Jupyter Book's execution -> BENCHMARKS.md"
 	@echo "make browser                   install Debian's chromium for the browser tests (if missing)"
-	@echo "make lint                      ruff, import-linter, and the GitHub workflows against their schema"
+	@echo "make lint                      ruff, mypy, import-linter, and the GitHub workflows against their schema"
 	@echo "make clean                     remove _build (keeps .venv and the committed chapters)"
 	@echo "make diff FROM=1.0.0 TO=1.1.0  what changed between two data releases (tables, rows, claims, glued numbers)"
 
@@ -66,10 +66,12 @@ preview: $(STAMP)
 pdf: $(STAMP) browser
 	$(PY) -m analysis.build.pdf --data-version "$(DATA_VERSION)"
 
+# mypy checks the package (settings in pyproject.toml's [tool.mypy]).
 # The GitHub workflows are checked against the schema check-jsonschema ships (offline);
 # they only publish and run CI, no local command needs them.
 lint: $(STAMP)
 	$(PY) -m ruff check .
+	$(PY) -m mypy
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 
