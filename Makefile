@@ -99,7 +99,7 @@ test-fast: $(STAMP)
 # Not part of `make test`: times our builds against Jupyter Book's execution on
 # scratch copies (about 10 minutes) and writes BENCHMARKS.md.
 bench: $(STAMP)
-	$(PY) benchmarks/run.py
+	$(PY) -m benchmarks.run
 
 clean:
 	rm -rf _build _static/vega-bundle.js
