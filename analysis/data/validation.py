@@ -260,4 +260,3 @@ _CONSTRAINT_TEXT = {
     "pattern": "a value matching the pattern {0!r}",
     "unique": "a unique value",
 }
-
