@@ -12,7 +12,7 @@ PORT ?= 8000
 FROM ?=
 TO ?=
 
-.PHONY: help book chapter html pdf preview test test-fast lint bench clean browser diff
+.PHONY: help book chapter html pdf preview test test-fast lint hooks bench clean browser diff
 
 help:
 	@echo "make book                      set up .venv, execute stale chapters, build _build/html"
@@ -25,7 +25,8 @@ help:
 	@echo "make pdf                       the whole book as one PDF -> _build/pdf/treadmill-book.pdf (and _build/html)"
 	@echo "make bench                     benchmarks against Jupyter Book's execution -> BENCHMARKS.md"
 	@echo "make browser                   install Debian's chromium for the browser tests (if missing)"
-	@echo "make lint                      ruff, import-linter, and the GitHub workflows against their schema"
+	@echo "make lint                      ruff, the pre-commit hooks (mypy, nbQA, JSON/YAML), import-linter, workflows"
+	@echo "make hooks                     install the pre-commit git hook (runs the same checks on each commit)"
 	@echo "make clean                     remove _build (keeps .venv and the committed chapters)"
 	@echo "make diff FROM=1.0.0 TO=1.1.0  what changed between two data releases (tables, rows, claims, glued numbers)"
 
@@ -66,12 +67,21 @@ preview: $(STAMP)
 pdf: $(STAMP) browser
 	$(PY) -m analysis.build.pdf --data-version "$(DATA_VERSION)"
 
+# ruff over every file (tracked or not), then every pre-commit hook on every tracked file
+# (.pre-commit-config.yaml: ruff, nbQA on the chapters, mypy on the package, JSON/YAML/TOML,
+# whitespace), so the hooks' configuration cannot rot. ruff-format is skipped until the code base
+# has been formatted once (`ruff format .`); then drop the SKIP.
 # The GitHub workflows are checked against the schema check-jsonschema ships (offline);
 # they only publish and run CI, no local command needs them.
 lint: $(STAMP)
 	$(PY) -m ruff check .
+	SKIP=ruff-format $(VENV)/bin/pre-commit run --all-files --show-diff-on-failure
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
+
+# The git hook: `git commit` then runs .pre-commit-config.yaml's hooks on the staged files.
+hooks: $(STAMP)
+	$(VENV)/bin/pre-commit install
 
 # Chromium for tests/test_browser.py, from apt (CI runs as root on a fresh clone).
 # Installed only when missing; fails loudly if it cannot be (the tests never skip).
@@ -97,7 +107,7 @@ test-fast: $(STAMP)
 # Not part of `make test`: times our builds against Jupyter Book's execution on
 # scratch copies (about 10 minutes) and writes BENCHMARKS.md.
 bench: $(STAMP)
-	$(PY) benchmarks/run.py
+	$(PY) -m benchmarks.run
 
 clean:
 	rm -rf _build _static/vega-bundle.js

@@ -295,13 +295,15 @@ def vega_bundle_source() -> str:
     """
     import vl_convert as vlc
 
-    bundle = vlc.javascript_bundle()
+    # The stub makes ``snippet`` required; at run time it is optional, and its default (publish the globals) is ours.
+    bundle = vlc.javascript_bundle()  # type: ignore[call-arg]
     versions = {
         "vega_version": vlc.get_vega_version(),
         "vega_lite_version": vlc.get_vegalite_versions()[-1],
         "vegaembed_version": vlc.get_vega_embed_version(),
     }
-    header = f"/* Generated at build time by analysis.book.charts, vl-convert {vlc.__version__}; not committed. */\n"
+    version = vlc.__version__  # type: ignore[attr-defined]  # vl-convert's stub omits __version__, which the module has
+    header = f"/* Generated at build time by analysis.book.charts, vl-convert {version}; not committed. */\n"
     return (
         header
         + "(function () {\n"

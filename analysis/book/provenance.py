@@ -232,10 +232,11 @@ def describe_call(ctx, name: str) -> Found:
     if call is None:
         return Found("given to ctx.glue directly")
     tables = _Tables(ctx, frame, _assignments(tree, frame.f_code.co_filename))
-    if call.func.attr == "glue_from":  # ctx.glue_from(name, make, tables, *args)
+    glue_from = isinstance(call.func, ast.Attribute) and call.func.attr == "glue_from"  # _find_call: an attribute
+    if glue_from:  # ctx.glue_from(name, make, tables, *args)
         make, names = call.args[1], call.args[2]
-        table_names = [names.value] if isinstance(names, ast.Constant) else [
-            e.value for e in getattr(names, "elts", []) if isinstance(e, ast.Constant)]
+        table_names = [e.value for e in ([names] if isinstance(names, ast.Constant) else getattr(names, "elts", []))
+                       if isinstance(e, ast.Constant) and isinstance(e.value, str)]
         for table in table_names:
             tables._table(table)
         expr = ast.Call(func=make, args=[ast.Name(id=t, ctx=ast.Load()) for t in table_names] + call.args[3:],
@@ -244,7 +245,7 @@ def describe_call(ctx, name: str) -> Found:
     else:
         expr = tables.visit(call.args[1])
         keys = _strings(expr)
-    expr = tables.visit(expr) if call.func.attr == "glue_from" else expr
+    expr = tables.visit(expr) if glue_from else expr
     candidates = keys + (["/".join(keys)] if len(keys) > 1 else [])
     claim, row = None, None
     for table in tables.tables:

@@ -96,7 +96,7 @@ def merge_prose(source: nbformat.NotebookNode, stored: nbformat.NotebookNode) ->
         else:
             groups.append([cell])
     executed = iter(groups)
-    cells = []
+    cells: list[nbformat.NotebookNode] = []
     for cell in _code_cells(source):  # the chapter's own cells: its injected one, if any, is in a group
         cells += next(executed) if cell.cell_type == "code" else [cell]
     merged = nbformat.from_dict(stored)

@@ -75,7 +75,7 @@ def _module_file(name: str) -> Path | None:
 
 def _imports(code: str, package: str = "analysis") -> set[str]:
     """The ``analysis`` modules named by the import statements in ``code`` (anywhere in it)."""
-    found = set()
+    found: set[str] = set()
     try:
         tree = ast.parse(code)
     except SyntaxError:

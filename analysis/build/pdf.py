@@ -164,8 +164,9 @@ def anchor_pages(pdf: bytes) -> dict[str, int]:
     from pypdf import PdfReader
 
     reader = PdfReader(io.BytesIO(pdf))
-    return {str(name).lstrip("/"): reader.get_destination_page_number(dest) + 1
-            for name, dest in reader.named_destinations.items()}
+    pages = {str(name).lstrip("/"): reader.get_destination_page_number(dest)
+             for name, dest in reader.named_destinations.items()}
+    return {name: page + 1 for name, page in pages.items() if page is not None}  # None: on no page
 
 
 def print_book(site: Path, chapters: list[dict], title: str, lines: list[str], page: str = PRINT_PAGE) -> Printed:

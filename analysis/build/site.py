@@ -112,7 +112,7 @@ def export_figures(chapters: Path, out_dir: Path, cache_dir: Path | None = None)
     from analysis.book.charts import DOWNLOADS, export_figure, specs_in_notebook
 
     out_dir.mkdir(parents=True, exist_ok=True)
-    cache = (cache_dir / vlc.__version__) if cache_dir else out_dir
+    cache = (cache_dir / vlc.__version__) if cache_dir else out_dir  # type: ignore[attr-defined]  # vl-convert's stub omits __version__, which the module has
     count = 0
     for notebook in sorted(chapters.glob("*.ipynb")):
         try:
@@ -144,13 +144,13 @@ def _vega_bundle(project: Project) -> None:
 
     bundle = project.static_dir / "vega-bundle.js"
     stamp = project.build_dir / "vega-bundle.stamp"
-    expected = f"{vlc.__version__} {hashlib.sha256(bundle.read_bytes()).hexdigest() if bundle.is_file() else ''}"
+    expected = f"{vlc.__version__} {hashlib.sha256(bundle.read_bytes()).hexdigest() if bundle.is_file() else ''}"  # type: ignore[attr-defined]  # (as above)
     if bundle.is_file() and stamp.is_file() and stamp.read_text(encoding="utf-8") == expected:
         return
     from analysis.book.charts import write_vega_bundle  # Altair costs a second: only when needed
 
     write_vega_bundle(project.static_dir)
-    write_atomic(stamp, f"{vlc.__version__} {hashlib.sha256(bundle.read_bytes()).hexdigest()}")
+    write_atomic(stamp, f"{vlc.__version__} {hashlib.sha256(bundle.read_bytes()).hexdigest()}")  # type: ignore[attr-defined]  # (as above)
 
 
 def _sync(source: Path, target: Path) -> tuple[int, int]:

@@ -59,7 +59,8 @@ def check_excerpt_coverage(ev: Evidence, claim: Claim) -> Computed:
                             f"prints {role!r}")
             continue
         covered += 1
-        positions.append(int(row.position))
+        # pandas-stubs types an itertuples field as any scalar; the schema makes position an integer.
+        positions.append(int(row.position))  # type: ignore[arg-type]
     if positions != sorted(positions):
         problems.append("order: the excerpts' positions do not follow the article's order")
     if not printed:

@@ -97,6 +97,8 @@ def accepted(qualifier: str, value: float, high: float | None = None, tolerance:
 def published_text(qualifier: str, value: float, high: float | None, unit: str | None) -> str:
     """How the register prints a published value, e.g. ``just under 40,000``."""
     if qualifier == "range":
+        if high is None:
+            raise ClaimsError(f"a range needs an upper bound (value {value})")
         return with_unit(f"{fmt(value, unit)}–{fmt(high, unit)}", unit)
     prefix = "" if qualifier == "exact" else f"{qualifier} "
     return prefix + with_unit(fmt(value, unit), unit, value)

@@ -50,7 +50,8 @@ def read_claims(frame: pd.DataFrame) -> list[Claim]:
             unit=_text_or_none(row.unit),
             kind=kind,
             args=args,
-            tolerance=float(row.tolerance),
+            # pandas-stubs types an itertuples field as any scalar; the schema makes tolerance a number.
+            tolerance=float(row.tolerance),  # type: ignore[arg-type]
             note=_text_or_none(row.note),
         )
         needs_value = kind == NOT_CHECKABLE or CHECKS[kind].needs_value
@@ -112,6 +113,8 @@ def judge(ev: Evidence, claim: Claim) -> dict:
         return {**row, "verdict": DISAGREE, "reason": computed.disagreement}
     if computed.interval is None:
         return {**row, "verdict": "holds", "reason": computed.text}
+    if claim.value is None:  # read_claims refuses a checked value claim without one
+        raise ClaimsError(f"{claim.claim_id}: no published value to compare with")
     region = accepted(claim.qualifier or "exact", claim.value, claim.high, claim.tolerance, claim.unit)
     ok = computed.interval.within(region)
     found, allowed = computed.interval.text(claim.unit), region.text(claim.unit)

@@ -26,6 +26,13 @@ class RowSpec:
     def text(self) -> str:
         return f"{self.table} " + ", ".join(f"{k} = {v}" for k, v in self.keys)
 
+    @property
+    def value_column(self) -> str:
+        """The column holding the value (``parse_row_spec`` requires one unless told otherwise)."""
+        if self.column is None:
+            raise ClaimsError(f"{self.text()}: names no value column")
+        return self.column
+
 
 def parse_row_spec(spec: str, claim_id: str, column_required: bool = True) -> RowSpec:
     """``table/key=value&key=value/column`` -> RowSpec (the column may be optional)."""
@@ -92,7 +99,7 @@ def check_value(ev: Evidence, claim: Claim) -> Computed:
     row, problems = _one_row(ev, spec, claim.claim_id)
     if row is None:
         return Computed(None, "no such row", problems)
-    interval, text, problems = _row_interval(row, spec.column, claim, spec.text())
+    interval, text, problems = _row_interval(row, spec.value_column, claim, spec.text())
     return Computed(interval, text, problems)
 
 
@@ -103,20 +110,23 @@ def check_percent_fall(ev: Evidence, claim: Claim) -> Computed:
     Both arguments name one row each (``table/keys/column``); both must be
     exact counts.
     """
-    values, texts, problems = [], [], []
+    values: list[float] = []
+    texts: list[str] = []
+    problems: list[str] = []
     for arg in claim.args:
         spec = parse_row_spec(arg, claim.claim_id)
+        column = spec.value_column
         row, found = _one_row(ev, spec, claim.claim_id)
         if row is None:
             problems += found
             continue
-        if _na(row[spec.column]):
-            problems.append(f"{spec.text()}: {spec.column} is empty")
+        if _na(row[column]):
+            problems.append(f"{spec.text()}: {column} is empty")
             continue
         if "qualifier" in row.index and not _na(row["qualifier"]) and str(row["qualifier"]) != "exact":
             problems.append(f"{spec.text()} is not an exact value ({row['qualifier']})")
-        values.append(float(row[spec.column]))
-        texts.append(fmt(float(row[spec.column])))
+        values.append(float(row[column]))
+        texts.append(fmt(float(row[column])))
     if problems or len(values) != 2:
         return Computed(None, "no such rows", tuple(problems))
     start, end = values
@@ -148,17 +158,17 @@ def check_disagreement(ev: Evidence, claim: Claim) -> Computed:
                                                        "are needed to compare",))
     key_names = {k for k, _ in spec.keys}
     label_column = next(c for c in rows.columns if c not in key_names and c != spec.column)
-    values = [None if _na(v) else float(v) for v in rows[spec.column]]
-    if any(v is None for v in values):
+    if any(_na(v) for v in rows[spec.column]):
         return Computed(None, "missing values", (f"{spec.text()}: a source's {spec.column} is empty",))
+    values = [float(v) for v in rows[spec.column]]
     labels = [str(v) for v in rows[label_column]]
     listed = [f"{label} {fmt(v)}" for label, v in zip(labels, values, strict=True)]
     text = " vs ".join(listed) if len(set(values)) > 1 else f"{fmt(values[0])} in all {len(values)} sources"
-    problems = []
+    mismatch: list[str] = []
     if claim.value is not None and not any(math.isclose(claim.value, v) for v in values):
-        problems.append(f"the published {fmt(claim.value)} is none of the sources' values ({'; '.join(listed)})")
+        mismatch.append(f"the published {fmt(claim.value)} is none of the sources' values ({'; '.join(listed)})")
     if len(set(values)) == 1:
-        return Computed(Interval.point(values[0]), text, tuple(problems))
+        return Computed(Interval.point(values[0]), text, tuple(mismatch))
     described = []
     for label, value, (_, row) in zip(labels, values, rows.iterrows(), strict=True):
         basis = ""
@@ -170,4 +180,4 @@ def check_disagreement(ev: Evidence, claim: Claim) -> Computed:
     reason = (f"{spec.text()}: " + "; ".join(described)
               + (f". The published value is {published}'s" if published else "")
               + ". The register keeps every value and chooses none.")
-    return Computed(None, text, tuple(problems), disagreement=reason)
+    return Computed(None, text, tuple(mismatch), disagreement=reason)

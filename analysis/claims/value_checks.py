@@ -122,23 +122,24 @@ def check_sample_sum(ev: Evidence, claim: Claim) -> Computed:
     return Computed(Interval.point(total_sum), text, problems)
 
 
-def _figure_ends(ev: Evidence, claim: Claim, no_period: str) -> tuple[pd.Series | None, list, Computed | None]:
+def _figure_ends(ev: Evidence, claim: Claim, no_period: str) -> tuple[pd.Series, list[tuple[int, int]]] | Computed:
     """The figure named by the claim's argument and the (year, month) ends of its as_of; or the failed result."""
     row, problems = _figure(ev, claim.args[0])
     if row is None:
-        return None, [], Computed(None, "no such figure", problems)
+        return Computed(None, "no such figure", problems)
     ends, problems = _as_of(row)
     if problems:
-        return row, [], Computed(None, no_period, problems)
-    return row, ends, None
+        return Computed(None, no_period, problems)
+    return row, ends
 
 
 @check("period_months", 1, "consistency")
 def check_period_months(ev: Evidence, claim: Claim) -> Computed:
     """Calendar months spanned (inclusive) by a figure's as_of period."""
-    row, ends, failed = _figure_ends(ev, claim, "no period")
-    if failed:
-        return failed
+    found = _figure_ends(ev, claim, "no period")
+    if isinstance(found, Computed):
+        return found
+    row, ends = found
     (y1, m1), (y2, m2) = ends[0], ends[-1]
     if not (m1 and m2):
         return Computed(None, "no months", (f"figure {claim.args[0]}: as_of {row['as_of']!r} gives no months",))
@@ -149,9 +150,10 @@ def check_period_months(ev: Evidence, claim: Claim) -> Computed:
 @check("period_year", 1, "value")
 def check_period_year(ev: Evidence, claim: Claim) -> Computed:
     """Calendar year(s) of a figure's as_of date or period."""
-    row, ends, failed = _figure_ends(ev, claim, "no date")
-    if failed:
-        return failed
+    found = _figure_ends(ev, claim, "no date")
+    if isinstance(found, Computed):
+        return found
+    row, ends = found
     interval = Interval(ends[0][0], ends[-1][0])
     return Computed(interval, f"{interval.text('year')} ({row['as_of']})")
 

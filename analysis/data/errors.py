@@ -70,4 +70,3 @@ def _describe(problem: str | None, expected: str, got: Any) -> str:
     if got is not None:
         text += f" (got {got!r})"
     return text
-

@@ -38,4 +38,3 @@ def log_input(line: str) -> None:
     with open(log, "a", encoding="utf-8") as fh:
         fh.write(line + "\n")
     _LOGGED.add((log, line))
-

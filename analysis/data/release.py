@@ -374,6 +374,7 @@ def release_summary(release: Release) -> pd.DataFrame:
     """
     rows = []
     for name in release.resource_names:
+        n_rows: int | pd.api.typing.NAType
         if release.is_table(name):
             n_rows = len(release.table(name))
         else:

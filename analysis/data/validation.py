@@ -8,12 +8,16 @@ from __future__ import annotations
 import csv
 import io
 import re
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from analysis.data.errors import DataError, _cell_location, _describe
 from analysis.paths import DESCRIPTOR
+
+if TYPE_CHECKING:
+    import frictionless
 
 # How many validation errors one DataError message lists.
 MAX_REPORTED_ERRORS = 5
@@ -24,6 +28,25 @@ REFERENCE_COLUMNS = ("reference_key", "literature_key")
 
 class TableValidation:
     """What :class:`~analysis.data.release.Release` checks; it provides the files, schemas and ``_error``."""
+
+    # Set by Release.__init__ (declared here so the type checker knows the mixin's state).
+    _version: str
+    path: Path
+    _resources: dict[str, dict]
+    _valid: set[str]
+    _validating: set[str]
+    _package: frictionless.Package | None
+
+    if TYPE_CHECKING:  # Release's methods that the checks call; declared for the type checker only
+
+        def text(self, name: str) -> str: ...
+        def _file(self, name: str) -> str: ...
+        def _error(self, name: str, expected: str, **kwargs: Any) -> DataError: ...
+        def _record(self, name: str) -> None: ...
+        def _verified_bytes(self, name: str) -> bytes: ...
+        def _decode(self, name: str, data: bytes) -> str: ...
+        def _schema(self, name: str) -> dict: ...
+        def _delimiter(self, name: str) -> str: ...
 
     def _validate(self, name: str) -> None:
         """Hash, header and Frictionless checks of ``name`` and its FK targets."""
@@ -237,4 +260,3 @@ _CONSTRAINT_TEXT = {
     "pattern": "a value matching the pattern {0!r}",
     "unique": "a unique value",
 }
-

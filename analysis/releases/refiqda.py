@@ -134,7 +134,7 @@ def _serialise(root: etree._Element) -> bytes:
 
 def codebook_qdc(codes: pd.DataFrame, version: str) -> bytes:
     """The codes table as a REFI-QDA codebook (``.qdc``), deterministic bytes."""
-    root = etree.Element(f"{{{CODEBOOK_NS}}}CodeBook", nsmap={None: CODEBOOK_NS}, origin=f"{ORIGIN} {version}")
+    root = etree.Element(f"{{{CODEBOOK_NS}}}CodeBook", nsmap={None: CODEBOOK_NS}, origin=f"{ORIGIN} {version}")  # type: ignore[dict-item]  # lxml takes None as the default namespace's prefix; lxml-stubs does not
     root.append(_code_elements(codes, CODEBOOK_NS))
     return _serialise(root)
 
@@ -161,7 +161,7 @@ def project_qde(codes: pd.DataFrame, excerpts: pd.DataFrame, coding: pd.DataFram
     ns = PROJECT_NS
     paths = code_paths(codes)
     root = etree.Element(
-        f"{{{ns}}}Project", nsmap={None: ns}, name=f"Running on the treadmill: coded excerpts ({version})"
+        f"{{{ns}}}Project", nsmap={None: ns}, name=f"Running on the treadmill: coded excerpts ({version})"  # type: ignore[dict-item]  # lxml takes None as the default namespace's prefix; lxml-stubs does not
     )
     root.set("origin", f"{ORIGIN} {version}")
     codebook = etree.SubElement(root, f"{{{ns}}}CodeBook")

@@ -16,9 +16,9 @@ def measures_vs_harms(policy_measures: pd.DataFrame, codes: pd.DataFrame) -> Fig
     theme_labels = [str(t.name) for t in themes.itertuples()]
     measure_labels = [str(m.name) for m in measures.itertuples()]
     rows = []
-    for t, t_label in zip(themes.itertuples(), theme_labels, strict=True):
-        for m, m_label in zip(measures.itertuples(), measure_labels, strict=True):
-            hit = m.addresses_theme == t.code_id
+    for theme_id, t_label in zip(themes["code_id"], theme_labels, strict=True):
+        for addressed, m_label in zip(measures["addresses_theme"], measure_labels, strict=True):
+            hit = addressed == theme_id
             rows.append(
                 {
                     "theme": t_label,
@@ -59,7 +59,7 @@ def measures_vs_harms(policy_measures: pd.DataFrame, codes: pd.DataFrame) -> Fig
         f"{m.name} to {themes.loc[themes['code_id'] == m.addresses_theme, 'name'].iloc[0]}"
         for m in measures.itertuples()
     )
-    unaddressed = [t.name for t in themes.itertuples() if t.code_id not in set(measures["addresses_theme"])]
+    unaddressed = [str(t.name) for t in themes.itertuples() if t.code_id not in set(measures["addresses_theme"])]
     alt_text = (
         f"A grid of {len(measures)} measures by {len(themes)} themes. The book reads each measure as addressing one "
         f"theme: {pairs}. "

@@ -81,6 +81,7 @@ def cohort_shares(
     records = []
     for _, row in cohorts.sort_values("position").iterrows():
         label = str(row["name"]) if pd.isna(row["age_range"]) else f"{row['name']} ({row['age_range']})"
+        share: float | pd.api.typing.NAType
         share, kind = pd.NA, "not reported"
         if bool(row["size_reported"]) and not pd.isna(row["size_value"]):
             if str(row["size_unit"]).startswith("percent"):

@@ -43,12 +43,11 @@ def part_of_pairs(figures: pd.DataFrame, figure_ids=None) -> list[tuple[str, str
         return []
     wanted = None if figure_ids is None else set(figure_ids)
     pairs = []
-    for row in figures.itertuples():
-        whole = row.part_of
+    for figure_id, whole in zip(figures["figure_id"], figures["part_of"], strict=True):
         if pd.isna(whole) or not str(whole):
             continue
-        if wanted is None or (row.figure_id in wanted and str(whole) in wanted):
-            pairs.append((str(row.figure_id), str(whole)))
+        if wanted is None or (figure_id in wanted and str(whole) in wanted):
+            pairs.append((str(figure_id), str(whole)))
     return pairs
 
 

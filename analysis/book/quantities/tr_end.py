@@ -43,10 +43,11 @@ def tr_end_value(tr_end: pd.DataFrame, item_id: str, noun: str | None = None) ->
 def tr_end_table(tr_end: pd.DataFrame) -> pd.DataFrame:
     """The end of TR for readers: date, what happened or was counted, the number, and who published it."""
     rows = []
-    for row in tr_end.sort_values("date", kind="stable").itertuples():
-        figure = "" if pd.isna(row.value) else tr_end_value(tr_end, row.item_id)
-        rows.append({"date": tr_end_date(tr_end, row.item_id), "what": row.description, "figure": figure,
-                     "published by": row.publisher})
+    for _, row in tr_end.sort_values("date", kind="stable").iterrows():
+        item_id = str(row["item_id"])
+        figure = "" if pd.isna(row["value"]) else tr_end_value(tr_end, item_id)
+        rows.append({"date": tr_end_date(tr_end, item_id), "what": row["description"], "figure": figure,
+                     "published by": row["publisher"]})
     return pd.DataFrame(rows)
 
 

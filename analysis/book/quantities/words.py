@@ -27,7 +27,7 @@ _UNIT_WORDS = {
 }
 
 
-def in_words(n: int) -> str:
+def in_words(n: float) -> str:
     """A whole number as prose: words up to twenty ("nine"), digits with commas above."""
     n = int(n)
     if 0 <= n < len(NUMBER_WORDS):

@@ -120,16 +120,13 @@ def appointment_lengths(
     models = appointment_models[appointment_models["model_id"].isin(model_ids)].sort_values("model_id")
     if len(models) != len(set(model_ids)):
         raise KeyError(f"appointment models {model_ids} are not all in the appointment_models table")
+    minutes = [int(m) for m in models["minutes"]]
     return pd.DataFrame(
         {
-            "model": [str(m.name) for m in models.itertuples()],
-            "period": [str(m.period) for m in models.itertuples()],
-            "minutes": [int(m.minutes) for m in models.itertuples()],
-            "per person per month, before growth": [
-                round(outcome.minutes_per_person / m.minutes, 1) for m in models.itertuples()
-            ],
-            "per person per month, after growth": [
-                round(outcome.grown_minutes_per_person / m.minutes, 1) for m in models.itertuples()
-            ],
+            "model": [str(name) for name in models["name"]],
+            "period": [str(period) for period in models["period"]],
+            "minutes": minutes,
+            "per person per month, before growth": [round(outcome.minutes_per_person / m, 1) for m in minutes],
+            "per person per month, after growth": [round(outcome.grown_minutes_per_person / m, 1) for m in minutes],
         }
     )

@@ -1,0 +1,204 @@
+"""The author-loop cases, in the order one run measures them, within a time budget (``Bench``)."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from benchmarks.builds import preview_latency, run_jb, run_make_test, run_ours
+from benchmarks.harness import Run
+from benchmarks.scratch import (
+    change_table,
+    chapter_reads,
+    choose_table,
+    copy_tree,
+    edit_chapter,
+    edit_prose,
+    make_template,
+    make_test_copy,
+    pick_change_mode,
+    provenance,
+    resolve_chapter,
+    stage_for_jupyter_book,
+)
+
+
+@dataclass
+class Bench:
+    tmp: Path
+    runs: int
+    budget: float
+    table_wanted: str | None
+    chapter_wanted: str
+    with_test: bool
+    started: float = field(default_factory=time.perf_counter)
+    results: list[Run] = field(default_factory=list)
+    facts: dict = field(default_factory=dict)
+
+    @property
+    def a(self) -> Path:
+        return self.tmp / "ours"
+
+    @property
+    def b(self) -> Path:
+        return self.tmp / "jb"
+
+    @property
+    def logs(self) -> Path:
+        return self.tmp / "logs"
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.started
+
+    def record(self, run: Run) -> Run:
+        self.results.append(run)
+        extra = ""
+        if run.case.startswith("jb"):
+            extra = f"executed {len(run.executed)}, cached {len(run.cached)}"
+        elif run.case != "test":
+            extra = f"executed {len(run.executed)}, reused {len(run.reused)}"
+        else:
+            extra = "passed" if run.ok else "FAILED"
+        print(
+            f"  [{self.elapsed():4.0f} s] {run.case:<9} run {run.rep}: {run.seconds:6.1f} s (load {run.load:.1f}), "
+            f"peak {run.peak_tree_mb:6.0f} MB tree / {run.peak_proc_mb:5.0f} MB process; {extra}",
+            flush=True,
+        )
+        return run
+
+    def setup(self) -> None:
+        print(f"Scratch copies in {self.tmp}", flush=True)
+        self.facts["unfrozen"] = make_template(self.tmp / "template")
+        if self.with_test:
+            make_test_copy(self.tmp / "test")
+        self.facts["chapters"] = [p.stem for p in sorted((self.tmp / "template" / "chapters").glob("*.ipynb"))]
+        self.facts["edit_chapter"] = resolve_chapter(self.tmp / "template", self.chapter_wanted)
+
+    def fresh_ours(self) -> None:
+        copy_tree(self.tmp / "template", self.a)
+
+    def fresh_jb(self, mode: str) -> None:
+        copy_tree(self.tmp / "template", self.b)
+        stage_for_jupyter_book(self.b, mode)
+
+    def clean_pair(self, rep: int) -> None:
+        self.fresh_ours()
+        self.record(run_ours(self.a, "clean", rep, self.logs))
+        if rep == 1:
+            copy_tree(self.a, self.tmp / "ours-built")
+        self.fresh_jb("force")
+        self.record(run_jb(self.b, "jb_force", rep, self.logs))
+
+    def jb_cold(self, rep: int) -> None:
+        self.fresh_jb("cache")
+        self.record(run_jb(self.b, "jb_cold", rep, self.logs))
+        copy_tree(self.b, self.tmp / "jb-cached")
+
+    def choose_change(self) -> None:
+        reads = chapter_reads(self.tmp / "ours-built")
+        table, readers = choose_table(self.tmp / "ours-built", reads, self.table_wanted)
+        mode = pick_change_mode(self.tmp / "template", self.tmp / "probe", table)
+        self.facts.update(reads=reads, table=table, readers=readers, change_mode=mode)
+
+    def incremental_trio(self, rep: int) -> None:
+        """No-op, one data file, one chapter: each of ours then Jupyter Book's cache."""
+        copy_tree(self.tmp / "ours-built", self.a)
+        copy_tree(self.tmp / "jb-cached", self.b)
+        self.record(run_ours(self.a, "noop", rep, self.logs))
+        self.record(run_jb(self.b, "jb_noop", rep, self.logs))
+
+        table, readers = self.facts["table"], self.facts["readers"]
+        pages = {
+            s: (self.a / "_build/html/chapters" / f"{s}.html", self.b / "_build/html/chapters" / f"{s}.html")
+            for s in readers
+        }
+        before = {s: (provenance(a), provenance(b)) for s, (a, b) in pages.items()}
+        self.facts["change"] = change_table(self.a, table, self.facts["change_mode"])
+        ours = self.record(run_ours(self.a, "data", rep, self.logs))
+        change_table(self.b, table, self.facts["change_mode"])
+        jb = self.record(run_jb(self.b, "jb_data", rep, self.logs))
+        after = {s: (provenance(a), provenance(b)) for s, (a, b) in pages.items()}
+        self.facts.setdefault("data_runs", []).append(
+            {
+                "rep": rep,
+                "ours_executed": ours.executed,
+                "jb_executed": jb.executed,
+                "pages": {
+                    s: {
+                        "ours_before": before[s][0],
+                        "ours_after": after[s][0],
+                        "jb_before": before[s][1],
+                        "jb_after": after[s][1],
+                    }
+                    for s in readers
+                },
+            }
+        )
+
+        stem = self.facts["edit_chapter"]
+        edit_prose(self.a, stem, rep)
+        ours = self.record(run_ours(self.a, "prose", rep, self.logs))
+        edit_prose(self.b, stem, rep)
+        jb = self.record(run_jb(self.b, "jb_prose", rep, self.logs))
+        self.facts.setdefault("prose_runs", []).append(
+            {"rep": rep, "ours_executed": ours.executed, "jb_executed": jb.executed}
+        )
+
+        edit_chapter(self.a, stem, rep)
+        ours = self.record(run_ours(self.a, "edit", rep, self.logs))
+        edit_chapter(self.b, stem, rep)
+        jb = self.record(run_jb(self.b, "jb_edit", rep, self.logs))
+        self.facts.setdefault("edit_runs", []).append(
+            {"rep": rep, "ours_executed": ours.executed, "jb_executed": jb.executed}
+        )
+
+    def make_test(self, rep: int) -> None:
+        self.record(run_make_test(self.tmp / "test", rep, self.logs))
+
+    def duration(self, *cases: str) -> float:
+        """Longest measured time of one run of these cases together (plus copying)."""
+        total = 0.0
+        for case in cases:
+            times = [r.seconds for r in self.results if r.case == case]
+            total += max(times) if times else 0.0
+        return total * 1.05 + 2
+
+    def fits(self, *cases: str) -> bool:
+        return self.elapsed() + self.duration(*cases) <= self.budget
+
+    def run(self) -> None:
+        self.setup()
+        print("Run 1: every case once", flush=True)
+        self.clean_pair(1)
+        self.jb_cold(1)
+        self.choose_change()
+        self.incremental_trio(1)
+        if self.with_test:
+            self.make_test(1)
+        copy_tree(self.tmp / "ours-built", self.tmp / "preview")
+        latency = preview_latency(self.tmp / "preview", self.facts["edit_chapter"], self.logs)
+        self.facts["preview_seconds"] = latency
+        print(
+            f"  preview: prose edit saved -> rebuilt in {latency if latency is None else round(latency, 1)} s",
+            flush=True,
+        )
+        trio = ("noop", "jb_noop", "data", "jb_data", "prose", "jb_prose", "edit", "jb_edit")
+        # Repeats, cheapest first, each only if it should end within the budget.
+        for rep in range(2, self.runs + 1):
+            did = False
+            if self.fits(*trio):
+                print(f"Run {rep}: incremental rebuilds", flush=True)
+                self.incremental_trio(rep)
+                did = True
+            if self.fits("clean", "jb_force"):
+                print(f"Run {rep}: clean build vs forced execution", flush=True)
+                self.clean_pair(rep)
+                did = True
+            if not did:
+                print(f"Stopping after run {rep - 1}: another would pass the {self.budget:.0f} s budget", flush=True)
+                break
+        for rep in range(2, self.runs + 1):
+            if self.with_test and self.fits("test"):
+                print(f"Run {rep}: make test", flush=True)
+                self.make_test(rep)

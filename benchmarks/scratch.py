@@ -1,0 +1,245 @@
+"""Scratch projects: the stripped template, the Jupyter Book copy, and the edits each case makes.
+
+Nothing here touches the checkout's chapters/, data/ or _build/: every function works on a copy.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import nbformat
+import yaml
+
+from benchmarks.harness import PYTHON, REPO, BenchError, clean_env
+
+# What a scratch book needs; analysis/ is copied too (the kernels import that snapshot).
+BOOK_SOURCES = ("chapters", "data", "analysis", "_static", "_config.yml", "_toc.yml", "requirements.txt")
+# What a scratch copy for `make test` leaves out (the venv is symlinked instead).
+# The copy keeps .git: the fresh-clone test clones it.
+TEST_COPY_IGNORE = (
+    ".venv",
+    "_build",
+    ".ruff_cache",
+    ".pytest_cache",
+    "__pycache__",
+    ".ipynb_checkpoints",
+    "vega-bundle.js",
+    "results.json",
+)
+EDIT_MARK = "# benchmark edit: changes the code, not the outputs"
+VALUE_EDIT = " (benchmark edit)"
+JB_TIMEOUT = 300  # seconds per notebook, as nbval's --nbval-cell-timeout (Jupyter Book's default is 30)
+PROSE_MARK = "An added sentence (benchmark prose edit)."
+
+
+def copy_tree(src: Path, dst: Path) -> None:
+    if dst.exists():
+        shutil.rmtree(dst)
+    shutil.copytree(src, dst, symlinks=True)
+
+
+def make_template(dst: Path) -> bool:
+    """Snapshot of the book's sources with every chapter stripped of outputs and build records."""
+    dst.mkdir(parents=True)
+    ignore = shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints", "vega-bundle.js")
+    for name in BOOK_SOURCES:
+        src = REPO / name
+        if src.is_dir():
+            shutil.copytree(src, dst / name, ignore=ignore)
+        else:
+            shutil.copy2(src, dst / name)
+    for path in sorted((dst / "chapters").glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        nb.metadata.pop("treadmill", None)
+        nb.metadata.pop("papermill", None)
+        for cell in nb.cells:
+            if cell.cell_type == "code":
+                cell.outputs = []
+                cell.execution_count = None
+        nbformat.write(nb, path)
+    unfrozen = unfreeze_default_release(dst)
+    # Jupyter Book needs the bundle in _static; our build writes it itself (timed).
+    code = (
+        "from pathlib import Path; from analysis.book.charts import write_vega_bundle; "
+        "write_vega_bundle(Path('_static'))"
+    )
+    subprocess.run([str(PYTHON), "-c", code], cwd=dst, env=clean_env(dst), check=True)
+    return unfrozen
+
+
+def unfreeze_default_release(root: Path) -> bool:
+    """Let the scratch copy edit its default release in place (case 3): drop the release registry.
+
+    Our build refuses a frozen release edited in place, and a draft as the default
+    (a real correction is a new release); without a registry there are neither, and
+    the benchmark can measure the rebuild after one CSV changes.
+    """
+    registry = root / "data" / "RELEASES.json"
+    if not registry.exists():
+        return False
+    registry.unlink()
+    return True
+
+
+def make_test_copy(dst: Path) -> None:
+    """A copy of the whole checkout (as committed, with outputs) for `make test`."""
+    shutil.copytree(REPO, dst, symlinks=True, ignore=shutil.ignore_patterns(*TEST_COPY_IGNORE))
+    (dst / ".venv").symlink_to(REPO / ".venv")
+
+
+def default_release(root: Path) -> str:
+    return (root / "data" / "DEFAULT_RELEASE").read_text(encoding="utf-8").strip()
+
+
+def stage_for_jupyter_book(root: Path, mode: str) -> None:
+    """Make ``root`` buildable by `jupyter-book build` as analysis.build._stage does, executing in ``mode``."""
+    version = default_release(root)
+    release = root / "data" / version
+    shutil.copy(release / "references.bib", root / "references.bib")
+    shutil.copytree(release, root / "downloads" / "data" / version, dirs_exist_ok=True)
+    set_jb_mode(root, mode)
+
+
+def set_jb_mode(root: Path, mode: str) -> None:
+    config_path = root / "_config.yml"
+    config = yaml.safe_load(config_path.read_text(encoding="utf-8"))
+    config.setdefault("execute", {})
+    config["execute"]["execute_notebooks"] = mode
+    config["execute"]["timeout"] = JB_TIMEOUT
+    config_path.write_text(yaml.safe_dump(config, sort_keys=False), encoding="utf-8")
+
+
+def chapter_reads(root: Path) -> dict[str, list[str]]:
+    """stem -> the resources the chapter read when our build last executed it."""
+    reads = {}
+    for path in sorted((root / "chapters").glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        reads[path.stem] = list(nb.metadata.get("treadmill", {}).get("reads", []))
+    return reads
+
+
+def csv_tables(root: Path) -> list[str]:
+    descriptor = json.loads((root / "data" / default_release(root) / "datapackage.json").read_text("utf-8"))
+    return [r["name"] for r in descriptor["resources"] if str(r.get("path", "")).endswith(".csv")]
+
+
+def choose_table(root: Path, reads: dict[str, list[str]], wanted: str | None) -> tuple[str, list[str]]:
+    """The CSV to change and the chapters that read it (the fewest readers, but at least one)."""
+    version = default_release(root)
+    tables = csv_tables(root)
+    readers = {t: sorted(s for s, r in reads.items() if f"{version}/{t}" in r) for t in tables}
+    if wanted:
+        if wanted not in readers:
+            raise BenchError(f"--table {wanted!r} is not a CSV table of release {version}: {', '.join(tables)}")
+        return wanted, readers[wanted]
+    some = [t for t in tables if 0 < len(readers[t]) < len(reads)] or [t for t in tables if readers[t]] or tables
+    table = min(some, key=lambda t: (len(readers[t]), t))
+    return table, readers[table]
+
+
+def rehash_resource(folder: Path, name: str) -> None:
+    """Record the file's new sha256 and size in datapackage.json (as tests/support/releases.py does)."""
+    path = folder / "datapackage.json"
+    descriptor = json.loads(path.read_text(encoding="utf-8"))
+    for resource in descriptor["resources"]:
+        if resource["name"] == name:
+            content = (folder / resource["path"]).read_bytes()
+            resource["hash"] = "sha256:" + hashlib.sha256(content).hexdigest()
+            resource["bytes"] = len(content)
+    path.write_text(json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def change_table(root: Path, table: str, mode: str) -> str:
+    """Change one CSV of the default release in ``root`` and rehash it; say what changed."""
+    folder = root / "data" / default_release(root)
+    descriptor = json.loads((folder / "datapackage.json").read_text(encoding="utf-8"))
+    resource = next(r for r in descriptor["resources"] if r["name"] == table)
+    path = folder / resource["path"]
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+    buffer = io.StringIO()
+    if mode == "value":
+        column = free_text_column(resource)
+        index = rows[0].index(column)
+        rows[-1][index] += VALUE_EDIT
+        csv.writer(buffer, lineterminator="\n").writerows(rows)
+        what = f"appended {VALUE_EDIT.strip()!r} to column `{column}` of the last row of `{resource['path']}`"
+    else:
+        csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_ALL).writerows(rows)
+        what = f"re-quoted every field of `{resource['path']}` (same values, different bytes)"
+    path.write_text(buffer.getvalue(), encoding="utf-8", newline="")
+    rehash_resource(folder, table)
+    return what
+
+
+def free_text_column(resource: dict) -> str:
+    """A string column outside every key and without constraints beyond `required`."""
+    schema = resource.get("schema", {})
+    keys = set(
+        schema.get("primaryKey", []) if isinstance(schema.get("primaryKey"), list) else [schema.get("primaryKey")]
+    )
+    for fk in schema.get("foreignKeys", []):
+        fields = fk.get("fields")
+        keys.update(fields if isinstance(fields, list) else [fields])
+    for column in schema.get("fields", []):
+        extra = set(column.get("constraints", {})) - {"required"}
+        if column.get("type") == "string" and column["name"] not in keys and not extra:
+            return column["name"]
+    raise BenchError(f"table {resource['name']} has no free text column")
+
+
+def pick_change_mode(template: Path, probe: Path, table: str) -> str:
+    """'value' when a realistic value edit still loads and validates, else 'quoting'."""
+    check = f"from analysis.data.release import load_release; load_release().table({table!r})"
+    for mode in ("value", "quoting"):
+        copy_tree(template / "data", probe / "data")
+        try:
+            change_table(probe, table, mode)
+        except (BenchError, IndexError, ValueError):
+            continue
+        env = clean_env(template)
+        env["TREADMILL_ROOT"] = str(probe)
+        if subprocess.run([str(PYTHON), "-c", check], cwd=probe, env=env, capture_output=True).returncode == 0:
+            return mode
+    raise BenchError(f"could not change table {table} and keep the release valid")
+
+
+def resolve_chapter(root: Path, wanted: str) -> str:
+    stems = [p.stem for p in sorted((root / "chapters").glob("*.ipynb"))]
+    for stem in stems:
+        if wanted in (stem, re.sub(r"^\d+_", "", stem)):
+            return stem
+    return stems[-1]
+
+
+def edit_chapter(root: Path, stem: str, rep: int) -> None:
+    """Append a comment to the chapter's open_chapter cell (its first code cell otherwise)."""
+    path = root / "chapters" / f"{stem}.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    cell = next((c for c in code if "open_chapter(" in c.source), code[0])
+    cell.source = cell.source.rstrip("\n") + f"\n{EDIT_MARK} ({rep})"
+    nbformat.write(nb, path)
+
+
+def edit_prose(root: Path, stem: str, rep: int) -> None:
+    """Append a sentence to the chapter's last markdown cell: the edit authors make most."""
+    path = root / "chapters" / f"{stem}.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    cell = [c for c in nb.cells if c.cell_type == "markdown"][-1]
+    cell.source = cell.source.rstrip("\n") + f"\n\n{PROSE_MARK} ({rep})"
+    nbformat.write(nb, path)
+
+
+def provenance(page: Path) -> list[str] | None:
+    """The page's provenance lines (they name the sha256 of the tables read); None without any."""
+    if not page.exists():
+        return None
+    found = re.findall(r'class="treadmill-provenance">(.*?)</p>', page.read_text(encoding="utf-8"), re.S)
+    return [re.sub(r"\s+", " ", line).strip() for line in found] or None
