@@ -11,7 +11,9 @@ from pathlib import Path
 from benchmarks.harness import JUPYTER_BOOK, PYTHON, STAMP, BenchError, Run, clean_env, measure, tail
 from benchmarks.scratch import edit_prose
 
-OURS_LINE = re.compile(r"^\s+(executed|reused|failed)\s+(\S+)", re.M)
+# "  executed  05_treadmill (2.1 s)"; a chapter of the release the changes page compares with
+# ends its name with " [data release 1.1.0]", recorded here as "05_treadmill@1.1.0".
+OURS_LINE = re.compile(r"^\s+(executed|reused|failed)\s+(\S+)(?: \[data release ([^\]]+)\])?", re.M)
 OURS_HTML = re.compile(r"built\s+HTML \(([\d.]+) s[,)]")
 JB_EXECUTED = re.compile(r"([^\s/]+)\.ipynb: Executed notebook in ([\d.]+) seconds")
 JB_CACHED = re.compile(r"([^\s/]+)\.ipynb: Using cached notebook")
@@ -22,7 +24,7 @@ def run_ours(root: Path, case: str, rep: int, logs: Path) -> Run:
     cmd = [str(PYTHON), "-m", "analysis.build"]
     m = measure(cmd, root, clean_env(root), logs / f"{case}-{rep}.log")
     text = m.text
-    lines = OURS_LINE.findall(text)
+    lines = [(k, f"{s}@{v}" if v else s) for k, s, v in OURS_LINE.findall(text)]
     html = OURS_HTML.search(text)
     run = Run(
         case,

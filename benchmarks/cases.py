@@ -15,6 +15,7 @@ from benchmarks.scratch import (
     copy_tree,
     edit_chapter,
     edit_prose,
+    make_new_release,
     make_template,
     make_test_copy,
     pick_change_mode,
@@ -153,6 +154,14 @@ class Bench:
             {"rep": rep, "ours_executed": ours.executed, "jb_executed": jb.executed}
         )
 
+    def new_release(self, rep: int) -> None:
+        """Case 6: from the built copy, a new release that changes the chosen table becomes the default."""
+        root = self.tmp / "release"
+        copy_tree(self.tmp / "ours-built", root)
+        self.facts["release_change"] = make_new_release(root, self.facts["table"], self.facts["change_mode"])
+        run = self.record(run_ours(root, "release", rep, self.logs))
+        self.facts.setdefault("release_runs", []).append({"rep": rep, "ours_executed": run.executed})
+
     def make_test(self, rep: int) -> None:
         self.record(run_make_test(self.tmp / "test", rep, self.logs))
 
@@ -174,6 +183,7 @@ class Bench:
         self.jb_cold(1)
         self.choose_change()
         self.incremental_trio(1)
+        self.new_release(1)
         if self.with_test:
             self.make_test(1)
         copy_tree(self.tmp / "ours-built", self.tmp / "preview")

@@ -156,6 +156,17 @@ def rehash_resource(folder: Path, name: str) -> None:
     path.write_text(json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
 
+NEW_RELEASE = "99.0.0"  # case 6: sorts after every real release, so the default becomes its predecessor
+
+
+def make_new_release(root: Path, table: str, mode: str) -> str:
+    """Case 6: copy the default release as :data:`NEW_RELEASE`, make it the default, change one table."""
+    old = default_release(root)
+    shutil.copytree(root / "data" / old, root / "data" / NEW_RELEASE)
+    (root / "data" / "DEFAULT_RELEASE").write_text(NEW_RELEASE + "\n", encoding="utf-8")
+    return f"release {NEW_RELEASE}, a copy of {old} made the default, in which we " + change_table(root, table, mode)
+
+
 def change_table(root: Path, table: str, mode: str) -> str:
     """Change one CSV of the default release in ``root`` and rehash it; say what changed."""
     folder = root / "data" / default_release(root)

@@ -40,21 +40,34 @@ def executed_chapters(project, version: str, execute: bool = True, echo=print) -
     return {c.name: project.store(c, version) for c in project.chapters()}
 
 
+def compare_data(project, old_version: str, new_version: str) -> ReleaseDiff:
+    """The comparison of the two releases' data alone: files, rows and claims (no executions)."""
+    old = load_release(old_version, project.data_dir)
+    new = load_release(new_version, project.data_dir)
+    result = diff_releases(old, new)
+    result.claims = diff_claims(old, new)
+    return result
+
+
 def compare(
-    project, old_version: str, new_version: str, execute_old: bool = True, execute_new: bool = True, echo=print
+    project,
+    old_version: str,
+    new_version: str,
+    execute_old: bool = True,
+    execute_new: bool = True,
+    echo=print,
+    data: ReleaseDiff | None = None,
 ) -> ReleaseDiff:
     """Full comparison for the report: data, claims and the chapters' glued numbers.
 
     ``execute_old`` / ``execute_new``: execute stale chapters of that release
     first (see :func:`executed_chapters`); otherwise its stored executions are
-    compared as they are.
+    compared as they are. ``data``: :func:`compare_data` of the same releases,
+    made earlier (the build caches it by the data's content).
     """
     for version in (old_version, new_version):
         check_release(project, version)  # refuses a frozen release edited in place
-    old = load_release(old_version, project.data_dir)
-    new = load_release(new_version, project.data_dir)
-    result = diff_releases(old, new)
-    result.claims = diff_claims(old, new)
+    result = data if data is not None else compare_data(project, old_version, new_version)
     runs = {}
     for version, execute in ((old_version, execute_old), (new_version, execute_new)):
         if execute:
@@ -64,7 +77,7 @@ def compare(
     return result
 
 
-def write_changes_page(project, version: str, stage: Path, echo=print) -> Path | None:
+def write_changes_page(project, version: str, stage: Path, echo=print, data: ReleaseDiff | None = None) -> Path | None:
     """The build's page: ``<stage>/chapters/changes.md`` and a staged table-of-contents entry.
 
     Only when ``version`` has a predecessor in ``data/``. Both releases'
@@ -78,7 +91,7 @@ def write_changes_page(project, version: str, stage: Path, echo=print) -> Path |
     old = predecessor(version, project.data_dir)
     if old is None:
         return None
-    result = compare(project, old, version, execute_old=False, execute_new=False, echo=echo)
+    result = compare(project, old, version, execute_old=False, execute_new=False, echo=echo, data=data)
     page = stage / "chapters" / f"{PAGE_STEM}.md"
     page.write_text(render_markdown(result), encoding="utf-8")
     toc_path = stage / "_toc.yml"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import pickle
 import shutil
 import subprocess
 import sys
@@ -22,34 +23,45 @@ from analysis.data.files import checkpoint, write_atomic
 from analysis.data.reads import META_KEY
 from analysis.data.release import fill_release_name
 
+# Where the cached data comparison is put in the stage for a moment (removed before Sphinx reads it).
+COMPARISON_FILE = ".data-comparison.pickle"
 
-def _extras_key(project: Project, version: str) -> str:
-    """Hash of everything the release extras are made from: both releases' files, the sources,
-    the table of contents, the code, and the keys of both releases' stored executions (so a
-    prose edit, which changes no output, keeps the cached page)."""
+
+def _files_digest(files: list[Path]) -> list[str]:
+    return [
+        part for path in files if path.is_file() for part in (str(path), hashlib.sha256(path.read_bytes()).hexdigest())
+    ]
+
+
+def _data_key(project: Project, version: str) -> str:
+    """Hash of what the REFI-QDA exports and the data comparison are made from: both releases'
+    files, the sources, the release registry and the ``analysis`` code (no chapter, no execution)."""
     old = previous_release(project, version)
-    files = [project.root / "_toc.yml", *sorted(paths.ANALYSIS.rglob("*.py")), *sorted(project.data_dir.glob("*"))]
+    files = [*sorted(paths.ANALYSIS.rglob("*.py")), *sorted(project.data_dir.glob("*"))]
     for name in filter(None, (version, old, "sources")):
         files += sorted((project.data_dir / name).rglob("*"))
-    parts = [version, old or ""]
-    for name in filter(None, (version, old)):  # their glued numbers: fixed by each execution's key
+    return _sha(version, old or "", *_files_digest(files))
+
+
+def _extras_key(project: Project, version: str) -> str:
+    """Hash of everything the staged extras are made from: the data (:func:`_data_key`), the
+    table of contents, and the keys of both releases' stored executions (their glued numbers),
+    so a prose edit, which changes no output, keeps the whole page."""
+    parts = [_data_key(project, version), *_files_digest([project.root / "_toc.yml"])]
+    for name in filter(None, (version, previous_release(project, version))):
         for chapter in project.chapters():
             store = project.store(chapter, name)
             meta = read_notebook(store).metadata.get(META_KEY, {}) if store.is_file() else {}
             parts += [str(store), str(meta.get("key"))]
-    for path in files:
-        if path.is_file():
-            parts += [str(path), hashlib.sha256(path.read_bytes()).hexdigest()]
     return _sha(*parts)
 
 
-def _cached_extras(project: Project, version: str, stage: Path) -> None:
-    """:func:`stage_release_extras`, or the files it wrote in the last build with the same inputs.
+def _cached(cache: Path, stage: Path, make) -> None:
+    """Run ``make()`` (which writes into ``stage``), or copy what it wrote last time with the same key.
 
-    Comparing two releases evaluates both claims registers and diffs every
-    table, which costs seconds; a prose edit changes none of their inputs.
+    ``cache`` is ``<kind>-<key>``; one entry of each kind is kept. Only a
+    complete run is cached: a failure raises before anything is written.
     """
-    cache = project.build_dir / "extras-cache" / _extras_key(project, version)
     if (cache / ".complete").is_file():
         for path in sorted(p for p in cache.rglob("*") if p.is_file() and p.name != ".complete"):
             target = stage / path.relative_to(cache)
@@ -61,12 +73,28 @@ def _cached_extras(project: Project, version: str, stage: Path) -> None:
         return {p.relative_to(stage): p.read_bytes() for p in stage.rglob("*") if p.is_file()}
 
     before = snapshot()
-    stage_release_extras(project, version, stage)
-    shutil.rmtree(cache.parent, ignore_errors=True)  # one entry: the inputs of the last build
+    make()
+    kind = cache.name.partition("-")[0]
+    for old in cache.parent.glob(f"{kind}-*"):
+        shutil.rmtree(old, ignore_errors=True)
     for rel, content in snapshot().items():
-        if before.get(rel) != content:  # what the extras wrote or changed
+        if before.get(rel) != content:  # what it wrote or changed
             write_atomic(cache / rel, content)
     write_atomic(cache / ".complete", "")
+
+
+def _cached_extras(project: Project, version: str, stage: Path) -> None:
+    """:func:`stage_release_extras`, or what it staged in the last build with the same inputs.
+
+    Two levels: a prose edit changes none of the inputs, and the whole result
+    is copied; a code edit changes only the executions, and the costly part,
+    the data comparison (both claims registers, every table diffed) and the
+    REFI-QDA exports, is taken from the cache keyed by the data alone.
+    """
+    caches = project.build_dir / "extras-cache"
+    _cached(
+        caches / f"page-{_extras_key(project, version)}", stage, lambda: stage_release_extras(project, version, stage)
+    )
 
 
 def _with_release_name(store: Path, version: str) -> nbformat.NotebookNode:
@@ -278,13 +306,26 @@ def stage_release_extras(project: Project, version: str, stage: Path, echo=print
     has a predecessor in ``data/``, ``chapters/changes.md`` with its entry in
     the staged ``_toc.yml`` (the repository's ``_toc.yml`` is not touched).
     Both releases' executions are fresh by now (see :func:`require_fresh`).
+    The exports and the data comparison are cached by the data's content.
     """
-    from analysis.build.changes import write_changes_page
+    from analysis.build.changes import compare_data, write_changes_page
     from analysis.data.release import DataError, load_release
     from analysis.releases import refiqda, registry
 
-    try:
+    old = previous_release(project, version)
+    saved = stage / COMPARISON_FILE
+
+    def exports_and_comparison() -> None:
         refiqda.write_exports(load_release(version, project.data_dir), stage / "downloads" / "data" / version)
-        write_changes_page(project, version, stage, echo=echo)
+        if old is not None:
+            saved.write_bytes(pickle.dumps(compare_data(project, old, version)))
+
+    try:
+        _cached(
+            project.build_dir / "extras-cache" / f"data-{_data_key(project, version)}", stage, exports_and_comparison
+        )
+        data = pickle.loads(saved.read_bytes()) if saved.is_file() else None  # our own cache, written above
+        saved.unlink(missing_ok=True)
+        write_changes_page(project, version, stage, echo=echo, data=data)
     except (DataError, refiqda.CodebookError, registry.ReleaseError) as err:
         raise BuildError(f"data release {version}: {err}") from err

@@ -166,3 +166,29 @@ def test_a_prose_edit_reuses_the_cached_changes_page_but_a_data_change_does_not(
     build_book(book, echo=quiet, html=False)
     with pytest.raises(AssertionError, match="computed again"):
         build_html(book, echo=quiet)
+
+
+def test_a_code_edit_compares_the_glued_numbers_again_but_not_the_data(book, monkeypatch):
+    """The costly part of the changes page, the data comparison, is cached by the data's content."""
+    from analysis.build import changes
+
+    write_chapter(book.chapters_dir / "02_codes.ipynb", "codes", extra="  # edited")  # new executions
+    build_book(book, echo=quiet, html=False)
+    glued = []
+    real_glued = changes.diff_glued_files
+
+    def must_not_run(*_args, **_kwargs):
+        raise AssertionError("the data were compared again, though only a chapter's code changed")
+
+    def counted(*args, **kwargs):
+        glued.append(args)
+        return real_glued(*args, **kwargs)
+
+    monkeypatch.setattr(changes, "compare_data", must_not_run)
+    monkeypatch.setattr(changes, "diff_glued_files", counted)
+    build_html(book, echo=quiet)
+    assert len(glued) == 1  # the glued numbers come from the new executions
+    assert "1.0.0" in (book.html_dir / "chapters" / "changes.html").read_text(encoding="utf-8")
+    (book.root / "_toc.yml").write_text((book.root / "_toc.yml").read_text() + "\n")  # not data: still cached
+    build_html(book, echo=quiet)
+    assert len(glued) == 2
