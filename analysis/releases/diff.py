@@ -26,6 +26,7 @@ from typing import Any
 
 import pandas as pd
 
+from analysis.data.bibtex import entry_text, read_bibtex
 from analysis.data.release import Release
 
 # Where myst-nb's glue() keeps a value's text when display=False.
@@ -155,10 +156,7 @@ def diff_table(name: str, old: pd.DataFrame, new: pd.DataFrame, key: list[str]) 
 
 def _bib_entries(text: str) -> dict[str, str]:
     """BibTeX key -> the entry as pybtex writes it back (so layout and comments do not count as changes)."""
-    from pybtex.database import BibliographyData, parse_string
-
-    entries = parse_string(text, "bibtex").entries
-    return {key: BibliographyData(entries={key: entry}).to_string("bibtex").strip() for key, entry in entries.items()}
+    return {key: entry_text(key, entry) for key, entry in read_bibtex(text).items()}
 
 
 def _title(release: Release, name: str) -> str:
