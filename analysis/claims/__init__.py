@@ -57,7 +57,6 @@ from analysis.claims.vocabulary import (
     ClaimsError,
     normalise,
     numbers_in,
-    parse_source,
 )
 
 __all__ = [
@@ -88,7 +87,6 @@ __all__ = [
     "numbers_in",
     "parse_check",
     "parse_row_spec",
-    "parse_source",
     "printed_excerpts",
     "read_claims",
     "reading_rules",

@@ -10,9 +10,10 @@ import pandas as pd
 
 from analysis import paths
 from analysis.claims.intervals import Interval
-from analysis.claims.vocabulary import ClaimsError, normalise, parse_source
+from analysis.claims.vocabulary import ClaimsError, normalise
 from analysis.data import sources
 from analysis.data.release import Release
+from analysis.words import SOURCE_FORM, parse_source
 
 
 class Evidence:
@@ -55,8 +56,8 @@ class Evidence:
         """Why a ``source`` cell does not point at a real phrase (None if it does)."""
         try:
             file, _, phrase = parse_source(source)
-        except ClaimsError:
-            return f"source {source!r} is not of the form <file> § <section>: \"<phrase>\""
+        except ValueError:
+            return f"source {source!r} is not of the form {SOURCE_FORM}"
         text = self.source_text(file)
         if text is None:
             return f"no source file {file!r}"

@@ -22,9 +22,9 @@ from analysis.claims.vocabulary import (
     fmt,
     normalise,
     numbers_in,
-    parse_source,
 )
 from analysis.data.release import Release
+from analysis.words import parse_source
 
 
 def _number(value) -> float | None:
@@ -77,7 +77,7 @@ def source_problems(ev: Evidence, claim: Claim) -> list[str]:
         return [problem]
     if claim.value is None:
         return []
-    _, _, phrase = parse_source(claim.source)
+    phrase = parse_source(claim.source).phrase
     stated = numbers_in(phrase)
     problems = []
     for value in (claim.value, claim.high):

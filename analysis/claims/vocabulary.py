@@ -66,15 +66,6 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def parse_source(source: str) -> tuple[str, str, str]:
-    """``<file> § <section>: "<phrase>"`` -> (file, section, phrase)."""
-    file, sep, rest = source.partition(" § ")
-    section, sep2, quoted = rest.partition(': "')
-    if not (sep and sep2 and quoted.endswith('"') and file and section):
-        raise ClaimsError(f'a source of the form <file> § <section>: "<phrase>", got {source!r}')
-    return file, section, quoted[:-1]
-
-
 def numbers_in(text: str) -> set[float]:
     """Every number a phrase states: digits, number words, 'a week', month spans.
 

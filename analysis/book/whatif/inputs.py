@@ -21,6 +21,7 @@ from analysis.book.whatif.assumptions import (
     WEEKS_PER_MONTH,
 )
 from analysis.book.whatif.model import Scenario
+from analysis.words import parse_source
 
 
 @dataclass(frozen=True)
@@ -96,8 +97,11 @@ SOURCE_NAMES = {
 
 def _source_words(source: str) -> str:
     """A ``source`` cell for readers: 'Cracknell (2022), Methods: "…"' instead of the file name."""
-    file, _, rest = str(source).partition(" § ")
-    return f"{SOURCE_NAMES.get(file, file)}, {rest}" if rest else str(source)
+    try:
+        cell = parse_source(source)
+    except ValueError:
+        return str(source)
+    return f'{SOURCE_NAMES.get(cell.file, cell.file)}, {cell.section}: "{cell.phrase}"'
 
 
 def _assumed(name: str, label: str, unit: str, value: float) -> Input:

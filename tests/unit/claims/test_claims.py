@@ -19,6 +19,7 @@ from analysis import claims, paths
 from analysis.claims import ARTICLE, ClaimsError, Interval, accepted, numbers_in
 from analysis.data import sources as source_files
 from analysis.data.release import available_releases, load_release
+from analysis.words import SourceCell, parse_source
 
 SUMMARY = "webster-2022-on-the-treadmill-summary.txt"
 RELEASES = available_releases()
@@ -135,7 +136,7 @@ def test_every_number_of_the_sources_is_a_claim(release, file, first, last, also
     table = release.table("claims")
     phrases = []
     for row in table.itertuples():
-        source_file, _, phrase = claims.parse_source(row.source)
+        source_file, _, phrase = parse_source(row.source)
         values = {v for v in (row.published_value, row.published_high) if not pd.isna(v)}
         if source_file == file:
             phrases.append((claims.normalise(phrase), values))
@@ -177,12 +178,6 @@ def test_numbers_in_a_phrase(text, expected):
 
 def test_normalise_unifies_quote_marks_and_spaces():
     assert claims.normalise("We’re  ‘old\nschool’ “x”") == "We're 'old school' \"x\""
-
-
-def test_parse_source_splits_file_section_and_phrase():
-    assert claims.parse_source('a.txt § Findings — X: "one: "two""') == ("a.txt", "Findings — X", 'one: "two"')
-    with pytest.raises(ClaimsError):
-        claims.parse_source("a.txt: no section")
 
 
 @pytest.mark.parametrize(
@@ -274,7 +269,7 @@ def frame(rows: list[dict], **dtypes) -> pd.DataFrame:
 
 
 def cite(phrase: str) -> str:
-    return f'{ARTICLE} § Test: "{phrase}"'
+    return str(SourceCell(ARTICLE, "Test", phrase))
 
 
 FIGURES = [
@@ -571,7 +566,7 @@ def test_source_phrases(sources):
     good = frame([{"id": "x", "source": cite(SOURCE_LINES[5])}])
     assert holds(judge(claims.Evidence.from_frames({"t": good}, sources), "source_phrases"))
     bad = frame([{"id": "x", "source": cite("About 71% of all service users.")},
-                 {"id": "y", "source": f'nowhere.txt § Test: "{SOURCE_LINES[5]}"'}])
+                 {"id": "y", "source": str(SourceCell("nowhere.txt", "Test", SOURCE_LINES[5]))}])
     result = judge(claims.Evidence.from_frames({"t": bad}, sources), "source_phrases")
     assert not holds(result)
     assert "t row 2" in result["reason"] and "no source file 'nowhere.txt'" in result["reason"]
