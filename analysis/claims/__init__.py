@@ -33,7 +33,7 @@ The package by part: ``vocabulary`` (the register's words and text helpers), ``i
 
 from analysis.claims.evidence import CHECKS, NOT_CHECKABLE, Claim, Evidence, check, parse_check
 from analysis.claims.integrity_checks import printed_excerpts
-from analysis.claims.intervals import Interval, accepted
+from analysis.claims.intervals import Interval, accepted, readable
 from analysis.claims.register import ClaimsFailed, evaluate, evaluate_claims, read_claims, verified_register
 from analysis.claims.report import (
     computed_for,
@@ -52,7 +52,6 @@ from analysis.claims.vocabulary import (
     ARTICLE,
     DISAGREE,
     NUMBER_WORDS,
-    QUALIFIERS,
     VERDICTS,
     ClaimsError,
     normalise,
@@ -70,7 +69,6 @@ __all__ = [
     "Interval",
     "NOT_CHECKABLE",
     "NUMBER_WORDS",
-    "QUALIFIERS",
     "RowSpec",
     "VERDICTS",
     "accepted",
@@ -89,6 +87,7 @@ __all__ = [
     "parse_row_spec",
     "printed_excerpts",
     "read_claims",
+    "readable",
     "reading_rules",
     "register_table",
     "summary_table",

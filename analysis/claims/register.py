@@ -11,13 +11,12 @@ import pandas as pd
 from analysis import paths
 from analysis.claims import integrity_checks, row_checks, value_checks  # noqa: F401  (registers the checks)
 from analysis.claims.evidence import CHECKS, NOT_CHECKABLE, Claim, Computed, Evidence, parse_check
-from analysis.claims.intervals import accepted, published_text
+from analysis.claims.intervals import accepted, published_text, readable
 from analysis.claims.report import failing
 from analysis.claims.value_checks import _na
 from analysis.claims.vocabulary import (
     DISAGREE,
     HEDGE_WORDS,
-    QUALIFIERS,
     ClaimsError,
     fmt,
     normalise,
@@ -60,7 +59,7 @@ def read_claims(frame: pd.DataFrame) -> list[Claim]:
             raise ClaimsError(f"{claim.claim_id}: integrity check {kind!r} takes no published value")
         if (claim.high is not None) != (claim.qualifier == "range"):
             raise ClaimsError(f"{claim.claim_id}: published_high is for ranges, and ranges need it")
-        if claim.qualifier is not None and claim.qualifier not in QUALIFIERS:
+        if claim.qualifier is not None and not readable(claim.qualifier):
             raise ClaimsError(f"{claim.claim_id}: unknown qualifier {claim.qualifier!r}")
         if claim.tolerance and claim.qualifier not in ("exact", "about", "estimated", "range"):
             raise ClaimsError(f"{claim.claim_id}: a tolerance only applies to exact, about, estimated or range values")

@@ -13,7 +13,6 @@ ARTICLE = "cracknell-2022-running-on-the-treadmill.txt"
 ABOUT_RELATIVE = 0.05
 # "just under X": below X and at least (1 - margin) * X.
 JUST_UNDER_MARGIN = 0.05
-QUALIFIERS = ("exact", "about", "estimated", "less than", "just under", "over", "at least", "at most", "range")
 VERDICTS = ("holds", "fails", "sources disagree", "not checkable")
 DISAGREE = "sources disagree"
 CATEGORIES = ("value", "consistency", "integrity", "not checkable")

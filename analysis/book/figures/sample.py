@@ -30,9 +30,11 @@ def _band_axis(label_limit: int) -> alt.Axis:
 
 
 def _qualifier_legend(qualifiers: list[str]) -> alt.Scale:
-    """Greyscale-safe colours for the qualifiers present, darkest for exact figures."""
-    order = ["exact", "about", "estimated", "over", "at least", "just under", "less than", "range"]
-    present = [q for q in order if q in qualifiers]
+    """Greyscale-safe colours for the qualifiers present: darkest for exact figures, then in order of the rows.
+
+    The qualifiers themselves are the schema's (``figures.qualifier``'s enum); none is listed here.
+    """
+    present = sorted(dict.fromkeys(qualifiers), key=lambda q: q != "exact")
     return alt.Scale(domain=present, range=PALETTE[: len(present)])
 
 

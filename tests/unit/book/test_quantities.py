@@ -10,6 +10,8 @@ import pandas as pd
 import pytest
 
 from analysis.book import quantities
+from analysis.book.quantities.reported import qualifier_words
+from analysis.data.release import available_releases, load_release
 
 
 def figures_table(*rows) -> pd.DataFrame:
@@ -81,6 +83,19 @@ def test_unknown_qualifier_is_refused():
     odd = figures_table(("x", 1.0, None, "people", "roughly", None))
     with pytest.raises(ValueError):
         quantities.figure_phrase(odd, "x")
+
+
+@pytest.mark.parametrize("version", available_releases())
+def test_every_qualifier_the_schema_allows_has_wording(version):
+    """The qualifiers are each release's schema enum (figures, cohorts); the prose words each one."""
+    descriptor = load_release(version).descriptor
+    fields = {(r["name"], f["name"]): f for r in descriptor["resources"] for f in r.get("schema", {}).get("fields", [])}
+    allowed = set(fields["figures", "qualifier"]["constraints"]["enum"])
+    allowed |= set(fields["cohorts", "size_qualifier"]["constraints"]["enum"])
+    for qualifier in allowed - {"range"}:  # a range is written "60–70", with no words before it
+        for unit in ("people", "percent"):
+            words = qualifier_words(qualifier, unit)
+            assert (words == "") == (qualifier == "exact"), (qualifier, words)
 
 
 def test_period_phrases():

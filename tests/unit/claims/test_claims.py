@@ -84,8 +84,24 @@ def test_the_schema_pattern_names_registered_kinds(version):
     assert not pattern.match("no_such_kind:x")
     if version == RELEASES[-1]:
         assert named == set(claims.CHECKS) | {"none"}
-    qualifier = next(f for f in resource["schema"]["fields"] if f["name"] == "qualifier")
-    assert tuple(qualifier["constraints"]["enum"]) == claims.QUALIFIERS
+
+
+def _enum(release, table: str, field: str) -> list[str]:
+    """The ``enum`` constraint of one field in a release's datapackage.json (the vocabulary's home)."""
+    resource = next(r for r in release.descriptor["resources"] if r["name"] == table)
+    column = next(f for f in resource["schema"]["fields"] if f["name"] == field)
+    return list(column["constraints"]["enum"])
+
+
+@pytest.mark.parametrize("version", RELEASES)
+def test_the_register_reads_every_qualifier_the_schema_allows(version):
+    """The qualifiers are the schema's enum; the register has a reading (an interval) for each."""
+    release = load_release(version)
+    allowed = _enum(release, "claims", "qualifier") + _enum(release, "figures", "qualifier")
+    assert all(claims.readable(q) for q in allowed), [q for q in allowed if not claims.readable(q)]
+    for qualifier in allowed:
+        assert isinstance(accepted(qualifier, 100.0, 120.0, 0.0, "people"), Interval)
+    assert not claims.readable("roughly")
 
 
 def _scan(lines: list[str]) -> list[tuple[str, float]]:
