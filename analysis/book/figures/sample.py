@@ -6,7 +6,7 @@ import altair as alt
 import pandas as pd
 
 from analysis.book import quantities
-from analysis.book.charts import PALETTE, Figure
+from analysis.book.charts import PALETTE, Figure, band_axis, bar_panels
 
 # Short axis labels for national figures (the table's labels are sentences).
 _NATIONAL_LABELS = {
@@ -15,18 +15,6 @@ _NATIONAL_LABELS = {
     "ora_support_extended_title": "Prisoners named in the MoJ (2014b) press-release title",
 }
 _SAMPLE_DIMENSIONS = {"role": "Role", "gender": "Gender", "experience": "Joined probation"}
-
-
-def _band_axis(label_limit: int) -> alt.Axis:
-    """A y axis for long category labels: its title sits level, above the labels, never across them."""
-    return alt.Axis(
-        labelLimit=label_limit,
-        titleAngle=0,
-        titleAlign="right",
-        titleBaseline="bottom",
-        titleX=0,
-        titleY=-6,
-    )
 
 
 def _qualifier_legend(qualifiers: list[str]) -> alt.Scale:
@@ -59,7 +47,7 @@ def national_context(
         )
     frame = pd.DataFrame(rows)
     order = list(frame["figure"])
-    y = alt.Y("figure:N", title="Figure", sort=order, axis=_band_axis(320))
+    y = alt.Y("figure:N", title="Figure", sort=order, axis=band_axis(320))
     x = alt.X(
         "people:Q",
         title="People (as stated in the source)",
@@ -117,7 +105,7 @@ def sample_composition(sample: pd.DataFrame) -> Figure:
         }
     )
     base = alt.Chart().encode(
-        y=alt.Y("category:N", title="Category", sort=alt.EncodingSortField("order"), axis=_band_axis(220)),
+        y=alt.Y("category:N", title="Category", sort=alt.EncodingSortField("order"), axis=band_axis(220)),
         x=alt.X(
             "participants:Q",
             title="Participants",
@@ -127,20 +115,8 @@ def sample_composition(sample: pd.DataFrame) -> Figure:
     )
     bars = base.mark_bar(color=PALETTE[1])
     labels = base.mark_text(align="left", dx=4, color=PALETTE[0]).encode(text="participants:Q")
-    chart = (
-        alt.layer(bars, labels, data=frame)
-        .properties(width=300, height=alt.Step(22))
-        .facet(
-            row=alt.Row(
-                "panel:N",
-                title=None,
-                sort=list(_SAMPLE_DIMENSIONS.values()),
-                header=alt.Header(labelAngle=0, labelAlign="left", labelOrient="top", labelFontWeight="bold"),
-            )
-        )
-        .resolve_scale(y="independent")
-        .properties(title=f"The {total} interviews at the CRC office, counted three separate ways")
-    )
+    chart = bar_panels((bars, labels), frame, "panel", list(_SAMPLE_DIMENSIONS.values()), width=300, step=22,
+                       title=f"The {total} interviews at the CRC office, counted three separate ways")
     parts = "; ".join(
         f"{p}: " + ", ".join(f"{c} {n}" for c, n in zip(g["category"], g["participants"], strict=True))
         for p, g in frame.groupby("panel", sort=False)
@@ -168,7 +144,7 @@ def quoted_vs_interviewed(sample: pd.DataFrame, excerpts: pd.DataFrame) -> Figur
     frame = frame[["group", "measure", "count"]]
     order = list(dict.fromkeys(frame["group"]))
     base = alt.Chart(frame).encode(
-        y=alt.Y("group:N", title="Role group in the sample", sort=order, axis=_band_axis(260)),
+        y=alt.Y("group:N", title="Role group in the sample", sort=order, axis=band_axis(260)),
         yOffset=alt.YOffset("measure:N", sort=list(measures.values())),
         x=alt.X("count:Q", title="Number (people or excerpts)", axis=alt.Axis(tickMinStep=1)),
     )
