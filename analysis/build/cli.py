@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import argparse
-import sys
 
 from analysis import paths
 from analysis.build import publish
 from analysis.build.execute import Outcome, default_version, execute_chapters, previous_release, raise_failures
 from analysis.build.project import BuildError, Project
 from analysis.build.site import build_html
+from analysis.data.command import run_command
 
 
 @publish.holding_lock
@@ -61,12 +61,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--html-only", action="store_true", help="render the stored notebooks; execute nothing")
     args = parser.parse_args(argv)
     project = Project(paths.ROOT)
-    try:
-        if args.html_only:
-            build_html(project, args.data_version or None)
-        else:
-            build_book(project, args.data_version or None, args.only or None, args.force, not args.no_html)
-    except BuildError as err:
-        print(f"\nBUILD FAILED: {err}", file=sys.stderr)
-        return 1
-    return 0
+    if args.html_only:
+        return run_command(lambda: build_html(project, args.data_version or None), BuildError, "\nBUILD FAILED: ")
+    version, only = args.data_version or None, args.only or None
+    return run_command(lambda: build_book(project, version, only, args.force, not args.no_html), BuildError,
+                       "\nBUILD FAILED: ")

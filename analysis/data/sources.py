@@ -21,6 +21,7 @@ import sys
 from pathlib import Path
 
 from analysis import paths
+from analysis.data.command import run_command
 from analysis.data.files import write_atomic
 from analysis.data.reads import log_input
 
@@ -96,17 +97,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m analysis.data.sources", description=__doc__.splitlines()[0])
     parser.add_argument("command", choices=["check", "rehash"])
     args = parser.parse_args(argv)
-    try:
-        if args.command == "rehash":
-            for line in rehash():
-                print(line)
-        else:
-            check()
-            print(f"all source documents match {paths.SOURCES / SUMS}")
-    except SourceError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 1
-    return 0
+    return run_command(lambda: _command(args.command), SourceError, "error: ")
+
+
+def _command(command: str) -> None:
+    if command == "rehash":
+        for line in rehash():
+            print(line)
+    else:
+        check()
+        print(f"all source documents match {paths.SOURCES / SUMS}")
 
 
 if __name__ == "__main__":
