@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from typing import TypedDict, Unpack
 
 from analysis import paths
 from analysis.build import publish
@@ -12,15 +13,16 @@ from analysis.build.site import build_html
 from analysis.data.command import run_command
 
 
+class Selection(TypedDict, total=False):
+    """Which chapters of the release :func:`build_book` executes: passed on to ``execute_chapters`` as they are."""
+
+    only: str | None  # one chapter (``make chapter NAME=...``); the release before is then skipped without HTML
+    force: bool  # re-execute even the fresh ones
+
+
 @publish.holding_lock
-def build_book(
-    project: Project,
-    version: str | None = None,
-    only: str | None = None,
-    force: bool = False,
-    html: bool = True,
-    echo=print,
-) -> list[Outcome]:
+def build_book(project: Project, version: str | None = None, html: bool = True, echo=print,
+               **selection: Unpack[Selection]) -> list[Outcome]:
     """Execute stale chapters of ``version`` and of the release before it, then build the HTML.
 
     Any chapter that fails, in either release, raises :class:`BuildError`
@@ -29,11 +31,11 @@ def build_book(
     version = version or default_version(project)
     publish.recover(project.build_dir, project.chapters_dir)
     echo(f"Building the book from data release {version}")
-    outcomes = execute_chapters(project, version, only=only, force=force, echo=echo)
+    outcomes = execute_chapters(project, version, echo=echo, **selection)
     echo(summary(outcomes))
     raise_failures(outcomes, project)
     old = previous_release(project, version)
-    if old is not None and (html or not only):
+    if old is not None and (html or not selection.get("only")):
         echo(f"Chapters of data release {old}, for the page on what changed:")
         earlier = execute_chapters(project, old, echo=echo)
         raise_failures(earlier, project)
@@ -64,5 +66,5 @@ def main(argv: list[str] | None = None) -> int:
     if args.html_only:
         return run_command(lambda: build_html(project, args.data_version or None), BuildError, "\nBUILD FAILED: ")
     version, only = args.data_version or None, args.only or None
-    return run_command(lambda: build_book(project, version, only, args.force, not args.no_html), BuildError,
-                       "\nBUILD FAILED: ")
+    return run_command(lambda: build_book(project, version, not args.no_html, only=only, force=args.force),
+                       BuildError, "\nBUILD FAILED: ")
