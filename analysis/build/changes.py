@@ -17,7 +17,8 @@ from analysis import paths
 from analysis.build.execute import check_release, execute_chapters, raise_failures, stale_chapters
 from analysis.build.project import BuildError, Project
 from analysis.data.command import run_command
-from analysis.data.release import DataError, load_release
+from analysis.data.errors import DataError
+from analysis.data.release import load_release
 from analysis.data.sources import SourceError
 from analysis.releases.changes_page import PAGE_STEM, plain_text, render_markdown
 from analysis.releases.diff import ReleaseDiff, diff_claims, diff_glued_files, diff_releases

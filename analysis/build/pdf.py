@@ -254,7 +254,7 @@ def build_pdf(project: Project, version: str | None = None, target: Path | None 
     return printed
 
 
-def publish(project: Project, pdf: Path, version: str | None = None) -> Path | None:
+def publish_pdf(project: Project, pdf: Path, version: str | None = None) -> Path | None:
     """Copy the PDF next to the HTML (``_build/html/treadmill-book.pdf``).
 
     Only when that HTML was built from the inputs the PDF was (the key
@@ -276,7 +276,7 @@ def main(argv: list[str] | None = None) -> int:
     project = Project(paths.ROOT)
     if run_command(lambda: build_pdf(project, args.data_version or None), BuildError, "\nPDF FAILED: "):
         return 1
-    published = publish(project, pdf_path(project), args.data_version or None)
+    published = publish_pdf(project, pdf_path(project), args.data_version or None)
     print(f"  published {published}" if published else
           f"  not published: {project.html_dir} is missing or was built from other inputs (run `make html`)")
     return 0

@@ -51,7 +51,7 @@ from analysis.claims.value_checks import min_speakers
 from analysis.claims.vocabulary import (
     ARTICLE,
     DISAGREE,
-    NUMBER_WORDS,
+    NUMBER_VALUES,
     VERDICTS,
     ClaimsError,
     normalise,
@@ -68,7 +68,7 @@ __all__ = [
     "Evidence",
     "Interval",
     "NOT_CHECKABLE",
-    "NUMBER_WORDS",
+    "NUMBER_VALUES",
     "RowSpec",
     "VERDICTS",
     "accepted",

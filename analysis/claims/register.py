@@ -121,13 +121,13 @@ def judge(ev: Evidence, claim: Claim) -> dict:
     return {**row, "verdict": "holds" if ok else "fails", "reason": reason}
 
 
-COLUMNS = ["claim_id", "statement", "source", "kind", "published", "computed", "verdict", "reason"]
+REGISTER_COLUMNS = ["claim_id", "statement", "source", "kind", "published", "computed", "verdict", "reason"]
 
 
 def evaluate_claims(claims: pd.DataFrame, ev: Evidence) -> pd.DataFrame:
     """Judge every row of a claims table against the evidence."""
     rows = [judge(ev, claim) for claim in read_claims(claims)]
-    return pd.DataFrame(rows, columns=COLUMNS).astype("string")
+    return pd.DataFrame(rows, columns=REGISTER_COLUMNS).astype("string")
 
 
 def evaluate(release: Release, sources_dir: Path = paths.SOURCES) -> pd.DataFrame:

@@ -42,7 +42,7 @@ def _figure_interval(row: pd.Series) -> Interval:
     return accepted(str(row["qualifier"]), float(row["value"]), high, 0.0, str(row["unit"]))
 
 
-def _as_of(row: pd.Series) -> tuple[list[tuple[int, int]], tuple[str, ...]]:
+def _period_ends(row: pd.Series) -> tuple[list[tuple[int, int]], tuple[str, ...]]:
     """The (year, month) of each end of a figure's as_of date or period."""
     if _na(row["as_of"]):
         return [], (f"figure {row['figure_id']} has no as_of date",)
@@ -127,7 +127,7 @@ def _figure_ends(ev: Evidence, claim: Claim, no_period: str) -> tuple[pd.Series 
     row, problems = _figure(ev, claim.args[0])
     if row is None:
         return None, [], Computed(None, "no such figure", problems)
-    ends, problems = _as_of(row)
+    ends, problems = _period_ends(row)
     if problems:
         return row, [], Computed(None, no_period, problems)
     return row, ends, None
@@ -256,7 +256,7 @@ def check_joined_before(ev: Evidence, claim: Claim) -> Computed:
     fieldwork, problems_fw = _figure(ev, claim.args[1])
     if experience is None or fieldwork is None:
         return Computed(None, "no such figure", problems_exp + problems_fw)
-    ends, problems = _as_of(fieldwork)
+    ends, problems = _period_ends(fieldwork)
     if problems:
         return Computed(None, "no fieldwork period", problems)
     if str(experience["unit"]) != "years":

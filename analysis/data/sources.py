@@ -87,7 +87,7 @@ def rehash(sources_dir: Path = paths.SOURCES) -> list[str]:
     return lines
 
 
-def check(sources_dir: Path = paths.SOURCES) -> None:
+def verify_all(sources_dir: Path = paths.SOURCES) -> None:
     """Verify every listed file; raises :class:`SourceError` on the first problem."""
     for name in expected_hashes(sources_dir):
         read_source(name, sources_dir)
@@ -97,15 +97,15 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m analysis.data.sources", description=__doc__.splitlines()[0])
     parser.add_argument("command", choices=["check", "rehash"])
     args = parser.parse_args(argv)
-    return run_command(lambda: _command(args.command), SourceError, "error: ")
+    return run_command(lambda: _check_or_rehash(args.command), SourceError, "error: ")
 
 
-def _command(command: str) -> None:
+def _check_or_rehash(command: str) -> None:
     if command == "rehash":
         for line in rehash():
             print(line)
     else:
-        check()
+        verify_all()
         print(f"all source documents match {paths.SOURCES / SUMS}")
 
 

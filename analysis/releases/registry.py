@@ -31,8 +31,9 @@ from pathlib import Path
 
 from analysis import claims, paths
 from analysis.data.command import run_command
+from analysis.data.errors import DataError
 from analysis.data.files import write_atomic
-from analysis.data.release import DESCRIPTOR, REGISTRY, DataError, available_releases, load_release, release_summary
+from analysis.data.release import DESCRIPTOR, REGISTRY, available_releases, load_release, release_summary
 from analysis.data.sources import SourceError
 
 VERSION_PATTERN = re.compile(r"^[0-9]+\.[0-9]+\.[0-9]+$")
@@ -345,10 +346,10 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("freeze", help="validate a release and record it as frozen").add_argument("version")
     commands.add_parser("check", help="check that every frozen release is unchanged")
     args = parser.parse_args(argv)
-    return run_command(lambda: _command(args), ReleaseError, "release: ")
+    return run_command(lambda: _run_registry_command(args), ReleaseError, "release: ")
 
 
-def _command(args: argparse.Namespace) -> None:
+def _run_registry_command(args: argparse.Namespace) -> None:
     if args.command == "new":
         new_release(args.version, args.from_version, args.data_dir)
         print(f"Draft {args.version} is in {args.data_dir / args.version}.")

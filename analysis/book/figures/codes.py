@@ -63,7 +63,7 @@ def codes_by_role(
     codes: pd.DataFrame, coding: pd.DataFrame, excerpts: pd.DataFrame, theme_id: str | None = None
 ) -> Figure:
     """Codings per published speaker role and category, as a labelled heat map."""
-    table = quantities.codes_by_role(codes, coding, excerpts, theme_id)
+    table = quantities.codes_by_role_counts(codes, coding, excerpts, theme_id)
     frame = pd.DataFrame(
         {
             "role": list(table["speaker_role"]),

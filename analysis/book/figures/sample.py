@@ -132,7 +132,7 @@ def sample_composition(sample: pd.DataFrame) -> Figure:
 
 def quoted_vs_interviewed(sample: pd.DataFrame, excerpts: pd.DataFrame) -> Figure:
     """Per role group: participants interviewed against excerpts the article prints."""
-    table = quantities.quoted_vs_interviewed(sample, excerpts)
+    table = quantities.quoted_vs_interviewed_counts(sample, excerpts)
     measures = {"interviewed": "Participants interviewed", "excerpts_quoted": "Excerpts quoted"}
     frame = table.melt(
         id_vars=["role_group", "assumed"], value_vars=list(measures), var_name="measure", value_name="count"

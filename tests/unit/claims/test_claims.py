@@ -125,7 +125,7 @@ def _scan(lines: list[str]) -> list[tuple[str, float]]:
         for match in re.finditer(r"(?<![\w@])(\d{1,3}(?:,\d{3})+(?!\d)|\d+(?:\.\d+)?)", text):  # not in a handle
             found.append((line, float(match.group().replace(",", ""))))
         for match in re.finditer(r"\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b", text, re.I):
-            found.append((line, float(claims.NUMBER_WORDS[match.group(1).lower()])))
+            found.append((line, float(claims.NUMBER_VALUES[match.group(1).lower()])))
     return found
 
 

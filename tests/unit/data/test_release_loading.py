@@ -20,7 +20,8 @@ from support.releases import FILES, SCHEMAS, VERSION, write_release
 from analysis import paths
 from analysis.data import reads
 from analysis.data import release as data
-from analysis.data.release import DataError, load_release, release_summary
+from analysis.data.errors import DataError
+from analysis.data.release import load_release, release_summary
 
 
 def broken(tmp_path: Path, filename: str, text: str, **kwargs) -> data.Release:
