@@ -87,6 +87,10 @@ def styled(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
     )
 
 
+# A y axis whose title sits above its (long) labels instead of beside them.
+TOP_TITLE_AXIS = alt.Axis(labelLimit=420, titleAngle=0, titleAlign="right", titleX=0, titleY=-12)
+
+
 def band_axis(label_limit: int) -> alt.Axis:
     """A y axis for long category labels: its title sits level, above the labels, never across them."""
     return alt.Axis(

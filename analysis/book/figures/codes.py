@@ -7,8 +7,10 @@ import pandas as pd
 
 from analysis.book import quantities
 from analysis.book.charts import PALETTE, Figure, band_axis, bar_panels
+from analysis.book.figures.registry import figure
 
 
+@figure("codes", "coding", variants=[("T1",), ("T2",), ("T3",)])
 def theme_codes(codes: pd.DataFrame, coding: pd.DataFrame, theme_id: str) -> Figure:
     """Codings per open code of one theme, grouped by category (the book's reconstruction)."""
     table = quantities.theme_code_counts(codes, coding, theme_id)
@@ -59,6 +61,7 @@ def theme_codes(codes: pd.DataFrame, coding: pd.DataFrame, theme_id: str) -> Fig
     return Figure(chart, alt_text, caption, inputs=("codes", "coding"), detail=detail)
 
 
+@figure("codes", "coding", "excerpts", variants=[(), ("T3",)])
 def codes_by_role(
     codes: pd.DataFrame, coding: pd.DataFrame, excerpts: pd.DataFrame, theme_id: str | None = None
 ) -> Figure:

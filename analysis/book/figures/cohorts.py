@@ -7,8 +7,10 @@ import pandas as pd
 
 from analysis.book import quantities
 from analysis.book.charts import MISSING_COLOUR, PALETTE, Figure, band_axis
+from analysis.book.figures.registry import figure
 
 
+@figure("cohorts", "figures")
 def cohort_model(cohorts: pd.DataFrame, figures_table: pd.DataFrame) -> Figure:
     """The five cohorts: reported sizes as shares of the caseload, the rest shown as not reported."""
     table = quantities.cohort_shares(cohorts, figures_table)
@@ -72,6 +74,7 @@ def cohort_model(cohorts: pd.DataFrame, figures_table: pd.DataFrame) -> Figure:
     return Figure(chart, alt_text, caption, inputs=("cohorts", "figures"), detail=detail)
 
 
+@figure("appointment_models")
 def appointment_models(appointment_models: pd.DataFrame) -> Figure:
     """Minutes per appointment model, before TR and in the CRC."""
     periods = {"pre-TR": "before TR", "CRC": "in the CRC"}

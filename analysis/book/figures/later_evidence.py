@@ -7,6 +7,7 @@ import pandas as pd
 
 from analysis.book import quantities
 from analysis.book.charts import MISSING_COLOUR, PALETTE, Figure, band_axis
+from analysis.book.figures.registry import figure
 
 # Each source series of community_sentences gets a mark shape and a palette blue: dark enough on
 # white (3:1 or more) and told apart in greyscale by shape and by the direct labels.
@@ -20,6 +21,7 @@ _STANCE_LABELS = {
 }
 
 
+@figure("community_sentences")
 def community_sentences(community: pd.DataFrame) -> Figure:
     """Community sentences per year from every source; the years in which the sources disagree marked."""
     series = list(dict.fromkeys(community.sort_values(["year", "series"])["series"]))
@@ -113,6 +115,7 @@ def community_sentences(community: pd.DataFrame) -> Figure:
     return Figure(chart, alt_text, caption, inputs=("community_sentences",), detail=detail)
 
 
+@figure("reception_comments")
 def reception_stances(comments: pd.DataFrame) -> Figure:
     """Reader comments per stance towards the article (the book's coding), replies counted in."""
     table = quantities.stance_counts(comments)

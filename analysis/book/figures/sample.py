@@ -7,6 +7,7 @@ import pandas as pd
 
 from analysis.book import quantities
 from analysis.book.charts import PALETTE, Figure, band_axis, bar_panels
+from analysis.book.figures.registry import figure
 
 # Short axis labels for national figures (the table's labels are sentences).
 _NATIONAL_LABELS = {
@@ -26,6 +27,7 @@ def _qualifier_legend(qualifiers: list[str]) -> alt.Scale:
     return alt.Scale(domain=present, range=PALETTE[: len(present)])
 
 
+@figure("figures")
 def national_context(
     figures_table: pd.DataFrame,
     figure_ids: tuple[str, ...] = ("crc_cases", "ora_additional", "ora_support_extended_title"),
@@ -92,6 +94,7 @@ def national_context(
     return Figure(chart, alt_text, caption, inputs=("figures",))
 
 
+@figure("sample")
 def sample_composition(sample: pd.DataFrame) -> Figure:
     """Interviewees by role, by gender and by when they joined: three separate counts."""
     total = quantities.sample_count(sample, "interviews", "this paper")
@@ -130,6 +133,7 @@ def sample_composition(sample: pd.DataFrame) -> Figure:
     return Figure(chart, alt_text, caption, inputs=("sample",), detail=detail)
 
 
+@figure("sample", "excerpts")
 def quoted_vs_interviewed(sample: pd.DataFrame, excerpts: pd.DataFrame) -> Figure:
     """Per role group: participants interviewed against excerpts the article prints."""
     table = quantities.quoted_vs_interviewed_counts(sample, excerpts)
