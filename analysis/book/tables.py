@@ -21,7 +21,6 @@ import pandas as pd
 
 from analysis.claims.vocabulary import VERDICTS
 
-SCRIPT = "treadmill-tables.js"
 # The claims appendix, as linked from a chapter page (chapters sit side by side in chapters/).
 CLAIMS_PAGE = "11_claims.html"
 # Each verdict of the register (claims.VERDICTS, in its order) -> (symbol, css class). The class

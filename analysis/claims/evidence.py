@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,10 +30,6 @@ class Evidence:
     def from_release(cls, release: Release, sources_dir: Path = paths.SOURCES) -> Evidence:
         names = [n for n in release.resource_names if release.is_table(n)]
         return cls(release.table, names, sources_dir)
-
-    @classmethod
-    def from_frames(cls, frames: Mapping[str, pd.DataFrame], sources_dir: Path) -> Evidence:
-        return cls(lambda name: frames[name].copy(), list(frames), sources_dir)
 
     def table(self, name: str) -> pd.DataFrame:
         return self._tables(name)

@@ -355,8 +355,13 @@ def tables(**changes) -> dict[str, pd.DataFrame]:
     return base
 
 
+def evidence_from(frames: dict[str, pd.DataFrame], sources) -> claims.Evidence:
+    """Evidence read from in-memory tables (each read gets a copy, as from a release)."""
+    return claims.Evidence(lambda name: frames[name].copy(), list(frames), sources)
+
+
 def evidence(sources, **changes) -> claims.Evidence:
-    return claims.Evidence.from_frames(tables(**changes), sources)
+    return evidence_from(tables(**changes), sources)
 
 
 def judge(ev, check, value=None, qualifier="exact", unit="count", phrase=SOURCE_LINES[0], high=None,
@@ -580,10 +585,10 @@ def test_documentary_verbatim(sources):
 
 def test_source_phrases(sources):
     good = frame([{"id": "x", "source": cite(SOURCE_LINES[5])}])
-    assert holds(judge(claims.Evidence.from_frames({"t": good}, sources), "source_phrases"))
+    assert holds(judge(evidence_from({"t": good}, sources), "source_phrases"))
     bad = frame([{"id": "x", "source": cite("About 71% of all service users.")},
                  {"id": "y", "source": str(SourceCell("nowhere.txt", "Test", SOURCE_LINES[5]))}])
-    result = judge(claims.Evidence.from_frames({"t": bad}, sources), "source_phrases")
+    result = judge(evidence_from({"t": bad}, sources), "source_phrases")
     assert not holds(result)
     assert "t row 2" in result["reason"] and "no source file 'nowhere.txt'" in result["reason"]
 
@@ -711,7 +716,7 @@ def test_a_disagreement_claim_still_fails_on_a_wrong_value_or_too_few_sources(so
     (sources / ARTICLE).write_text("\n\n".join([*SOURCE_LINES, "the sources give 180,000 for 2011"]) + "\n",
                                    encoding="utf-8")
     source_files.rehash(sources)
-    result = disagreement(claims.Evidence.from_frames(tables(community_sentences=community()), sources), 180000,
+    result = disagreement(evidence_from(tables(community_sentences=community()), sources), 180000,
                           "the sources give 180,000 for 2011")
     assert result["verdict"] == "fails" and "none of the sources' values" in result["reason"]
     one = community().query("series == 'a'")
