@@ -16,7 +16,6 @@ ROOT = Path(os.environ.get("TREADMILL_ROOT", PACKAGE_ROOT)).resolve()
 ANALYSIS = PACKAGE_ROOT / "analysis"
 CHAPTERS = ROOT / "chapters"
 DATA = ROOT / "data"
-TESTS = ROOT / "tests"
 BUILD = ROOT / "_build"
 HTML = BUILD / "html"
 STATIC = ROOT / "_static"

@@ -42,7 +42,7 @@ def root_causes() -> list[str]:
 
     causes = [f"{p} (restore it; releases are immutable)" for p in check_frozen(paths.DATA)]
     try:
-        sources.check()
+        sources.verify_all()
     except sources.SourceError as err:
         causes.append(str(err))
     project = Project(paths.ROOT)

@@ -87,6 +87,39 @@ def styled(chart: alt.TopLevelMixin) -> alt.TopLevelMixin:
     )
 
 
+# A y axis whose title sits above its (long) labels instead of beside them.
+TOP_TITLE_AXIS = alt.Axis(labelLimit=420, titleAngle=0, titleAlign="right", titleX=0, titleY=-12)
+
+
+def band_axis(label_limit: int) -> alt.Axis:
+    """A y axis for long category labels: its title sits level, above the labels, never across them."""
+    return alt.Axis(
+        labelLimit=label_limit,
+        titleAngle=0,
+        titleAlign="right",
+        titleBaseline="bottom",
+        titleX=0,
+        titleY=-6,
+    )
+
+
+def bar_panels(layers: tuple[alt.Chart, ...], data, panel: str, panels: list[str], width: int, step: int,
+               title: str, label_limit: int | None = None) -> alt.FacetChart:
+    """Bars and their labels drawn once per ``panel`` value, stacked, each panel with its own categories.
+
+    The panel names sit above each panel, left-aligned and bold (``label_limit`` widens them).
+    """
+    header = alt.Header(labelAngle=0, labelAlign="left", labelOrient="top", labelFontWeight="bold",
+                        labelLimit=alt.Undefined if label_limit is None else label_limit)
+    return (
+        alt.layer(*layers, data=data)
+        .properties(width=width, height=alt.Step(step))
+        .facet(row=alt.Row(f"{panel}:N", title=None, sort=panels, header=header))
+        .resolve_scale(y="independent")
+        .properties(title=title)
+    )
+
+
 def spec_id(spec: dict) -> str:
     """A stable element id: the same spec always gets the same id."""
     canonical = json.dumps(spec, sort_keys=True, separators=(",", ":"))

@@ -9,10 +9,10 @@ named here once; ``CITATION.cff`` and ``_config.yml`` are tested against them.
 from __future__ import annotations
 
 import html
-import re
 from dataclasses import dataclass
 
 from analysis.book.chapter import HtmlBlock
+from analysis.data.bibtex import read_bibtex, unbraced
 
 BOOK_TITLE = "Running on the treadmill: a reproducible reconstruction"
 BOOK_AUTHOR = "The Treadmill book team"  # an entity, not a list of people
@@ -25,7 +25,7 @@ PDF_NAME = "treadmill-book.pdf"  # published at the root of the HTML
 
 def _as_printed(text: str) -> str:
     """BibTeX field text as printed: protective braces dropped, ``--`` as an en dash."""
-    return re.sub(r"[{}]", "", text).replace("--", "\u2013").strip()
+    return unbraced(text).replace("--", "\u2013")
 
 
 @dataclass(frozen=True)
@@ -54,9 +54,7 @@ class Article:
 
 def article(bib_text: str, key: str = ARTICLE_KEY) -> Article:
     """The entry ``key`` of a BibTeX file's text (the release's ``references.bib``)."""
-    from pybtex.database import parse_string
-
-    entry = parse_string(bib_text, "bibtex").entries[key]
+    entry = read_bibtex(bib_text)[key]
     fields = entry.fields
     authors = tuple(
         " ".join(_as_printed(p) for p in person.last_names)

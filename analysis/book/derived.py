@@ -14,7 +14,7 @@ import pandas as pd
 from analysis.book import quantities, whatif
 from analysis.data.release import Release
 
-COLUMNS = ["quantity", "result", "computed from", "how", "caveat"]
+DERIVED_COLUMNS = ["quantity", "result", "computed from", "how", "caveat"]
 
 
 def _has(release: Release, *names: str) -> bool:
@@ -102,4 +102,4 @@ def derived_arithmetic(release: Release) -> pd.DataFrame:
             "how": "difference of the two percentages",
             "caveat": "Two groups of different sizes; a difference in points, not a ratio.",
         })
-    return pd.DataFrame(rows, columns=COLUMNS).astype("string")
+    return pd.DataFrame(rows, columns=DERIVED_COLUMNS).astype("string")

@@ -10,7 +10,6 @@ this package, never raw data.
 from __future__ import annotations
 
 import html
-import re
 from urllib.parse import quote
 
 import pandas as pd
@@ -19,6 +18,7 @@ from analysis import paths
 from analysis.book import tables as interactive
 from analysis.book.chapter import HtmlBlock
 from analysis.data.release import Release
+from analysis.words import SourceCell, parse_source
 
 SITE_DATA_DIR = "data"
 # Resources that the data appendix (chapters/08_data) describes in sections of their own;
@@ -36,8 +36,6 @@ APPENDIX_SECTIONS = (
     "claims",
     "references",
 )
-# <file name> § <section>: "<verbatim phrase>" (see the release README, "The source column").
-SOURCE_PATTERN = re.compile(r'^(?P<file>[^§]+?) § (?P<section>.+?): "(?P<phrase>.*)"$', re.DOTALL)
 
 
 def href(release: Release, filename: str) -> str:
@@ -175,13 +173,8 @@ def caption(release: Release, name: str) -> str:
 
 def source_parts(sources: pd.Series) -> pd.DataFrame:
     """Split ``source`` cells into file, section and verbatim phrase; a malformed cell is an error."""
-    rows = []
-    for text in sources:
-        match = SOURCE_PATTERN.match(str(text))
-        if not match:
-            raise ValueError(f"source does not follow '<file> § <section>: \"<phrase>\"': {text!r}")
-        rows.append(match.groupdict())
-    return pd.DataFrame(rows, columns=["file", "section", "phrase"]).astype("string")
+    rows = [parse_source(text) for text in sources]
+    return pd.DataFrame(rows, columns=list(SourceCell._fields)).astype("string")
 
 
 def source_examples(release: Release, names: tuple[str, ...]) -> pd.DataFrame:

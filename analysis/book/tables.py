@@ -19,16 +19,15 @@ import re
 
 import pandas as pd
 
-SCRIPT = "treadmill-tables.js"
+from analysis.claims.vocabulary import VERDICTS
+
 # The claims appendix, as linked from a chapter page (chapters sit side by side in chapters/).
 CLAIMS_PAGE = "11_claims.html"
-# verdict -> (symbol, css class). The class sets a border style: solid, double, dashed, dotted.
-VERDICT_BADGES = {
-    "holds": ("\u2713", "verdict-holds"),
-    "fails": ("\u2717", "verdict-fails"),
-    "sources disagree": ("\u2260", "verdict-disagree"),
-    "not checkable": ("?", "verdict-unchecked"),
-}
+# Each verdict of the register (claims.VERDICTS, in its order) -> (symbol, css class). The class
+# sets a border style: solid, double, dashed, dotted.
+_BADGES = (("\u2713", "verdict-holds"), ("\u2717", "verdict-fails"), ("\u2260", "verdict-disagree"),
+           ("?", "verdict-unchecked"))
+VERDICT_BADGES = dict(zip(VERDICTS, _BADGES, strict=True))
 
 
 def table_id(name: str) -> str:

@@ -33,7 +33,6 @@ CHROMIUM_ARGS = [
 ]
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 VIEWPORT = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}  # a common phone, in CSS pixels
 DRAW_TIMEOUT_MS = 10_000
 
 

@@ -16,7 +16,9 @@ from pathlib import Path
 from analysis import paths
 from analysis.build.execute import check_release, execute_chapters, raise_failures, stale_chapters
 from analysis.build.project import BuildError, Project
-from analysis.data.release import DataError, load_release
+from analysis.data.command import run_command
+from analysis.data.errors import DataError
+from analysis.data.release import load_release
 from analysis.data.sources import SourceError
 from analysis.releases.changes_page import PAGE_STEM, plain_text, render_markdown
 from analysis.releases.diff import ReleaseDiff, diff_claims, diff_glued_files, diff_releases
@@ -127,20 +129,14 @@ def main(argv: list[str] | None = None) -> int:
     if not args.old or not args.new:
         parser.error("usage: make diff FROM=1.0.0 TO=1.1.0")
     project = Project(paths.ROOT)
-    try:
-        result = compare(
-            project,
-            args.old,
-            args.new,
-            execute_old=not args.no_execute,
-            execute_new=not args.no_execute,
-            echo=lambda m: print(m, file=sys.stderr),
-        )
-    except (DataError, BuildError, SourceError) as err:
-        print(f"diff: {err}", file=sys.stderr)
-        return 1
-    print(plain_text(render_markdown(result)), end="")
-    return 0
+    execute = not args.no_execute
+
+    def report() -> None:
+        result = compare(project, args.old, args.new, execute_old=execute, execute_new=execute,
+                         echo=lambda m: print(m, file=sys.stderr))
+        print(plain_text(render_markdown(result)), end="")
+
+    return run_command(report, (DataError, BuildError, SourceError), "diff: ")
 
 
 if __name__ == "__main__":

@@ -3,24 +3,26 @@
 from __future__ import annotations
 
 import argparse
-import sys
+from typing import TypedDict, Unpack
 
 from analysis import paths
 from analysis.build import publish
 from analysis.build.execute import Outcome, default_version, execute_chapters, previous_release, raise_failures
 from analysis.build.project import BuildError, Project
 from analysis.build.site import build_html
+from analysis.data.command import run_command
+
+
+class Selection(TypedDict, total=False):
+    """Which chapters of the release :func:`build_book` executes: passed on to ``execute_chapters`` as they are."""
+
+    only: str | None  # one chapter (``make chapter NAME=...``); the release before is then skipped without HTML
+    force: bool  # re-execute even the fresh ones
 
 
 @publish.holding_lock
-def build_book(
-    project: Project,
-    version: str | None = None,
-    only: str | None = None,
-    force: bool = False,
-    html: bool = True,
-    echo=print,
-) -> list[Outcome]:
+def build_book(project: Project, version: str | None = None, html: bool = True, echo=print,
+               **selection: Unpack[Selection]) -> list[Outcome]:
     """Execute stale chapters of ``version`` and of the release before it, then build the HTML.
 
     Any chapter that fails, in either release, raises :class:`BuildError`
@@ -29,12 +31,12 @@ def build_book(
     version = version or default_version(project)
     publish.recover(project.build_dir, project.chapters_dir)
     old = previous_release(project, version)
-    also = (old,) if old is not None and (html or not only) else ()
+    also = (old,) if old is not None and (html or not selection.get("only")) else ()
     echo(
         f"Building the book from data release {version}"
         + (f" (and, for the page on what changed, from {old}: marked [data release {old}])" if also else "")
     )
-    outcomes = execute_chapters(project, version, only=only, force=force, echo=echo, also=also)
+    outcomes = execute_chapters(project, version, echo=echo, also=also, **selection)
     echo(summary([o for o in outcomes if o.version == version]))
     raise_failures(outcomes, project)
     if html:
@@ -63,12 +65,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--html-only", action="store_true", help="render the stored notebooks; execute nothing")
     args = parser.parse_args(argv)
     project = Project(paths.ROOT)
-    try:
-        if args.html_only:
-            build_html(project, args.data_version or None)
-        else:
-            build_book(project, args.data_version or None, args.only or None, args.force, not args.no_html)
-    except BuildError as err:
-        print(f"\nBUILD FAILED: {err}", file=sys.stderr)
-        return 1
-    return 0
+    if args.html_only:
+        return run_command(lambda: build_html(project, args.data_version or None), BuildError, "\nBUILD FAILED: ")
+    version, only = args.data_version or None, args.only or None
+    return run_command(lambda: build_book(project, version, not args.no_html, only=only, force=args.force),
+                       BuildError, "\nBUILD FAILED: ")

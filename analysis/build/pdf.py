@@ -39,6 +39,7 @@ from analysis.build.browser import chart_problems, launch, offline_context, serv
 from analysis.build.execute import check_release, default_version
 from analysis.build.project import BuildError, Project
 from analysis.build.site import HTML_KEY_FILE, _stage, html_inputs_key, require_fresh
+from analysis.data.command import run_command
 from analysis.data.files import write_atomic
 
 PDF_NAME = citation.PDF_NAME
@@ -254,7 +255,7 @@ def build_pdf(project: Project, version: str | None = None, target: Path | None 
     return printed
 
 
-def publish(project: Project, pdf: Path, version: str | None = None) -> Path | None:
+def publish_pdf(project: Project, pdf: Path, version: str | None = None) -> Path | None:
     """Copy the PDF next to the HTML (``_build/html/treadmill-book.pdf``).
 
     Only when that HTML was built from the inputs the PDF was (the key
@@ -274,12 +275,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data-version", default="", help="data release to build from (default: data/DEFAULT_RELEASE)")
     args = parser.parse_args(argv)
     project = Project(paths.ROOT)
-    try:
-        build_pdf(project, args.data_version or None)
-    except BuildError as err:
-        print(f"\nPDF FAILED: {err}", file=sys.stderr)
+    if run_command(lambda: build_pdf(project, args.data_version or None), BuildError, "\nPDF FAILED: "):
         return 1
-    published = publish(project, pdf_path(project), args.data_version or None)
+    published = publish_pdf(project, pdf_path(project), args.data_version or None)
     print(f"  published {published}" if published else
           f"  not published: {project.html_dir} is missing or was built from other inputs (run `make html`)")
     return 0

@@ -158,7 +158,7 @@ def watch(project: Project, state: State, stop: threading.Event, ready: threadin
         build(project, state, echo)
 
 
-def serve(project: Project, port: int, echo=print) -> None:
+def serve_live(project: Project, port: int, echo=print) -> None:
     state = State()
     build(project, state, echo)
     handler = functools.partial(Handler, state=state, html=project.html_dir)
@@ -181,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m analysis.build.preview", description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=8000)
     args = parser.parse_args(argv)
-    serve(Project(paths.ROOT), args.port, echo=lambda m: print(m, flush=True))
+    serve_live(Project(paths.ROOT), args.port, echo=lambda m: print(m, flush=True))
     return 0
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+
+from analysis import paths
 
 BOOK_FILES = ("_config.yml", "_toc.yml")  # book sources staged besides the chapters
 
@@ -13,31 +15,30 @@ class BuildError(RuntimeError):
     """A chapter or the HTML build failed; the message says which and where."""
 
 
+# A project's folders, relative to its root: the layout paths.py names for the checkout.
+_FOLDERS = {
+    "chapters_dir": paths.CHAPTERS,
+    "data_dir": paths.DATA,
+    "build_dir": paths.BUILD,
+    "static_dir": paths.STATIC,
+    "html_dir": paths.HTML,
+}
+
+
 @dataclass(frozen=True)
 class Project:
     """The folders one build works on (the checkout, or a scratch copy in tests)."""
 
     root: Path
+    chapters_dir: Path = field(init=False, repr=False, compare=False)
+    data_dir: Path = field(init=False, repr=False, compare=False)
+    build_dir: Path = field(init=False, repr=False, compare=False)
+    static_dir: Path = field(init=False, repr=False, compare=False)
+    html_dir: Path = field(init=False, repr=False, compare=False)
 
-    @property
-    def chapters_dir(self) -> Path:
-        return self.root / "chapters"
-
-    @property
-    def data_dir(self) -> Path:
-        return self.root / "data"
-
-    @property
-    def build_dir(self) -> Path:
-        return self.root / "_build"
-
-    @property
-    def static_dir(self) -> Path:
-        return self.root / "_static"
-
-    @property
-    def html_dir(self) -> Path:
-        return self.build_dir / "html"
+    def __post_init__(self) -> None:
+        for name, folder in _FOLDERS.items():
+            object.__setattr__(self, name, Path(self.root) / folder.relative_to(paths.ROOT))
 
     def default_release(self) -> str:
         return (self.data_dir / "DEFAULT_RELEASE").read_text(encoding="utf-8").strip()

@@ -33,7 +33,7 @@ The package by part: ``vocabulary`` (the register's words and text helpers), ``i
 
 from analysis.claims.evidence import CHECKS, NOT_CHECKABLE, Claim, Evidence, check, parse_check
 from analysis.claims.integrity_checks import printed_excerpts
-from analysis.claims.intervals import Interval, accepted
+from analysis.claims.intervals import Interval, accepted, readable
 from analysis.claims.register import ClaimsFailed, evaluate, evaluate_claims, read_claims, verified_register
 from analysis.claims.report import (
     computed_for,
@@ -51,13 +51,11 @@ from analysis.claims.value_checks import min_speakers
 from analysis.claims.vocabulary import (
     ARTICLE,
     DISAGREE,
-    NUMBER_WORDS,
-    QUALIFIERS,
+    NUMBER_VALUES,
     VERDICTS,
     ClaimsError,
     normalise,
     numbers_in,
-    parse_source,
 )
 
 __all__ = [
@@ -70,8 +68,7 @@ __all__ = [
     "Evidence",
     "Interval",
     "NOT_CHECKABLE",
-    "NUMBER_WORDS",
-    "QUALIFIERS",
+    "NUMBER_VALUES",
     "RowSpec",
     "VERDICTS",
     "accepted",
@@ -88,9 +85,9 @@ __all__ = [
     "numbers_in",
     "parse_check",
     "parse_row_spec",
-    "parse_source",
     "printed_excerpts",
     "read_claims",
+    "readable",
     "reading_rules",
     "register_table",
     "summary_table",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,9 +10,10 @@ import pandas as pd
 
 from analysis import paths
 from analysis.claims.intervals import Interval
-from analysis.claims.vocabulary import ClaimsError, normalise, parse_source
+from analysis.claims.vocabulary import ClaimsError, normalise
 from analysis.data import sources
 from analysis.data.release import Release
+from analysis.words import SOURCE_FORM, parse_source
 
 
 class Evidence:
@@ -29,10 +30,6 @@ class Evidence:
     def from_release(cls, release: Release, sources_dir: Path = paths.SOURCES) -> Evidence:
         names = [n for n in release.resource_names if release.is_table(n)]
         return cls(release.table, names, sources_dir)
-
-    @classmethod
-    def from_frames(cls, frames: Mapping[str, pd.DataFrame], sources_dir: Path) -> Evidence:
-        return cls(lambda name: frames[name].copy(), list(frames), sources_dir)
 
     def table(self, name: str) -> pd.DataFrame:
         return self._tables(name)
@@ -55,8 +52,8 @@ class Evidence:
         """Why a ``source`` cell does not point at a real phrase (None if it does)."""
         try:
             file, _, phrase = parse_source(source)
-        except ClaimsError:
-            return f"source {source!r} is not of the form <file> § <section>: \"<phrase>\""
+        except ValueError:
+            return f"source {source!r} is not of the form {SOURCE_FORM}"
         text = self.source_text(file)
         if text is None:
             return f"no source file {file!r}"

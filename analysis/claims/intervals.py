@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from analysis.claims.vocabulary import ABOUT_RELATIVE, JUST_UNDER_MARGIN, QUALIFIERS, ClaimsError, fmt, with_unit
+from analysis.claims.vocabulary import ABOUT_RELATIVE, JUST_UNDER_MARGIN, ClaimsError, fmt, with_unit
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,38 @@ class Interval:
         return f"between {lo} and {hi} (exclusive)"
 
 
+def _about(value: float, high: float | None, tolerance: float, unit: str | None) -> Interval:
+    allowance = tolerance + (0.0 if unit == "year" else ABOUT_RELATIVE * abs(value))
+    return Interval(value - allowance, value + allowance)
+
+
+def _range(value: float, high: float | None, tolerance: float, unit: str | None) -> Interval:
+    if high is None:
+        raise ClaimsError(f"a range needs an upper bound (value {value})")
+    return Interval(value - tolerance, high + tolerance)
+
+
+# How the register reads each qualifier: (value, high, tolerance, unit) -> the accepted interval.
+# The qualifiers themselves are the schema's (the ``enum`` of the claims table's ``qualifier``
+# in datapackage.json); tests check that every one of them has a reading here.
+_READINGS: dict[str, Callable[[float, float | None, float, str | None], Interval]] = {
+    "exact": lambda v, h, t, u: Interval(v - t, v + t),
+    "about": _about,
+    "estimated": _about,
+    "less than": lambda v, h, t, u: Interval(-math.inf, v, hi_open=True),
+    "just under": lambda v, h, t, u: Interval(v * (1 - JUST_UNDER_MARGIN), v, hi_open=True),
+    "over": lambda v, h, t, u: Interval(v, math.inf, lo_open=True),
+    "at least": lambda v, h, t, u: Interval(v, math.inf),
+    "at most": lambda v, h, t, u: Interval(-math.inf, v),
+    "range": _range,
+}
+
+
+def readable(qualifier: str) -> bool:
+    """Whether the register knows how to read a number with this qualifier."""
+    return qualifier in _READINGS
+
+
 def accepted(qualifier: str, value: float, high: float | None = None, tolerance: float = 0.0,
              unit: str | None = None) -> Interval:
     """The values a statement "<qualifier> <value>" accepts.
@@ -71,27 +104,9 @@ def accepted(qualifier: str, value: float, high: float | None = None, tolerance:
     the closed bounds; range: value - tolerance .. high + tolerance. The data's
     own hedged records are read the same way (with no tolerance).
     """
-    inf = math.inf
-    if qualifier == "exact":
-        return Interval(value - tolerance, value + tolerance)
-    if qualifier in ("about", "estimated"):
-        allowance = tolerance + (0.0 if unit == "year" else ABOUT_RELATIVE * abs(value))
-        return Interval(value - allowance, value + allowance)
-    if qualifier == "less than":
-        return Interval(-inf, value, hi_open=True)
-    if qualifier == "just under":
-        return Interval(value * (1 - JUST_UNDER_MARGIN), value, hi_open=True)
-    if qualifier == "over":
-        return Interval(value, inf, lo_open=True)
-    if qualifier == "at least":
-        return Interval(value, inf)
-    if qualifier == "at most":
-        return Interval(-inf, value)
-    if qualifier == "range":
-        if high is None:
-            raise ClaimsError(f"a range needs an upper bound (value {value})")
-        return Interval(value - tolerance, high + tolerance)
-    raise ClaimsError(f"unknown qualifier {qualifier!r}; expected one of {QUALIFIERS}")
+    if not readable(qualifier):
+        raise ClaimsError(f"unknown qualifier {qualifier!r}; the register reads {sorted(_READINGS)}")
+    return _READINGS[qualifier](value, high, tolerance, unit)
 
 
 def published_text(qualifier: str, value: float, high: float | None, unit: str | None) -> str:

@@ -11,20 +11,19 @@ import pandas as pd
 from analysis import paths
 from analysis.claims import integrity_checks, row_checks, value_checks  # noqa: F401  (registers the checks)
 from analysis.claims.evidence import CHECKS, NOT_CHECKABLE, Claim, Computed, Evidence, parse_check
-from analysis.claims.intervals import accepted, published_text
+from analysis.claims.intervals import accepted, published_text, readable
 from analysis.claims.report import failing
 from analysis.claims.value_checks import _na
 from analysis.claims.vocabulary import (
     DISAGREE,
     HEDGE_WORDS,
-    QUALIFIERS,
     ClaimsError,
     fmt,
     normalise,
     numbers_in,
-    parse_source,
 )
 from analysis.data.release import Release
+from analysis.words import parse_source
 
 
 def _number(value) -> float | None:
@@ -61,7 +60,7 @@ def read_claims(frame: pd.DataFrame) -> list[Claim]:
             raise ClaimsError(f"{claim.claim_id}: integrity check {kind!r} takes no published value")
         if (claim.high is not None) != (claim.qualifier == "range"):
             raise ClaimsError(f"{claim.claim_id}: published_high is for ranges, and ranges need it")
-        if claim.qualifier is not None and claim.qualifier not in QUALIFIERS:
+        if claim.qualifier is not None and not readable(claim.qualifier):
             raise ClaimsError(f"{claim.claim_id}: unknown qualifier {claim.qualifier!r}")
         if claim.tolerance and claim.qualifier not in ("exact", "about", "estimated", "range"):
             raise ClaimsError(f"{claim.claim_id}: a tolerance only applies to exact, about, estimated or range values")
@@ -78,7 +77,7 @@ def source_problems(ev: Evidence, claim: Claim) -> list[str]:
         return [problem]
     if claim.value is None:
         return []
-    _, _, phrase = parse_source(claim.source)
+    phrase = parse_source(claim.source).phrase
     stated = numbers_in(phrase)
     problems = []
     for value in (claim.value, claim.high):
@@ -125,13 +124,13 @@ def judge(ev: Evidence, claim: Claim) -> dict:
     return {**row, "verdict": "holds" if ok else "fails", "reason": reason}
 
 
-COLUMNS = ["claim_id", "statement", "source", "kind", "published", "computed", "verdict", "reason"]
+REGISTER_COLUMNS = ["claim_id", "statement", "source", "kind", "published", "computed", "verdict", "reason"]
 
 
 def evaluate_claims(claims: pd.DataFrame, ev: Evidence) -> pd.DataFrame:
     """Judge every row of a claims table against the evidence."""
     rows = [judge(ev, claim) for claim in read_claims(claims)]
-    return pd.DataFrame(rows, columns=COLUMNS).astype("string")
+    return pd.DataFrame(rows, columns=REGISTER_COLUMNS).astype("string")
 
 
 def evaluate(release: Release, sources_dir: Path = paths.SOURCES) -> pd.DataFrame:

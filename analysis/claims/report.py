@@ -12,16 +12,16 @@ from analysis.claims.vocabulary import (
     DISAGREE,
     JUST_UNDER_MARGIN,
     VERDICTS,
-    parse_source,
 )
+from analysis.words import parse_source
 
 
 def short_source(source: str) -> str:
     """``article § Methods: "…"`` instead of the full file name."""
-    file, section, phrase = parse_source(source)
+    cell = parse_source(source)
     name = {ARTICLE: "article", "webster-2022-on-the-treadmill-summary.txt": "summary",
-            "README.md": "sources README"}.get(file, file)
-    return f'{name} § {section}: "{phrase}"'
+            "README.md": "sources README"}.get(cell.file, cell.file)
+    return str(cell._replace(file=name))
 
 
 def register_table(register: pd.DataFrame) -> pd.DataFrame:

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 import pandas as pd
 
 from analysis.claims.evidence import Claim, Computed, Evidence, check
-from analysis.claims.intervals import Interval, accepted
+from analysis.claims.intervals import Interval, accepted, readable
 from analysis.claims.value_checks import _na, _qualifier_problems, _recorded_text
-from analysis.claims.vocabulary import QUALIFIERS, ClaimsError, fmt
+from analysis.claims.vocabulary import ClaimsError, fmt
 
 # A row is named ``<table>/<column>=<value>[&<column>=<value>...]/<column>``: the table, the
 # key cells that select the row(s), and the column holding the number. Key values are compared
@@ -84,7 +84,7 @@ def _row_interval(row: pd.Series, column: str, claim: Claim, where: str) -> tupl
     value = float(row[column])
     qualifier = str(row["qualifier"]) if "qualifier" in row.index and not _na(row["qualifier"]) else "exact"
     unit = str(row["unit"]) if "unit" in row.index and not _na(row["unit"]) else claim.unit
-    if qualifier not in QUALIFIERS:
+    if not readable(qualifier):
         return None, f"{fmt(value)} ({qualifier})", (f"{where} records the qualifier {qualifier!r}, which the "
                                                       "register cannot read",)
     interval = accepted(qualifier, value, None, 0.0, unit)

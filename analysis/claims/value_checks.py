@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import pandas as pd
 
@@ -42,7 +42,7 @@ def _figure_interval(row: pd.Series) -> Interval:
     return accepted(str(row["qualifier"]), float(row["value"]), high, 0.0, str(row["unit"]))
 
 
-def _as_of(row: pd.Series) -> tuple[list[tuple[int, int]], tuple[str, ...]]:
+def _period_ends(row: pd.Series) -> tuple[list[tuple[int, int]], tuple[str, ...]]:
     """The (year, month) of each end of a figure's as_of date or period."""
     if _na(row["as_of"]):
         return [], (f"figure {row['figure_id']} has no as_of date",)
@@ -122,40 +122,43 @@ def check_sample_sum(ev: Evidence, claim: Claim) -> Computed:
     return Computed(Interval.point(total_sum), text, problems)
 
 
-def _figure_ends(ev: Evidence, claim: Claim, no_period: str) -> tuple[pd.Series, list[tuple[int, int]]] | Computed:
-    """The figure named by the claim's argument and the (year, month) ends of its as_of; or the failed result."""
+def _with_period(
+    ev: Evidence, claim: Claim, no_period: str, compute: Callable[[pd.Series, list[tuple[int, int]]], Computed]
+) -> Computed:
+    """``compute(row, ends)`` for the figure the claim names and the (year, month) ends of its as_of;
+    or the failed result, when there is no such figure or no such period."""
     row, problems = _figure(ev, claim.args[0])
     if row is None:
         return Computed(None, "no such figure", problems)
-    ends, problems = _as_of(row)
+    ends, problems = _period_ends(row)
     if problems:
         return Computed(None, no_period, problems)
-    return row, ends
+    return compute(row, ends)
 
 
 @check("period_months", 1, "consistency")
 def check_period_months(ev: Evidence, claim: Claim) -> Computed:
     """Calendar months spanned (inclusive) by a figure's as_of period."""
-    found = _figure_ends(ev, claim, "no period")
-    if isinstance(found, Computed):
-        return found
-    row, ends = found
-    (y1, m1), (y2, m2) = ends[0], ends[-1]
-    if not (m1 and m2):
-        return Computed(None, "no months", (f"figure {claim.args[0]}: as_of {row['as_of']!r} gives no months",))
-    months = (y2 - y1) * 12 + (m2 - m1) + 1
-    return Computed(Interval.point(months), f"{months} ({row['as_of']})")
+
+    def months(row: pd.Series, ends: list[tuple[int, int]]) -> Computed:
+        (y1, m1), (y2, m2) = ends[0], ends[-1]
+        if not (m1 and m2):
+            return Computed(None, "no months", (f"figure {claim.args[0]}: as_of {row['as_of']!r} gives no months",))
+        count = (y2 - y1) * 12 + (m2 - m1) + 1
+        return Computed(Interval.point(count), f"{count} ({row['as_of']})")
+
+    return _with_period(ev, claim, "no period", months)
 
 
 @check("period_year", 1, "value")
 def check_period_year(ev: Evidence, claim: Claim) -> Computed:
     """Calendar year(s) of a figure's as_of date or period."""
-    found = _figure_ends(ev, claim, "no date")
-    if isinstance(found, Computed):
-        return found
-    row, ends = found
-    interval = Interval(ends[0][0], ends[-1][0])
-    return Computed(interval, f"{interval.text('year')} ({row['as_of']})")
+
+    def years(row: pd.Series, ends: list[tuple[int, int]]) -> Computed:
+        interval = Interval(ends[0][0], ends[-1][0])
+        return Computed(interval, f"{interval.text('year')} ({row['as_of']})")
+
+    return _with_period(ev, claim, "no date", years)
 
 
 @check("implied_baseline", 3, "consistency")
@@ -258,7 +261,7 @@ def check_joined_before(ev: Evidence, claim: Claim) -> Computed:
     fieldwork, problems_fw = _figure(ev, claim.args[1])
     if experience is None or fieldwork is None:
         return Computed(None, "no such figure", problems_exp + problems_fw)
-    ends, problems = _as_of(fieldwork)
+    ends, problems = _period_ends(fieldwork)
     if problems:
         return Computed(None, "no fieldwork period", problems)
     if str(experience["unit"]) != "years":

@@ -13,7 +13,6 @@ ARTICLE = "cracknell-2022-running-on-the-treadmill.txt"
 ABOUT_RELATIVE = 0.05
 # "just under X": below X and at least (1 - margin) * X.
 JUST_UNDER_MARGIN = 0.05
-QUALIFIERS = ("exact", "about", "estimated", "less than", "just under", "over", "at least", "at most", "range")
 VERDICTS = ("holds", "fails", "sources disagree", "not checkable")
 DISAGREE = "sources disagree"
 CATEGORIES = ("value", "consistency", "integrity", "not checkable")
@@ -45,9 +44,9 @@ ATTRIBUTION_WORDS = {
 }
 UNIT_FROM_MINUTES = {"minutes": 1.0, "hours": 60.0}
 COHORT_UNITS = {"people": "people", "percent of caseload": "percent"}
-NUMBER_WORDS = {word: n for n, word in enumerate(words.NUMBER_WORDS)}  # word -> value, for reading phrases
-MONTHS = {month: i for i, month in enumerate(words.MONTHS, 1)}
-_MONTH = "|".join(MONTHS)
+NUMBER_VALUES = {word: n for n, word in enumerate(words.NUMBER_WORDS)}  # word -> value, for reading phrases
+MONTH_NUMBERS = {month: i for i, month in enumerate(words.MONTHS, 1)}
+_MONTH = "|".join(MONTH_NUMBERS)
 # A role label closing a printed excerpt: "... (Probation officer)."
 _PRINTED_ROLE = re.compile(
     r"\(((?:CRC )?[A-Za-z -]*?(?:officer|manager|practitioner|worker))\)\.\s*$", re.IGNORECASE
@@ -66,15 +65,6 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
-def parse_source(source: str) -> tuple[str, str, str]:
-    """``<file> § <section>: "<phrase>"`` -> (file, section, phrase)."""
-    file, sep, rest = source.partition(" § ")
-    section, sep2, quoted = rest.partition(': "')
-    if not (sep and sep2 and quoted.endswith('"') and file and section):
-        raise ClaimsError(f'a source of the form <file> § <section>: "<phrase>", got {source!r}')
-    return file, section, quoted[:-1]
-
-
 def numbers_in(text: str) -> set[float]:
     """Every number a phrase states: digits, number words, 'a week', month spans.
 
@@ -86,12 +76,12 @@ def numbers_in(text: str) -> set[float]:
     found: set[float] = set()
     for match in re.finditer(r"\d{1,3}(?:,\d{3})+(?!\d)|\d+(?:\.\d+)?", text):
         found.add(float(match.group().replace(",", "")))
-    for match in re.finditer(r"\b(" + "|".join(NUMBER_WORDS) + r")\b", text, re.IGNORECASE):
-        found.add(float(NUMBER_WORDS[match.group(1).lower()]))
+    for match in re.finditer(r"\b(" + "|".join(NUMBER_VALUES) + r")\b", text, re.IGNORECASE):
+        found.add(float(NUMBER_VALUES[match.group(1).lower()]))
     if re.search(r"\ban? (minute|hour|day|week|month|year)\b", text, re.IGNORECASE):
         found.add(1.0)
     for match in re.finditer(rf"\b({_MONTH})\s*[–-]\s*({_MONTH})\b", text):
-        start, end = MONTHS[match.group(1)], MONTHS[match.group(2)]
+        start, end = MONTH_NUMBERS[match.group(1)], MONTH_NUMBERS[match.group(2)]
         found.add(float((end - start) % 12 + 1))
     return found
 

@@ -21,6 +21,7 @@ import sys
 from pathlib import Path
 
 from analysis import paths
+from analysis.data.command import run_command
 from analysis.data.files import write_atomic
 from analysis.data.reads import log_input
 
@@ -86,7 +87,7 @@ def rehash(sources_dir: Path = paths.SOURCES) -> list[str]:
     return lines
 
 
-def check(sources_dir: Path = paths.SOURCES) -> None:
+def verify_all(sources_dir: Path = paths.SOURCES) -> None:
     """Verify every listed file; raises :class:`SourceError` on the first problem."""
     for name in expected_hashes(sources_dir):
         read_source(name, sources_dir)
@@ -96,17 +97,16 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m analysis.data.sources", description=__doc__.splitlines()[0])
     parser.add_argument("command", choices=["check", "rehash"])
     args = parser.parse_args(argv)
-    try:
-        if args.command == "rehash":
-            for line in rehash():
-                print(line)
-        else:
-            check()
-            print(f"all source documents match {paths.SOURCES / SUMS}")
-    except SourceError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 1
-    return 0
+    return run_command(lambda: _check_or_rehash(args.command), SourceError, "error: ")
+
+
+def _check_or_rehash(command: str) -> None:
+    if command == "rehash":
+        for line in rehash():
+            print(line)
+    else:
+        verify_all()
+        print(f"all source documents match {paths.SOURCES / SUMS}")
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from analysis.data.bibtex import BibtexError, read_bibtex
 from analysis.data.errors import DataError, _cell_location, _describe
 from analysis.paths import DESCRIPTOR
 
@@ -148,12 +149,9 @@ class TableValidation:
 
     def bibliography_keys(self) -> set[str]:
         """The keys of the release's ``references`` resource (BibTeX, read with pybtex)."""
-        from pybtex.database import parse_string
-        from pybtex.scanner import PybtexError
-
         try:
-            return set(parse_string(self.text(BIBLIOGRAPHY), "bibtex").entries)
-        except PybtexError as exc:
+            return set(read_bibtex(self.text(BIBLIOGRAPHY)))
+        except BibtexError as exc:
             raise self._error(BIBLIOGRAPHY, "a readable BibTeX file", problem="unreadable bibliography",
                               got=str(exc)) from exc
 

@@ -4,9 +4,9 @@
 or removed; for each table in both, rows added, removed or changed, matched by
 the table's primary key (a changed row keeps its key and differs in at least
 one value; the changed columns are listed old -> new); other files (the
-bibliography) by content. :func:`diff_glued` compares the numbers the executed
+bibliography) by content. :func:`diff_glued_files` compares the numbers the executed
 chapters glue into their prose, and :func:`diff_claims` the claims register
-(``analysis.claims.evaluate``) when the project has one. :func:`analysis.releases.changes_page.render_markdown`
+(``analysis.claims.evaluate``) when both releases have one. :func:`analysis.releases.changes_page.render_markdown`
 turns the result into the book's page "What changed between releases", which
 the build writes for every release that has a predecessor; authors run the
 same report before releasing::
@@ -18,14 +18,15 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
-import importlib
-import importlib.util
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from analysis.claims import evaluate as evaluate_claims
+from analysis.data.bibtex import entry_text, read_bibtex
 from analysis.data.reads import META_KEY
 from analysis.data.release import RELEASE_MARK, Release, fill_release_name
 
@@ -156,10 +157,7 @@ def diff_table(name: str, old: pd.DataFrame, new: pd.DataFrame, key: list[str]) 
 
 def _bib_entries(text: str) -> dict[str, str]:
     """BibTeX key -> the entry as pybtex writes it back (so layout and comments do not count as changes)."""
-    from pybtex.database import BibliographyData, parse_string
-
-    entries = parse_string(text, "bibtex").entries
-    return {key: BibliographyData(entries={key: entry}).to_string("bibtex").strip() for key, entry in entries.items()}
+    return {key: entry_text(key, entry) for key, entry in read_bibtex(text).items()}
 
 
 def _title(release: Release, name: str) -> str:
@@ -229,35 +227,9 @@ def as_pasted(text: str) -> str:
         return text
 
 
-def diff_glued(old_dir: Path, new_dir: Path) -> list[ValueChange]:
-    """Glued values that differ between two folders of executed chapters."""
-    return diff_glued_files(
-        {p.name: p for p in Path(old_dir).glob("*.ipynb")}, {p.name: p for p in Path(new_dir).glob("*.ipynb")}
-    )
-
-
-def _claims_module():
-    """``analysis.claims`` if the project has one with ``evaluate(release)``, else None."""
-    if importlib.util.find_spec("analysis.claims") is None:
-        return None
-    module = importlib.import_module("analysis.claims")
-    return module if callable(getattr(module, "evaluate", None)) else None
-
-
-def _claim_records(result: Any) -> dict[str, dict]:
-    """claims.evaluate()'s result as claim id -> {column: value}."""
-    if isinstance(result, pd.DataFrame):
-        frame = result
-    elif isinstance(result, dict):
-        frame = pd.DataFrame(
-            [{"claim_id": k, **(v if isinstance(v, dict) else {"value": v})} for k, v in result.items()]
-        )
-    else:
-        frame = pd.DataFrame([r if isinstance(r, dict) else vars(r) for r in result])
-    if frame.index.name and frame.index.name not in frame.columns:
-        frame = frame.reset_index()
-    id_column = next((c for c in ("claim_id", "id", "name") if c in frame.columns), frame.columns[0])
-    return {str(r[id_column]): {c: v for c, v in r.items() if c != id_column} for r in _records(frame)}
+def _claim_records(register: pd.DataFrame) -> dict[str, dict]:
+    """A claims register (``claims.evaluate``) as claim id -> {column: value}."""
+    return {str(r["claim_id"]): {c: v for c, v in r.items() if c != "claim_id"} for r in _records(register)}
 
 
 # The columns of claims.evaluate() that are a claim's value; others (reason, source) explain it.
@@ -269,17 +241,19 @@ def _claim_summary(record: dict) -> str:
     return "; ".join(f"{c}: {record[c]}" for c in columns)
 
 
-def diff_claims(old: Release, new: Release, module=None) -> list[ValueChange] | None:
+def diff_claims(old: Release, new: Release,
+                evaluate: Callable[[Release], pd.DataFrame] | None = None) -> list[ValueChange] | None:
     """Claims whose evaluated value (published, computed, verdict) differs between releases.
 
-    None when the project has no claims register. A claim in one release only
-    is listed with its value in that release and None in the other.
+    ``evaluate`` gives a release's register (default: the claims register, and None when either
+    release has no claims table). A claim in one release only is listed with its value in that
+    release and None in the other.
     """
-    if module is None:
-        module = _claims_module()
-        if module is None or not all("claims" in r.resource_names for r in (old, new)):
+    if evaluate is None:
+        if not all("claims" in r.resource_names for r in (old, new)):
             return None
-    before, after = _claim_records(module.evaluate(old)), _claim_records(module.evaluate(new))
+        evaluate = evaluate_claims
+    before, after = _claim_records(evaluate(old)), _claim_records(evaluate(new))
     changes = []
     for claim in sorted(set(before) | set(after)):
         b, a = before.get(claim), after.get(claim)

@@ -34,6 +34,7 @@ from lxml import etree
 
 from analysis import paths
 from analysis.book.charts import PALETTE
+from analysis.words import parse_source
 
 CODEBOOK_NS = "urn:QDA-XML:codebook:1.0"
 PROJECT_NS = "urn:QDA-XML:project:1.0"
@@ -146,9 +147,11 @@ def _span(text: str, phrase: str) -> tuple[int, int]:
 
 
 def _phrase(source: str) -> str:
-    """The verbatim phrase of a ``source`` cell (between the first ': "' and the final '"')."""
-    _, sep, quoted = str(source).partition(': "')
-    return quoted[:-1] if sep and quoted.endswith('"') else ""
+    """The verbatim phrase of a ``source`` cell ("" if the cell is not of the source form)."""
+    try:
+        return parse_source(source).phrase
+    except ValueError:
+        return ""
 
 
 def project_qde(codes: pd.DataFrame, excerpts: pd.DataFrame, coding: pd.DataFrame, version: str) -> tuple[bytes, dict]:

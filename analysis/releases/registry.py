@@ -30,8 +30,10 @@ import sys
 from pathlib import Path
 
 from analysis import claims, paths
+from analysis.data.command import run_command
+from analysis.data.errors import DataError
 from analysis.data.files import write_atomic
-from analysis.data.release import DESCRIPTOR, REGISTRY, DataError, available_releases, load_release, release_summary
+from analysis.data.release import DESCRIPTOR, REGISTRY, available_releases, load_release, release_summary
 from analysis.data.sources import SourceError
 
 VERSION_PATTERN = re.compile(r"^[0-9]+\.[0-9]+\.[0-9]+$")
@@ -344,28 +346,25 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("freeze", help="validate a release and record it as frozen").add_argument("version")
     commands.add_parser("check", help="check that every frozen release is unchanged")
     args = parser.parse_args(argv)
-    try:
-        if args.command == "new":
-            new_release(args.version, args.from_version, args.data_dir)
-            print(f"Draft {args.version} is in {args.data_dir / args.version}.")
-        elif args.command == "rehash":
-            rehash_release(args.version, args.data_dir)
-        elif args.command == "remove":
-            remove_resource(args.version, args.name, args.data_dir)
-        elif args.command == "freeze":
-            freeze_release(args.version, args.data_dir)
-        elif args.command == "check":
-            problems = check_frozen(args.data_dir)
-            for problem in problems:
-                print(problem, file=sys.stderr)
-            frozen = sorted(read_registry(args.data_dir)["frozen"])
-            if problems:
-                return 1
-            print(f"Frozen releases unchanged: {', '.join(frozen) or 'none frozen yet'}")
-    except ReleaseError as err:
-        print(f"release: {err}", file=sys.stderr)
-        return 1
-    return 0
+    return run_command(lambda: _run_registry_command(args), ReleaseError, "release: ")
+
+
+def _run_registry_command(args: argparse.Namespace) -> None:
+    if args.command == "new":
+        new_release(args.version, args.from_version, args.data_dir)
+        print(f"Draft {args.version} is in {args.data_dir / args.version}.")
+    elif args.command == "rehash":
+        rehash_release(args.version, args.data_dir)
+    elif args.command == "remove":
+        remove_resource(args.version, args.name, args.data_dir)
+    elif args.command == "freeze":
+        freeze_release(args.version, args.data_dir)
+    elif args.command == "check":
+        problems = check_frozen(args.data_dir)
+        if problems:
+            raise ReleaseError("\n".join(problems))
+        frozen = sorted(read_registry(args.data_dir)["frozen"])
+        print(f"Frozen releases unchanged: {', '.join(frozen) or 'none frozen yet'}")
 
 
 if __name__ == "__main__":

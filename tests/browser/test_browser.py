@@ -38,8 +38,10 @@ from support.browser import (
 from analysis import paths
 from analysis.book import charts, citation
 from analysis.build import Project, build_book
-from analysis.build.browser import PHONE, chart_problems, offline_context, serve
+from analysis.build.browser import chart_problems, offline_context, serve
 from analysis.build.browser import launch as launch_chromium
+
+PHONE = {"width": 390, "height": 844}  # a common phone, in CSS pixels
 
 ROOT = paths.ROOT
 

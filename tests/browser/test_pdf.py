@@ -290,13 +290,13 @@ def test_the_pdf_is_published_where_the_book_links_it(tmp_path):
     project.static_dir.mkdir()
     source = tmp_path / "book.pdf"
     source.write_bytes(b"%PDF-1.7 test")
-    assert pdf.publish(project, source) is None  # no HTML built: nothing to publish next to
+    assert pdf.publish_pdf(project, source) is None  # no HTML built: nothing to publish next to
     project.html_dir.mkdir(parents=True)
     marker = project.html_dir / HTML_KEY_FILE
     marker.write_text("built from other inputs", encoding="utf-8")
-    assert pdf.publish(project, source) is None  # the HTML is not the PDF's book: not published beside it
+    assert pdf.publish_pdf(project, source) is None  # the HTML is not the PDF's book: not published beside it
     marker.write_text(html_inputs_key(project, "1.0.0"), encoding="utf-8")
-    published = pdf.publish(project, source)
+    published = pdf.publish_pdf(project, source)
     assert published == project.html_dir / pdf.PDF_NAME and published.read_bytes() == source.read_bytes()
 
 

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from analysis import claims, paths
-from analysis.data.release import DataError, load_release
+from analysis.data.errors import DataError
+from analysis.data.release import load_release
 from analysis.releases import registry as rel
 from analysis.releases.registry import ReleaseError
 

@@ -14,7 +14,6 @@ import re
 import subprocess
 import sys
 from pathlib import Path
-from types import SimpleNamespace
 
 import nbformat
 import pandas as pd
@@ -147,10 +146,11 @@ def test_glued_values_reads_shown_and_hidden_glue(tmp_path):
     assert diff.glued_values(tmp_path / "a.ipynb") == {"n_total": "1,007", "share": "46%", "word": "fifteen"}
 
 
-def test_diff_glued_lists_changed_added_and_removed_values(tmp_path):
+def test_diff_glued_files_lists_changed_added_and_removed_values(tmp_path):
     write_notebook(tmp_path / "old" / "05_x.ipynb", {"same": ("1", False), "moved": ("2", False), "gone": ("3", True)})
     write_notebook(tmp_path / "new" / "05_x.ipynb", {"same": ("1", False), "moved": ("20", False), "new": ("4", True)})
-    changes = diff.diff_glued(tmp_path / "old", tmp_path / "new")
+    changes = diff.diff_glued_files({"05_x.ipynb": tmp_path / "old" / "05_x.ipynb"},
+                                    {"05_x.ipynb": tmp_path / "new" / "05_x.ipynb"})
     assert [(c.scope, c.name, c.old, c.new) for c in changes] == [
         ("05_x", "gone", "3", None),
         ("05_x", "moved", "2", "20"),
@@ -166,7 +166,7 @@ def test_diff_claims_compares_each_claims_values_between_releases(releases):
             rows.append(("C101", "1", "not checkable"))
         return pd.DataFrame(rows, columns=["claim_id", "computed", "verdict"])
 
-    changes = diff.diff_claims(*releases, module=SimpleNamespace(evaluate=evaluate))
+    changes = diff.diff_claims(*releases, evaluate=evaluate)
     assert [(c.name, c.column, c.old, c.new) for c in changes] == [
         ("C002", "verdict", "holds", "fails"),
         ("C101", "(new claim)", None, "computed: 1; verdict: not checkable"),

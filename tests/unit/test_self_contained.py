@@ -48,7 +48,7 @@ def test_the_sources_are_in_the_repository_with_their_checksums():
     from analysis.data import sources
 
     assert paths.SOURCES.is_relative_to(paths.DATA)
-    sources.check()  # every listed file present and unaltered
+    sources.verify_all()  # every listed file present and unaltered
     listed = set(sources.expected_hashes())
     present = {p.name for p in paths.SOURCES.iterdir() if p.name != sources.SUMS}
     assert listed == present, "every file in data/sources is listed in SHA256SUMS, and only those"

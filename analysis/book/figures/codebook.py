@@ -5,10 +5,11 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from analysis.book.charts import PALETTE, Figure
-from analysis.book.figures.treadmill import _TOP_TITLE_AXIS
+from analysis.book.charts import PALETTE, TOP_TITLE_AXIS, Figure
+from analysis.book.figures.registry import figure
 
 
+@figure("policy_measures", "codes")
 def measures_vs_harms(policy_measures: pd.DataFrame, codes: pd.DataFrame) -> Figure:
     """The Target Operating Model's measures set against the four themes, as the book reads them."""
     themes = codes[codes["level"] == 3].sort_values("code_id")
@@ -36,7 +37,7 @@ def measures_vs_harms(policy_measures: pd.DataFrame, codes: pd.DataFrame) -> Fig
             title="Target Operating Model measure (HMPPS 2021)",
             axis=alt.Axis(labelAngle=0, labelLimit=200, labelExpr="split(datum.label, ' · ')"),
         ),
-        y=alt.Y("theme:N", sort=theme_labels, title="Harm (findings theme)", axis=_TOP_TITLE_AXIS),
+        y=alt.Y("theme:N", sort=theme_labels, title="Harm (findings theme)", axis=TOP_TITLE_AXIS),
     )
     # Light fills with a dark outline and dark text: readable, and every mark keeps 3:1 contrast.
     cells = base.mark_rect(stroke=PALETTE[0], strokeWidth=1).encode(
@@ -74,6 +75,7 @@ def measures_vs_harms(policy_measures: pd.DataFrame, codes: pd.DataFrame) -> Fig
     return Figure(chart, alt_text, caption, inputs=("policy_measures", "codes"), detail=detail)
 
 
+@figure("codes", "coding")
 def codebook_overview(codes: pd.DataFrame, coding: pd.DataFrame) -> Figure:
     """Open codes per category, and how often they are applied to excerpts (the book's reconstruction)."""
     themes = codes[codes["level"] == 3].sort_values("code_id")
@@ -93,7 +95,7 @@ def codebook_overview(codes: pd.DataFrame, coding: pd.DataFrame) -> Figure:
     order = list(labels_of.values())
     theme_order = list(theme_names.values())
     bars = alt.Chart(data).mark_bar().encode(
-        y=alt.Y("category:N", sort=order, title="Category (theme in brackets)", axis=_TOP_TITLE_AXIS),
+        y=alt.Y("category:N", sort=order, title="Category (theme in brackets)", axis=TOP_TITLE_AXIS),
         x=alt.X("count:Q", title="Count", axis=alt.Axis(tickMinStep=1)),
         color=alt.Color(
             "theme:N",

@@ -6,10 +6,11 @@ import altair as alt
 import pandas as pd
 
 from analysis.book import quantities
-from analysis.book.charts import PALETTE, Figure
-from analysis.book.figures.sample import _band_axis
+from analysis.book.charts import PALETTE, Figure, band_axis, bar_panels
+from analysis.book.figures.registry import figure
 
 
+@figure("codes", "coding", variants=[("T1",), ("T2",), ("T3",)])
 def theme_codes(codes: pd.DataFrame, coding: pd.DataFrame, theme_id: str) -> Figure:
     """Codings per open code of one theme, grouped by category (the book's reconstruction)."""
     table = quantities.theme_code_counts(codes, coding, theme_id)
@@ -27,7 +28,7 @@ def theme_codes(codes: pd.DataFrame, coding: pd.DataFrame, theme_id: str) -> Fig
     if len(categories) > len(PALETTE) - 1:
         raise ValueError(f"theme {theme_id!r} has more categories than the palette has dark colours")
     base = alt.Chart().encode(
-        y=alt.Y("code:N", title="Open code", sort=alt.EncodingSortField("order"), axis=_band_axis(280)),
+        y=alt.Y("code:N", title="Open code", sort=alt.EncodingSortField("order"), axis=band_axis(280)),
         x=alt.X(
             "codings:Q",
             title="Codings (excerpts given this code)",
@@ -45,21 +46,8 @@ def theme_codes(codes: pd.DataFrame, coding: pd.DataFrame, theme_id: str) -> Fig
         tooltip=["category:N", "code:N", "codings:Q"],
     )
     labels = base.mark_text(align="left", dx=4, color=PALETTE[0]).encode(text="label:N")
-    chart = (
-        alt.layer(bars, labels, data=frame)
-        .properties(width=260, height=alt.Step(20))
-        .facet(
-            row=alt.Row(
-                "category:N",
-                title=None,
-                sort=categories,
-                header=alt.Header(labelAngle=0, labelAlign="left", labelOrient="top", labelFontWeight="bold",
-                                  labelLimit=520),
-            )
-        )
-        .resolve_scale(y="independent")
-        .properties(title=f"Codes of the theme {theme_name}")
-    )
+    chart = bar_panels((bars, labels), frame, "category", categories, width=260, step=20,
+                       title=f"Codes of the theme {theme_name}", label_limit=520)
     listing = "; ".join(f"{c}: {n}" for c, n in zip(frame["code"], frame["codings"], strict=True))
     alt_text = (
         f"Bars of codings per open code in the theme {theme_name}, one panel per category "
@@ -73,11 +61,12 @@ def theme_codes(codes: pd.DataFrame, coding: pd.DataFrame, theme_id: str) -> Fig
     return Figure(chart, alt_text, caption, inputs=("codes", "coding"), detail=detail)
 
 
+@figure("codes", "coding", "excerpts", variants=[(), ("T3",)])
 def codes_by_role(
     codes: pd.DataFrame, coding: pd.DataFrame, excerpts: pd.DataFrame, theme_id: str | None = None
 ) -> Figure:
     """Codings per published speaker role and category, as a labelled heat map."""
-    table = quantities.codes_by_role(codes, coding, excerpts, theme_id)
+    table = quantities.codes_by_role_counts(codes, coding, excerpts, theme_id)
     frame = pd.DataFrame(
         {
             "role": list(table["speaker_role"]),
@@ -90,7 +79,7 @@ def codes_by_role(
     categories = list(dict.fromkeys(frame["category"]))
     base = alt.Chart(frame).encode(
         x=alt.X("role:N", title="Speaker role as published", sort=roles, axis=alt.Axis(labelAngle=0, labelLimit=160)),
-        y=alt.Y("category:N", title="Category of the codebook", sort=categories, axis=_band_axis(340)),
+        y=alt.Y("category:N", title="Category of the codebook", sort=categories, axis=band_axis(340)),
     )
     cells = base.mark_rect(stroke=PALETTE[0], strokeWidth=1).encode(
         color=alt.Color(

@@ -6,10 +6,11 @@ import altair as alt
 import pandas as pd
 
 from analysis.book import quantities
-from analysis.book.charts import MISSING_COLOUR, PALETTE, Figure
-from analysis.book.figures.sample import _band_axis
+from analysis.book.charts import MISSING_COLOUR, PALETTE, Figure, band_axis
+from analysis.book.figures.registry import figure
 
 
+@figure("cohorts", "figures")
 def cohort_model(cohorts: pd.DataFrame, figures_table: pd.DataFrame) -> Figure:
     """The five cohorts: reported sizes as shares of the caseload, the rest shown as not reported."""
     table = quantities.cohort_shares(cohorts, figures_table)
@@ -28,7 +29,7 @@ def cohort_model(cohorts: pd.DataFrame, figures_table: pd.DataFrame) -> Figure:
         }
     )
     order = list(frame["cohort"])
-    y = alt.Y("cohort:N", title="Cohort", sort=order, axis=_band_axis(200))
+    y = alt.Y("cohort:N", title="Cohort", sort=order, axis=band_axis(200))
     x_title = "Share of the area's caseload (%)"
     reported = alt.Chart(frame).transform_filter("datum.share_pct !== null")
     missing = alt.Chart(frame).transform_filter("datum.share_pct === null")
@@ -73,6 +74,7 @@ def cohort_model(cohorts: pd.DataFrame, figures_table: pd.DataFrame) -> Figure:
     return Figure(chart, alt_text, caption, inputs=("cohorts", "figures"), detail=detail)
 
 
+@figure("appointment_models")
 def appointment_models(appointment_models: pd.DataFrame) -> Figure:
     """Minutes per appointment model, before TR and in the CRC."""
     periods = {"pre-TR": "before TR", "CRC": "in the CRC"}
@@ -88,7 +90,7 @@ def appointment_models(appointment_models: pd.DataFrame) -> Figure:
     frame["label"] = [f"{m} minutes" for m in frame["minutes"]]
     order = list(frame["model"])
     base = alt.Chart(frame).encode(
-        y=alt.Y("model:N", title="Appointment model", sort=order, axis=_band_axis(300)),
+        y=alt.Y("model:N", title="Appointment model", sort=order, axis=band_axis(300)),
         x=alt.X("minutes:Q", title="Minutes per appointment", scale=alt.Scale(domain=[0, max(frame["minutes"])])),
     )
     bars = base.mark_bar().encode(

@@ -6,8 +6,8 @@ import altair as alt
 import pandas as pd
 
 from analysis.book import quantities
-from analysis.book.charts import MISSING_COLOUR, PALETTE, Figure
-from analysis.book.figures.sample import _band_axis
+from analysis.book.charts import MISSING_COLOUR, PALETTE, Figure, band_axis
+from analysis.book.figures.registry import figure
 
 # Each source series of community_sentences gets a mark shape and a palette blue: dark enough on
 # white (3:1 or more) and told apart in greyscale by shape and by the direct labels.
@@ -21,6 +21,7 @@ _STANCE_LABELS = {
 }
 
 
+@figure("community_sentences")
 def community_sentences(community: pd.DataFrame) -> Figure:
     """Community sentences per year from every source; the years in which the sources disagree marked."""
     series = list(dict.fromkeys(community.sort_values(["year", "series"])["series"]))
@@ -114,6 +115,7 @@ def community_sentences(community: pd.DataFrame) -> Figure:
     return Figure(chart, alt_text, caption, inputs=("community_sentences",), detail=detail)
 
 
+@figure("reception_comments")
 def reception_stances(comments: pd.DataFrame) -> Figure:
     """Reader comments per stance towards the article (the book's coding), replies counted in."""
     table = quantities.stance_counts(comments)
@@ -127,7 +129,7 @@ def reception_stances(comments: pd.DataFrame) -> Figure:
     })
     order = list(frame["stance"])
     base = alt.Chart(frame).encode(
-        y=alt.Y("stance:N", title="Stance towards the article (the book's coding)", sort=order, axis=_band_axis(220)),
+        y=alt.Y("stance:N", title="Stance towards the article (the book's coding)", sort=order, axis=band_axis(220)),
         x=alt.X("comments:Q", title="Reader comments", axis=alt.Axis(tickMinStep=1),
                 scale=alt.Scale(domain=[0, max(1, int(frame["comments"].max())) + 1])),
     )

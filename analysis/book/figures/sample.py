@@ -6,7 +6,8 @@ import altair as alt
 import pandas as pd
 
 from analysis.book import quantities
-from analysis.book.charts import PALETTE, Figure
+from analysis.book.charts import PALETTE, Figure, band_axis, bar_panels
+from analysis.book.figures.registry import figure
 
 # Short axis labels for national figures (the table's labels are sentences).
 _NATIONAL_LABELS = {
@@ -17,25 +18,16 @@ _NATIONAL_LABELS = {
 _SAMPLE_DIMENSIONS = {"role": "Role", "gender": "Gender", "experience": "Joined probation"}
 
 
-def _band_axis(label_limit: int) -> alt.Axis:
-    """A y axis for long category labels: its title sits level, above the labels, never across them."""
-    return alt.Axis(
-        labelLimit=label_limit,
-        titleAngle=0,
-        titleAlign="right",
-        titleBaseline="bottom",
-        titleX=0,
-        titleY=-6,
-    )
-
-
 def _qualifier_legend(qualifiers: list[str]) -> alt.Scale:
-    """Greyscale-safe colours for the qualifiers present, darkest for exact figures."""
-    order = ["exact", "about", "estimated", "over", "at least", "just under", "less than", "range"]
-    present = [q for q in order if q in qualifiers]
+    """Greyscale-safe colours for the qualifiers present: darkest for exact figures, then in order of the rows.
+
+    The qualifiers themselves are the schema's (``figures.qualifier``'s enum); none is listed here.
+    """
+    present = sorted(dict.fromkeys(qualifiers), key=lambda q: q != "exact")
     return alt.Scale(domain=present, range=PALETTE[: len(present)])
 
 
+@figure("figures")
 def national_context(
     figures_table: pd.DataFrame,
     figure_ids: tuple[str, ...] = ("crc_cases", "ora_additional", "ora_support_extended_title"),
@@ -57,7 +49,7 @@ def national_context(
         )
     frame = pd.DataFrame(rows)
     order = list(frame["figure"])
-    y = alt.Y("figure:N", title="Figure", sort=order, axis=_band_axis(320))
+    y = alt.Y("figure:N", title="Figure", sort=order, axis=band_axis(320))
     x = alt.X(
         "people:Q",
         title="People (as stated in the source)",
@@ -102,6 +94,7 @@ def national_context(
     return Figure(chart, alt_text, caption, inputs=("figures",))
 
 
+@figure("sample")
 def sample_composition(sample: pd.DataFrame) -> Figure:
     """Interviewees by role, by gender and by when they joined: three separate counts."""
     total = quantities.sample_count(sample, "interviews", "this paper")
@@ -115,7 +108,7 @@ def sample_composition(sample: pd.DataFrame) -> Figure:
         }
     )
     base = alt.Chart().encode(
-        y=alt.Y("category:N", title="Category", sort=alt.EncodingSortField("order"), axis=_band_axis(220)),
+        y=alt.Y("category:N", title="Category", sort=alt.EncodingSortField("order"), axis=band_axis(220)),
         x=alt.X(
             "participants:Q",
             title="Participants",
@@ -125,20 +118,8 @@ def sample_composition(sample: pd.DataFrame) -> Figure:
     )
     bars = base.mark_bar(color=PALETTE[1])
     labels = base.mark_text(align="left", dx=4, color=PALETTE[0]).encode(text="participants:Q")
-    chart = (
-        alt.layer(bars, labels, data=frame)
-        .properties(width=300, height=alt.Step(22))
-        .facet(
-            row=alt.Row(
-                "panel:N",
-                title=None,
-                sort=list(_SAMPLE_DIMENSIONS.values()),
-                header=alt.Header(labelAngle=0, labelAlign="left", labelOrient="top", labelFontWeight="bold"),
-            )
-        )
-        .resolve_scale(y="independent")
-        .properties(title=f"The {total} interviews at the CRC office, counted three separate ways")
-    )
+    chart = bar_panels((bars, labels), frame, "panel", list(_SAMPLE_DIMENSIONS.values()), width=300, step=22,
+                       title=f"The {total} interviews at the CRC office, counted three separate ways")
     parts = "; ".join(
         f"{p}: " + ", ".join(f"{c} {n}" for c, n in zip(g["category"], g["participants"], strict=True))
         for p, g in frame.groupby("panel", sort=False)
@@ -152,9 +133,10 @@ def sample_composition(sample: pd.DataFrame) -> Figure:
     return Figure(chart, alt_text, caption, inputs=("sample",), detail=detail)
 
 
+@figure("sample", "excerpts")
 def quoted_vs_interviewed(sample: pd.DataFrame, excerpts: pd.DataFrame) -> Figure:
     """Per role group: participants interviewed against excerpts the article prints."""
-    table = quantities.quoted_vs_interviewed(sample, excerpts)
+    table = quantities.quoted_vs_interviewed_counts(sample, excerpts)
     measures = {"interviewed": "Participants interviewed", "excerpts_quoted": "Excerpts quoted"}
     frame = table.melt(
         id_vars=["role_group", "assumed"], value_vars=list(measures), var_name="measure", value_name="count"
@@ -166,7 +148,7 @@ def quoted_vs_interviewed(sample: pd.DataFrame, excerpts: pd.DataFrame) -> Figur
     frame = frame[["group", "measure", "count"]]
     order = list(dict.fromkeys(frame["group"]))
     base = alt.Chart(frame).encode(
-        y=alt.Y("group:N", title="Role group in the sample", sort=order, axis=_band_axis(260)),
+        y=alt.Y("group:N", title="Role group in the sample", sort=order, axis=band_axis(260)),
         yOffset=alt.YOffset("measure:N", sort=list(measures.values())),
         x=alt.X("count:Q", title="Number (people or excerpts)", axis=alt.Axis(tickMinStep=1)),
     )

@@ -6,12 +6,11 @@ import altair as alt
 import pandas as pd
 
 from analysis.book import whatif
-from analysis.book.charts import PALETTE, Figure
-
-# A y axis whose title sits above its (long) labels instead of beside them.
-_TOP_TITLE_AXIS = alt.Axis(labelLimit=420, titleAngle=0, titleAlign="right", titleX=0, titleY=-12)
+from analysis.book.charts import PALETTE, TOP_TITLE_AXIS, Figure
+from analysis.book.figures.registry import figure
 
 
+@figure("figures")
 def postrelease_caseload(figures: pd.DataFrame) -> Figure:
     """The national post-release caseload: 2020 as published, 2015 as a bound and as derived."""
     pr = whatif.postrelease(figures)
@@ -50,7 +49,7 @@ def postrelease_caseload(figures: pd.DataFrame) -> Figure:
     data = pd.DataFrame(rows)
     order = list(data["row"])
     kinds = list(data["kind"])
-    y = alt.Y("row:N", sort=order, title="Date, and what the mark shows", axis=_TOP_TITLE_AXIS)
+    y = alt.Y("row:N", sort=order, title="Date, and what the mark shows", axis=TOP_TITLE_AXIS)
     # The row labels say what each mark is; colour only repeats it (no legend needed).
     colour = alt.Color("kind:N", scale=alt.Scale(domain=kinds, range=[PALETTE[1], PALETTE[1], PALETTE[0]]), legend=None)
     x_title = "People under post-release supervision, England and Wales"
@@ -98,6 +97,13 @@ def postrelease_caseload(figures: pd.DataFrame) -> Figure:
     return Figure(chart, alt_text, caption, inputs=("figures",), detail=detail)
 
 
+def _whatif_arguments(table) -> tuple:
+    """The curve and the scenario of the chapter's published inputs (as the chapter builds them)."""
+    inputs = whatif.resolve(table("figures"), table("appointment_models"))
+    return whatif.curve(inputs.scenario), inputs.scenario
+
+
+@figure("figures", "appointment_models", arguments=_whatif_arguments)
 def whatif_minutes(curve: pd.DataFrame, scenario: whatif.Scenario) -> Figure:
     """Minutes per person per month against caseload growth at the same staffing (an illustration)."""
     chosen = curve[curve["scenario"]].iloc[0]

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import re
-
 import pandas as pd
 
 from analysis.book.quantities.coding import _theme_of
+from analysis.data.bibtex import read_bibtex, surnames
 
 
 def measures_table(policy_measures: pd.DataFrame, codes: pd.DataFrame) -> pd.DataFrame:
@@ -37,13 +36,6 @@ def level_count(codes: pd.DataFrame, level: int) -> int:
     return int((codes["level"] == level).sum())
 
 
-def _bib_fields(entry: str) -> dict[str, str]:
-    fields = {}
-    for match in re.finditer(r"(\w+)\s*=\s*\{((?:[^{}]|\{[^{}]*\})*)\}", entry):
-        fields[match.group(1).lower()] = match.group(2)
-    return fields
-
-
 def literature_labels(bib_text: str) -> dict[str, str]:
     """Each BibTeX key as an author-year label, e.g. ``mcneill2018`` -> "McNeill (2018)".
 
@@ -51,23 +43,17 @@ def literature_labels(bib_text: str) -> dict[str, str]:
     in double braces is kept whole.
     """
     labels = {}
-    for match in re.finditer(r"^@\w+\{([^,\s]+),(.*?)^\}", bib_text, flags=re.MULTILINE | re.DOTALL):
-        key, fields = match.group(1), _bib_fields(match.group(2))
-        author = fields.get("author", "").strip()
-        if author.startswith("{") and author.endswith("}"):
-            surnames = [author[1:-1]]  # a corporate author, kept whole even if it contains "and"
-        else:
-            authors = [a.strip() for a in re.split(r"\s+and\s+", author) if a.strip()]
-            surnames = [a.split(",")[0].strip() for a in authors]
-        if not surnames:
+    for key, entry in read_bibtex(bib_text).items():
+        names = surnames(entry)
+        if not names:
             who = "Anonymous"
-        elif len(surnames) == 1:
-            who = surnames[0]
-        elif len(surnames) == 2:
-            who = f"{surnames[0]} and {surnames[1]}"
+        elif len(names) == 1:
+            who = names[0]
+        elif len(names) == 2:
+            who = f"{names[0]} and {names[1]}"
         else:
-            who = f"{surnames[0]} et al."
-        labels[key] = f"{who} ({fields.get('year', 'n.d.')})"
+            who = f"{names[0]} et al."
+        labels[key] = f"{who} ({entry.fields.get('year', 'n.d.')})"
     return labels
 
 

@@ -101,7 +101,7 @@ def cross_theme_coding_count(
     return int(sum(excerpt_theme[e] != theme_id for e in rows["excerpt_id"]))
 
 
-def codes_by_role(
+def codes_by_role_counts(
     codes: pd.DataFrame, coding: pd.DataFrame, excerpts: pd.DataFrame, theme_id: str | None = None
 ) -> pd.DataFrame:
     """Codings per (published speaker role, category), zeros included.

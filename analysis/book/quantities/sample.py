@@ -65,7 +65,7 @@ def role_group(speaker_role: str) -> str:
     return SPEAKER_ROLE_GROUPS[speaker_role]
 
 
-def quoted_vs_interviewed(sample: pd.DataFrame, excerpts: pd.DataFrame) -> pd.DataFrame:
+def quoted_vs_interviewed_counts(sample: pd.DataFrame, excerpts: pd.DataFrame) -> pd.DataFrame:
     """Per sample role group: participants interviewed and excerpts quoted.
 
     Columns ``role_group``, ``interviewed``, ``excerpts_quoted`` and ``assumed`` (True where
@@ -90,5 +90,5 @@ def quoted_vs_interviewed(sample: pd.DataFrame, excerpts: pd.DataFrame) -> pd.Da
 
 def roles_not_quoted(sample: pd.DataFrame, excerpts: pd.DataFrame) -> list[str]:
     """Sample role groups from which the article quotes no excerpt."""
-    table = quoted_vs_interviewed(sample, excerpts)
+    table = quoted_vs_interviewed_counts(sample, excerpts)
     return list(table.loc[table["excerpts_quoted"] == 0, "role_group"])

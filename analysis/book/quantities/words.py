@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from analysis.words import NUMBER_WORDS
 
-# How each `figures.qualifier` reads in front of a number. "less than" reads "fewer than"
+# How each `figures.qualifier` reads in front of a number (the qualifiers are the schema's enum;
+# a test checks that each has its words here). "less than" reads "fewer than"
 # before counts of whole things (people, offences), as English grammar asks.
 _QUALIFIER_WORDS = {
     "exact": "",

@@ -55,8 +55,6 @@ class PostRelease:
     end_value: float
     end_date: date
     rise_pct: float
-    article_rise_pct: float
-    article_rise_qualifier: str
     implied: ImpliedStart
 
     @property
@@ -82,7 +80,6 @@ def postrelease(figures: pd.DataFrame) -> PostRelease:
     start = row_by_id(figures, "postrelease_caseload_2015")
     end = row_by_id(figures, "postrelease_caseload_2020")
     rise = row_by_id(figures, "postrelease_rise_pct")
-    article = row_by_id(figures, "caseload_rise_pct_hmi2021")
     end_value = float(end["value"])
     rise_pct = float(rise["value"])
     return PostRelease(
@@ -92,7 +89,5 @@ def postrelease(figures: pd.DataFrame) -> PostRelease:
         end_value=end_value,
         end_date=_as_of(end),
         rise_pct=rise_pct,
-        article_rise_pct=float(article["value"]),
-        article_rise_qualifier=str(article["qualifier"]),
         implied=implied_start(end_value, rise_pct),
     )

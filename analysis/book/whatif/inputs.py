@@ -21,6 +21,7 @@ from analysis.book.whatif.assumptions import (
     WEEKS_PER_MONTH,
 )
 from analysis.book.whatif.model import Scenario
+from analysis.words import parse_source
 
 
 @dataclass(frozen=True)
@@ -78,9 +79,9 @@ class Inputs:
 
 
 
-def _published_or_set(
-    name: str, label: str, unit: str, given: float | None, published: float, source: str
-) -> Input:
+def _published_or_set(name: str, label: str, unit: str, given: float | None, row: pd.Series, column: str) -> Input:
+    """The published value (``row[column]``, with the row's source in words), or ``given`` in its place."""
+    published, source = float(row[column]), _source_words(row["source"])
     if given is None:
         return Input(name, label, published, unit, PUBLISHED, source)
     basis = f"Set for this run in place of the published {number_text(published)} ({source})"
@@ -96,8 +97,11 @@ SOURCE_NAMES = {
 
 def _source_words(source: str) -> str:
     """A ``source`` cell for readers: 'Cracknell (2022), Methods: "…"' instead of the file name."""
-    file, _, rest = str(source).partition(" § ")
-    return f"{SOURCE_NAMES.get(file, file)}, {rest}" if rest else str(source)
+    try:
+        cell = parse_source(source)
+    except ValueError:
+        return str(source)
+    return f'{SOURCE_NAMES.get(cell.file, cell.file)}, {cell.section}: "{cell.phrase}"'
 
 
 def _assumed(name: str, label: str, unit: str, value: float) -> Input:
@@ -122,33 +126,15 @@ def resolve(
         raise KeyError(f"appointment model {CHECK_IN_MODEL!r} is not in the appointment_models table")
     check_in = models.iloc[0]
     inputs = (
-        _published_or_set(
-            "caseload_growth_pct",
-            "Caseload growth at the same staffing",
-            "per cent",
-            caseload_growth_pct,
-            float(growth_row["value"]),
-            _source_words(growth_row["source"]),
-        ),
+        _published_or_set("caseload_growth_pct", "Caseload growth at the same staffing", "per cent",
+                          caseload_growth_pct, growth_row, "value"),
         _assumed("staff_hours_per_week", "Working hours per week", "hours", staff_hours_per_week),
         _assumed("contact_share", "Share of working time for meeting people", "share", contact_share),
-        _published_or_set(
-            "appointment_minutes",
-            "Length of one appointment",
-            "minutes",
-            appointment_minutes,
-            float(check_in["minutes"]),
-            _source_words(check_in["source"]),
-        ),
+        _published_or_set("appointment_minutes", "Length of one appointment", "minutes",
+                          appointment_minutes, check_in, "minutes"),
         _assumed("starts_per_month", "New cases per practitioner per month", "people", starts_per_month),
-        _published_or_set(
-            "months_supervised",
-            "Months each case is supervised",
-            "months",
-            months_supervised,
-            float(months_row["value"]),
-            _source_words(months_row["source"]),
-        ),
+        _published_or_set("months_supervised", "Months each case is supervised", "months",
+                          months_supervised, months_row, "value"),
     )
     scenario = Scenario(**{i.name: i.value for i in inputs})
     return Inputs(scenario, inputs)

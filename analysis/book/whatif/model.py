@@ -42,7 +42,6 @@ class Projection:
     contact_minutes_per_month: float
     minutes_per_person: float
     appointments_per_person: float
-    growth_factor: float
     grown_caseload: float
     grown_minutes_per_person: float
     grown_appointments_per_person: float
@@ -64,7 +63,6 @@ def run(scenario: Scenario) -> Projection:
         contact_minutes_per_month=contact_minutes,
         minutes_per_person=per_person,
         appointments_per_person=per_person / scenario.appointment_minutes,
-        growth_factor=factor,
         grown_caseload=caseload * factor,
         grown_minutes_per_person=grown_per_person,
         grown_appointments_per_person=grown_per_person / scenario.appointment_minutes,

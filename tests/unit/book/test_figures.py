@@ -1,20 +1,30 @@
-"""The book's figures for chapters 00-04, built from the real data release.
+"""Every figure of the book, from the registry (``figures.FIGURES``), built from the real data release.
 
-Each figure must be titled, have titled axes, alt text and a caption, name only
-tables of the release as inputs, and use only the house palette. Counts shown in
-the charts are checked against the tables independently of the figure code.
+The house rules run over every registered figure and every variant the book shows: titled, both
+axes titled, alt text and a caption, inputs that are tables of the release, only the house palette,
+the same spec and the same offline HTML on every build. A test checks that every public function of
+the figures package is registered, so a new figure cannot skip the rules. What each chart shows is
+checked against the tables independently of the figure code (here and in test_figures_context.py).
 """
 
 from __future__ import annotations
+
+import importlib
+import inspect
+import pkgutil
+import re
 
 import pytest
 from support.specs import assert_described, assert_palette_only, assert_positions_titled, records
 
 from analysis.book import figures
-from analysis.book.charts import MISSING_COLOUR, PALETTE, Figure
+from analysis.book.charts import MISSING_COLOUR, PALETTE, Figure, figure_html
+from analysis.book.figures import FIGURES
 from analysis.data.release import load_release
 
 ALLOWED_COLOURS = {c.lower() for c in PALETTE} | {MISSING_COLOUR.lower()}
+# (figure, variant): every build the registry names.
+CASES = [(name, variant) for name, entry in FIGURES.items() for variant in range(len(entry.variants))]
 
 
 @pytest.fixture(scope="module")
@@ -22,50 +32,52 @@ def release():
     return load_release()
 
 
-def build(release, name: str) -> Figure:
-    t = release.table
-    makers = {
-        "national_context": lambda: figures.national_context(t("figures")),
-        "sample_composition": lambda: figures.sample_composition(t("sample")),
-        "quoted_vs_interviewed": lambda: figures.quoted_vs_interviewed(t("sample"), t("excerpts")),
-        "cohort_model": lambda: figures.cohort_model(t("cohorts"), t("figures")),
-        "appointment_models": lambda: figures.appointment_models(t("appointment_models")),
-        "theme_codes_T1": lambda: figures.theme_codes(t("codes"), t("coding"), "T1"),
-        "theme_codes_T2": lambda: figures.theme_codes(t("codes"), t("coding"), "T2"),
-        "theme_codes_T3": lambda: figures.theme_codes(t("codes"), t("coding"), "T3"),
-        "codes_by_role": lambda: figures.codes_by_role(t("codes"), t("coding"), t("excerpts")),
-        "codes_by_role_T3": lambda: figures.codes_by_role(t("codes"), t("coding"), t("excerpts"), "T3"),
-    }
-    return makers[name]()
+def build(release, name: str, variant: int = 0) -> Figure:
+    return FIGURES[name].build(release.table, variant)
 
 
-NAMES = [
-    "national_context",
-    "sample_composition",
-    "quoted_vs_interviewed",
-    "cohort_model",
-    "appointment_models",
-    "theme_codes_T1",
-    "theme_codes_T2",
-    "theme_codes_T3",
-    "codes_by_role",
-    "codes_by_role_T3",
-]
+def test_every_public_function_of_the_figures_package_is_registered():
+    package = figures.__name__
+    found = {}
+    for info in pkgutil.iter_modules(figures.__path__):
+        module = importlib.import_module(f"{package}.{info.name}")
+        for name, obj in inspect.getmembers(module, inspect.isfunction):
+            if obj.__module__ == module.__name__ and not name.startswith("_") and info.name != "registry":
+                found[name] = obj
+    assert found, "no figure functions found in the package's modules"
+    unregistered = sorted(n for n, function in found.items() if n not in FIGURES or FIGURES[n].function is not function)
+    assert not unregistered, f"figure functions without @figure(...): {unregistered}"
+    assert set(figures.__all__) - {"FIGURES"} == set(FIGURES)
 
 
-@pytest.mark.parametrize("name", NAMES)
-def test_figure_is_described_and_titled(release, name):
-    assert_described(build(release, name), release)
+@pytest.mark.parametrize(("name", "variant"), CASES)
+def test_figure_is_described_and_titled(release, name, variant):
+    assert_described(build(release, name, variant), release)
 
 
-@pytest.mark.parametrize("name", NAMES)
-def test_every_positional_channel_has_a_title(release, name):
-    assert_positions_titled(build(release, name).spec())
+@pytest.mark.parametrize(("name", "variant"), CASES)
+def test_a_figure_names_exactly_the_tables_it_is_built_from(release, name, variant):
+    assert set(build(release, name, variant).inputs) == set(FIGURES[name].tables)
 
 
-@pytest.mark.parametrize("name", NAMES)
-def test_only_palette_colours(release, name):
-    assert_palette_only(build(release, name).spec(), ALLOWED_COLOURS)
+@pytest.mark.parametrize(("name", "variant"), CASES)
+def test_every_positional_channel_has_a_title(release, name, variant):
+    assert_positions_titled(build(release, name, variant).spec())
+
+
+@pytest.mark.parametrize(("name", "variant"), CASES)
+def test_only_palette_colours(release, name, variant):
+    assert_palette_only(build(release, name, variant).spec(), ALLOWED_COLOURS)
+
+
+@pytest.mark.parametrize(("name", "variant"), CASES)
+def test_the_same_figure_and_offline_html_on_every_build(release, name, variant):
+    first, again = build(release, name, variant), build(release, name, variant)
+    assert first.spec() == again.spec()
+    html = figure_html(first.spec(), first.alt_text, first.caption, detail=first.detail)
+    assert html == figure_html(again.spec(), again.alt_text, again.caption, detail=again.detail)
+    web = re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html)
+    assert not web, f"the figure's HTML loads from the web: {web}"
 
 
 def test_cohort_model_gives_unreported_cohorts_no_number(release):
@@ -112,7 +124,7 @@ def test_theme_codes_total_matches_coding(release, theme_id):
     codes, coding = release.table("codes"), release.table("coding")
     categories = set(codes.loc[codes["parent_id"] == theme_id, "code_id"])
     open_codes = set(codes.loc[codes["parent_id"].isin(categories), "code_id"])
-    rows = records(build(release, f"theme_codes_{theme_id}").spec())
+    rows = records(build(release, "theme_codes", FIGURES["theme_codes"].variants.index((theme_id,))).spec())
     assert len(rows) == len(open_codes)
     assert sum(r["codings"] for r in rows) == int(coding["code_id"].isin(open_codes).sum())
 

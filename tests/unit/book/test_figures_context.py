@@ -1,8 +1,7 @@
 """Figures and numbers of chapters 05-08 (treadmill, discussion, codebook), from the real release.
 
-Each figure must be titled, have titled axes, alt text and a caption, name only tables
-of the release as inputs, and use only the house palette. What the charts and tables
-show is checked against the tables independently of the code that made them.
+What the charts and tables show is checked against the tables independently of the code that
+made them; the house rules every figure keeps are tested once, over the registry, in test_figures.py.
 """
 
 from __future__ import annotations
@@ -11,13 +10,12 @@ import re
 
 import pandas as pd
 import pytest
-from support.specs import assert_described, assert_palette_only, assert_positions_titled, colours, records, walk
+from support.specs import records, walk
 
 from analysis.book import figures, quantities, whatif
-from analysis.book.charts import MISSING_COLOUR, PALETTE, Figure
+from analysis.book.charts import Figure
+from analysis.book.figures import FIGURES
 from analysis.data.release import load_release
-
-ALLOWED_COLOURS = {c.lower() for c in PALETTE} | {MISSING_COLOUR.lower()}
 
 
 @pytest.fixture(scope="module")
@@ -26,41 +24,8 @@ def release():
 
 
 def build(release, name: str) -> Figure:
-    t = release.table
-    inputs = whatif.resolve(t("figures"), t("appointment_models"))
-    makers = {
-        "postrelease_caseload": lambda: figures.postrelease_caseload(t("figures")),
-        "whatif_minutes": lambda: figures.whatif_minutes(whatif.curve(inputs.scenario), inputs.scenario),
-        "measures_vs_harms": lambda: figures.measures_vs_harms(t("policy_measures"), t("codes")),
-        "codebook_overview": lambda: figures.codebook_overview(t("codes"), t("coding")),
-    }
-    return makers[name]()
-
-
-NAMES = ["postrelease_caseload", "whatif_minutes", "measures_vs_harms", "codebook_overview"]
-
-
-# --- every figure ----------------------------------------------------------------
-
-
-@pytest.mark.parametrize("name", NAMES)
-def test_figure_is_described_and_titled(release, name):
-    assert_described(build(release, name), release)
-
-
-@pytest.mark.parametrize("name", NAMES)
-def test_every_positional_channel_has_a_title(release, name):
-    assert_positions_titled(build(release, name).spec())
-
-
-@pytest.mark.parametrize("name", NAMES)
-def test_only_palette_colours(release, name):
-    assert_palette_only(build(release, name).spec(), ALLOWED_COLOURS)
-
-
-@pytest.mark.parametrize("name", NAMES)
-def test_figures_are_deterministic(release, name):
-    assert build(release, name).spec() == build(release, name).spec()
+    """A registered figure (see test_figures.py for the house rules every one of them keeps)."""
+    return FIGURES[name].build(release.table)
 
 
 # --- what each figure shows --------------------------------------------------------
@@ -253,34 +218,6 @@ def later():
     raise AssertionError("no release in data/ has the community_sentences table")
 
 
-def later_figure(later, name: str) -> Figure:
-    if name == "community_sentences":
-        return figures.community_sentences(later.table("community_sentences"))
-    return figures.reception_stances(later.table("reception_comments"))
-
-
-LATER_NAMES = ["community_sentences", "reception_stances"]
-
-
-@pytest.mark.parametrize("name", LATER_NAMES)
-def test_later_figures_are_described_titled_and_in_the_palette(later, name):
-    figure = later_figure(later, name)
-    spec = figure.spec()
-    title = spec.get("title")
-    title = title.get("text") if isinstance(title, dict) else title
-    assert isinstance(title, str) and title.strip()
-    assert len(figure.alt_text.strip()) > 40 and len(figure.caption.strip()) > 30 and len(figure.detail) > 40
-    assert figure.inputs and all(later.is_table(n) for n in figure.inputs)
-    for node in walk(spec):
-        for ch in ("x", "y"):
-            enc = node.get("encoding", {}).get(ch)
-            if enc and "field" in enc:
-                assert isinstance(enc.get("title"), str) and enc["title"].strip(), enc
-    used = colours(spec)
-    assert used and used <= ALLOWED_COLOURS, used - ALLOWED_COLOURS
-    assert later_figure(later, name).spec() == spec
-
-
 def _disputed(community: pd.DataFrame) -> dict[int, list[int]]:
     by_year = community.groupby("year")["count"].agg(lambda c: sorted({int(v) for v in c}))
     return {int(y): v for y, v in by_year.items() if len(v) > 1}
@@ -290,7 +227,7 @@ def test_community_sentences_shows_both_disputed_values_with_their_sources(later
     community = later.table("community_sentences")
     disputed = _disputed(community)
     assert disputed, "the release records a year in which the sources disagree"
-    figure = later_figure(later, "community_sentences")
+    figure = build(later, "community_sentences")
     spec = figure.spec()
     rows = records(spec)
     for year, values in disputed.items():
@@ -311,7 +248,7 @@ def test_community_sentences_shows_both_disputed_values_with_their_sources(later
 
 def test_community_sentences_never_joins_a_source_across_missing_years(later):
     community = later.table("community_sentences")
-    rows = [r for r in records(later_figure(later, "community_sentences").spec()) if "segment" in r]
+    rows = [r for r in records(build(later, "community_sentences").spec()) if "segment" in r]
     for series in community["series"].unique():
         years = sorted(int(y) for y in community.loc[community["series"] == series, "year"])
         segments = [r["segment"] for r in sorted((r for r in rows if r["segment"].startswith(f"{series}-")),
@@ -391,7 +328,7 @@ def test_workload_and_kirton_phrases(later):
 def test_reception_stances_count_the_coded_comments(later):
     comments = later.table("reception_comments")
     expected = comments["stance"].value_counts()
-    rows = records(later_figure(later, "reception_stances").spec())
+    rows = records(build(later, "reception_stances").spec())
     shown = {r["stance"]: r["comments"] for r in rows}
     assert sum(shown.values()) == len(comments)
     table = quantities.stance_counts(comments)

@@ -10,6 +10,8 @@ import pandas as pd
 import pytest
 
 from analysis.book import quantities
+from analysis.book.quantities.reported import qualifier_words
+from analysis.data.release import available_releases, load_release
 
 
 def figures_table(*rows) -> pd.DataFrame:
@@ -81,6 +83,19 @@ def test_unknown_qualifier_is_refused():
     odd = figures_table(("x", 1.0, None, "people", "roughly", None))
     with pytest.raises(ValueError):
         quantities.figure_phrase(odd, "x")
+
+
+@pytest.mark.parametrize("version", available_releases())
+def test_every_qualifier_the_schema_allows_has_wording(version):
+    """The qualifiers are each release's schema enum (figures, cohorts); the prose words each one."""
+    descriptor = load_release(version).descriptor
+    fields = {(r["name"], f["name"]): f for r in descriptor["resources"] for f in r.get("schema", {}).get("fields", [])}
+    allowed = set(fields["figures", "qualifier"]["constraints"]["enum"])
+    allowed |= set(fields["cohorts", "size_qualifier"]["constraints"]["enum"])
+    for qualifier in allowed - {"range"}:  # a range is written "60–70", with no words before it
+        for unit in ("people", "percent"):
+            words = qualifier_words(qualifier, unit)
+            assert (words == "") == (qualifier == "exact"), (qualifier, words)
 
 
 def test_period_phrases():
@@ -161,7 +176,7 @@ def test_quoted_vs_interviewed_counts_excerpts_per_group():
             "count": pd.array([1, 2, 2], dtype="Int64"),
         }
     )
-    table = quantities.quoted_vs_interviewed(sample, EXCERPTS)
+    table = quantities.quoted_vs_interviewed_counts(sample, EXCERPTS)
     assert list(table["role_group"]) == ["Probation officer", "Third-sector practitioner", "Middle manager"]
     assert list(table["interviewed"]) == [1, 2, 2]
     assert list(table["excerpts_quoted"]) == [2, 0, 2]
@@ -172,7 +187,7 @@ def test_quoted_vs_interviewed_counts_excerpts_per_group():
 def test_quoted_vs_interviewed_refuses_a_group_missing_from_the_sample():
     sample = SAMPLE  # has no "Probation officer" or "Middle manager" role
     with pytest.raises(KeyError):
-        quantities.quoted_vs_interviewed(sample, EXCERPTS)
+        quantities.quoted_vs_interviewed_counts(sample, EXCERPTS)
 
 
 CODES = pd.DataFrame(
@@ -218,14 +233,14 @@ def test_coding_and_cross_theme_counts():
 
 
 def test_codes_by_role_is_a_full_grid_that_sums_to_the_codings():
-    grid = quantities.codes_by_role(CODES, CODING, EXCERPTS)
+    grid = quantities.codes_by_role_counts(CODES, CODING, EXCERPTS)
     assert len(grid) == 3 * 3  # three roles speak, three categories
     assert grid["codings"].sum() == len(CODING)
     cell = grid[(grid["speaker_role"] == "Probation officer") & (grid["category_id"] == "K2")]
     assert int(cell["codings"].iloc[0]) == 2  # X2-O2 and X3-O2
     cell = grid[(grid["speaker_role"] == "CRC partnership manager") & (grid["category_id"] == "K3")]
     assert int(cell["codings"].iloc[0]) == 1
-    only_t2 = quantities.codes_by_role(CODES, CODING, EXCERPTS, "T2")
+    only_t2 = quantities.codes_by_role_counts(CODES, CODING, EXCERPTS, "T2")
     assert set(only_t2["category_id"]) == {"K3"}
     assert only_t2["codings"].sum() == 2
 

@@ -76,7 +76,6 @@ def test_postrelease_reads_the_published_rows(release):
     assert pr.start_bound == row.loc["postrelease_caseload_2015", "value"]
     assert pr.start_qualifier == row.loc["postrelease_caseload_2015", "qualifier"]
     assert pr.rise_pct == row.loc["postrelease_rise_pct", "value"]
-    assert pr.article_rise_qualifier == row.loc["caseload_rise_pct_hmi2021", "qualifier"]
     assert pr.start_date == date.fromisoformat(str(row.loc["postrelease_caseload_2015", "as_of"]))
     assert pr.end_date > pr.start_date
     assert pr.implied.central == pytest.approx(pr.end_value / (1 + pr.rise_pct / 100))

@@ -19,6 +19,7 @@ from analysis import claims, paths
 from analysis.claims import ARTICLE, ClaimsError, Interval, accepted, numbers_in
 from analysis.data import sources as source_files
 from analysis.data.release import available_releases, load_release
+from analysis.words import SourceCell, parse_source
 
 SUMMARY = "webster-2022-on-the-treadmill-summary.txt"
 RELEASES = available_releases()
@@ -83,8 +84,24 @@ def test_the_schema_pattern_names_registered_kinds(version):
     assert not pattern.match("no_such_kind:x")
     if version == RELEASES[-1]:
         assert named == set(claims.CHECKS) | {"none"}
-    qualifier = next(f for f in resource["schema"]["fields"] if f["name"] == "qualifier")
-    assert tuple(qualifier["constraints"]["enum"]) == claims.QUALIFIERS
+
+
+def _enum(release, table: str, field: str) -> list[str]:
+    """The ``enum`` constraint of one field in a release's datapackage.json (the vocabulary's home)."""
+    resource = next(r for r in release.descriptor["resources"] if r["name"] == table)
+    column = next(f for f in resource["schema"]["fields"] if f["name"] == field)
+    return list(column["constraints"]["enum"])
+
+
+@pytest.mark.parametrize("version", RELEASES)
+def test_the_register_reads_every_qualifier_the_schema_allows(version):
+    """The qualifiers are the schema's enum; the register has a reading (an interval) for each."""
+    release = load_release(version)
+    allowed = _enum(release, "claims", "qualifier") + _enum(release, "figures", "qualifier")
+    assert all(claims.readable(q) for q in allowed), [q for q in allowed if not claims.readable(q)]
+    for qualifier in allowed:
+        assert isinstance(accepted(qualifier, 100.0, 120.0, 0.0, "people"), Interval)
+    assert not claims.readable("roughly")
 
 
 def _scan(lines: list[str]) -> list[tuple[str, float]]:
@@ -108,7 +125,7 @@ def _scan(lines: list[str]) -> list[tuple[str, float]]:
         for match in re.finditer(r"(?<![\w@])(\d{1,3}(?:,\d{3})+(?!\d)|\d+(?:\.\d+)?)", text):  # not in a handle
             found.append((line, float(match.group().replace(",", ""))))
         for match in re.finditer(r"\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b", text, re.I):
-            found.append((line, float(claims.NUMBER_WORDS[match.group(1).lower()])))
+            found.append((line, float(claims.NUMBER_VALUES[match.group(1).lower()])))
     return found
 
 
@@ -135,7 +152,7 @@ def test_every_number_of_the_sources_is_a_claim(release, file, first, last, also
     table = release.table("claims")
     phrases = []
     for row in table.itertuples():
-        source_file, _, phrase = claims.parse_source(row.source)
+        source_file, _, phrase = parse_source(row.source)
         values = {v for v in (row.published_value, row.published_high) if not pd.isna(v)}
         if source_file == file:
             phrases.append((claims.normalise(phrase), values))
@@ -177,12 +194,6 @@ def test_numbers_in_a_phrase(text, expected):
 
 def test_normalise_unifies_quote_marks_and_spaces():
     assert claims.normalise("We’re  ‘old\nschool’ “x”") == "We're 'old school' \"x\""
-
-
-def test_parse_source_splits_file_section_and_phrase():
-    assert claims.parse_source('a.txt § Findings — X: "one: "two""') == ("a.txt", "Findings — X", 'one: "two"')
-    with pytest.raises(ClaimsError):
-        claims.parse_source("a.txt: no section")
 
 
 @pytest.mark.parametrize(
@@ -274,7 +285,7 @@ def frame(rows: list[dict], **dtypes) -> pd.DataFrame:
 
 
 def cite(phrase: str) -> str:
-    return f'{ARTICLE} § Test: "{phrase}"'
+    return str(SourceCell(ARTICLE, "Test", phrase))
 
 
 FIGURES = [
@@ -344,8 +355,13 @@ def tables(**changes) -> dict[str, pd.DataFrame]:
     return base
 
 
+def evidence_from(frames: dict[str, pd.DataFrame], sources) -> claims.Evidence:
+    """Evidence read from in-memory tables (each read gets a copy, as from a release)."""
+    return claims.Evidence(lambda name: frames[name].copy(), list(frames), sources)
+
+
 def evidence(sources, **changes) -> claims.Evidence:
-    return claims.Evidence.from_frames(tables(**changes), sources)
+    return evidence_from(tables(**changes), sources)
 
 
 def judge(ev, check, value=None, qualifier="exact", unit="count", phrase=SOURCE_LINES[0], high=None,
@@ -569,10 +585,10 @@ def test_documentary_verbatim(sources):
 
 def test_source_phrases(sources):
     good = frame([{"id": "x", "source": cite(SOURCE_LINES[5])}])
-    assert holds(judge(claims.Evidence.from_frames({"t": good}, sources), "source_phrases"))
+    assert holds(judge(evidence_from({"t": good}, sources), "source_phrases"))
     bad = frame([{"id": "x", "source": cite("About 71% of all service users.")},
-                 {"id": "y", "source": f'nowhere.txt § Test: "{SOURCE_LINES[5]}"'}])
-    result = judge(claims.Evidence.from_frames({"t": bad}, sources), "source_phrases")
+                 {"id": "y", "source": str(SourceCell("nowhere.txt", "Test", SOURCE_LINES[5]))}])
+    result = judge(evidence_from({"t": bad}, sources), "source_phrases")
     assert not holds(result)
     assert "t row 2" in result["reason"] and "no source file 'nowhere.txt'" in result["reason"]
 
@@ -700,7 +716,7 @@ def test_a_disagreement_claim_still_fails_on_a_wrong_value_or_too_few_sources(so
     (sources / ARTICLE).write_text("\n\n".join([*SOURCE_LINES, "the sources give 180,000 for 2011"]) + "\n",
                                    encoding="utf-8")
     source_files.rehash(sources)
-    result = disagreement(claims.Evidence.from_frames(tables(community_sentences=community()), sources), 180000,
+    result = disagreement(evidence_from(tables(community_sentences=community()), sources), 180000,
                           "the sources give 180,000 for 2011")
     assert result["verdict"] == "fails" and "none of the sources' values" in result["reason"]
     one = community().query("series == 'a'")

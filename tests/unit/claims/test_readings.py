@@ -21,6 +21,7 @@ from analysis import claims, paths
 from analysis.book import figures, quantities, quotes
 from analysis.data import sources
 from analysis.data.release import load_release
+from analysis.words import parse_source
 
 # Readings the book once gave and the sources do not support.
 MISREADINGS = [
@@ -44,7 +45,7 @@ def figure_claims(release, unit: str, value: float) -> list[claims.Claim]:
 
 
 def source_file(claim: claims.Claim) -> str:
-    return claims.parse_source(claim.source)[0]
+    return parse_source(claim.source)[0]
 
 
 def test_the_74_per_cent_claims_resolve_to_one_statistic(release):
@@ -145,7 +146,7 @@ def test_the_end_of_tr_is_a_sourced_table_with_citations_and_bibliography_keys(r
     table = release.table("tr_end")
     bib = release.text("references")
     for row in table.itertuples():
-        file, section, phrase = claims.parse_source(row.source)
+        file, section, phrase = parse_source(row.source)
         assert file == "external-figures.md"
         assert f"## {section}" in sources.read_source(file)
         assert row.citation and re.search(r"https?://", row.citation), row.item_id

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -20,7 +21,8 @@ from support.releases import FILES, SCHEMAS, VERSION, write_release
 from analysis import paths
 from analysis.data import reads
 from analysis.data import release as data
-from analysis.data.release import DataError, load_release, release_summary
+from analysis.data.errors import DataError
+from analysis.data.release import load_release, release_summary
 
 
 def broken(tmp_path: Path, filename: str, text: str, **kwargs) -> data.Release:
@@ -203,25 +205,6 @@ def test_missing_column(tmp_path):
     assert info.value.column == "gender"
 
 
-def test_wrong_type(tmp_path):
-    text = replace_row("excerpts.csv", 2, "1,1998,abc,female,hello,doc1")
-    with pytest.raises(DataError) as info:
-        broken(tmp_path, "excerpts.csv", text).table("excerpts")
-    message = str(info.value)
-    assert "file excerpts.csv, row 2 (header = row 1), column speaker_age" in message
-    assert "wrong type: expected a value of type integer (got 'abc')" in message
-    assert (info.value.row, info.value.column) == (2, "speaker_age")
-
-
-def test_value_below_minimum(tmp_path):
-    text = replace_row("excerpts.csv", 3, "2,2001,-1,male,x,doc2")
-    with pytest.raises(DataError) as info:
-        broken(tmp_path, "excerpts.csv", text).table("excerpts")
-    message = str(info.value)
-    assert "file excerpts.csv, row 3 (header = row 1), column speaker_age" in message
-    assert "constraint 'minimum' violated: expected a value >= 0 (got '-1')" in message
-
-
 def test_value_not_in_enum(tmp_path):
     text = replace_row("excerpts.csv", 4, "3,2003,,F,x,doc2")
     with pytest.raises(DataError) as info:
@@ -233,50 +216,41 @@ def test_value_not_in_enum(tmp_path):
     )
 
 
-def test_pattern_violation(tmp_path):
-    text = replace_row("codes.csv", 3, "X2,c1,Child,doc1")
+# (table, how its file is broken, what the message must say): each names file, row and column,
+# and the error carries the row and column too.
+BROKEN_CELLS = {
+    "wrong type": ("excerpts", lambda: replace_row("excerpts.csv", 2, "1,1998,abc,female,hello,doc1"),
+                   ["file excerpts.csv, row 2 (header = row 1), column speaker_age",
+                    "wrong type: expected a value of type integer (got 'abc')"]),
+    "below minimum": ("excerpts", lambda: replace_row("excerpts.csv", 3, "2,2001,-1,male,x,doc2"),
+                      ["file excerpts.csv, row 3 (header = row 1), column speaker_age",
+                       "constraint 'minimum' violated: expected a value >= 0 (got '-1')"]),
+    "pattern": ("codes", lambda: replace_row("codes.csv", 3, "X2,c1,Child,doc1"),
+                ["file codes.csv, row 3 (header = row 1), column code_id", "pattern 'c[0-9]+'"]),
+    "duplicate primary key": ("excerpts", lambda: add_row("excerpts.csv", "2,2005,40,male,again,doc3"),
+                              ["file excerpts.csv, row 5 (header = row 1), column excerpt_id",
+                               "primary key violated (the same as in the row at position 3)", "(got '2')"]),
+    "unknown excerpt": ("coding", lambda: add_row("coding.csv", "9,c1,true,0.5,2024-01-01,doc1"),
+                        ["file coding.csv, row 5 (header = row 1), column excerpt_id",
+                         "foreign key violated: expected a value present in excerpts.excerpt_id", "(got '9')"]),
+    "unknown code": ("coding", lambda: add_row("coding.csv", "1,c9,true,0.5,2024-01-01,doc1"),
+                     ["file coding.csv, row 5 (header = row 1), column code_id",
+                      "expected a value present in codes.code_id (got 'c9')"]),
+    "unknown parent": ("codes", lambda: add_row("codes.csv", "c3,c7,Orphan,doc1"),
+                       ["file codes.csv, row 4 (header = row 1), column parent_id",
+                        "expected a value present in codes.code_id (got 'c7')"]),
+}
+
+
+@pytest.mark.parametrize("case", list(BROKEN_CELLS))
+def test_a_broken_cell_is_named_by_file_row_and_column(tmp_path, case):
+    table, text, expected = BROKEN_CELLS[case]
     with pytest.raises(DataError) as info:
-        broken(tmp_path, "codes.csv", text).table("codes")
-    assert "file codes.csv, row 3 (header = row 1), column code_id" in str(info.value)
-    assert "pattern 'c[0-9]+'" in str(info.value)
-
-
-def test_duplicate_primary_key(tmp_path):
-    text = add_row("excerpts.csv", "2,2005,40,male,again,doc3")
-    with pytest.raises(DataError) as info:
-        broken(tmp_path, "excerpts.csv", text).table("excerpts")
-    message = str(info.value)
-    assert "file excerpts.csv, row 5 (header = row 1), column excerpt_id" in message
-    assert "primary key violated (the same as in the row at position 3)" in message
-    assert "(got '2')" in message
-
-
-def test_coding_row_pointing_at_unknown_excerpt(tmp_path):
-    text = add_row("coding.csv", "9,c1,true,0.5,2024-01-01,doc1")
-    with pytest.raises(DataError) as info:
-        broken(tmp_path, "coding.csv", text).table("coding")
-    message = str(info.value)
-    assert "file coding.csv, row 5 (header = row 1), column excerpt_id" in message
-    assert "foreign key violated: expected a value present in excerpts.excerpt_id" in (message)
-    assert "(got '9')" in message
-
-
-def test_coding_row_pointing_at_unknown_code(tmp_path):
-    text = add_row("coding.csv", "1,c9,true,0.5,2024-01-01,doc1")
-    with pytest.raises(DataError) as info:
-        broken(tmp_path, "coding.csv", text).table("coding")
-    message = str(info.value)
-    assert "file coding.csv, row 5 (header = row 1), column code_id" in message
-    assert "expected a value present in codes.code_id (got 'c9')" in message
-
-
-def test_code_with_unknown_parent(tmp_path):
-    text = add_row("codes.csv", "c3,c7,Orphan,doc1")
-    with pytest.raises(DataError) as info:
-        broken(tmp_path, "codes.csv", text).table("codes")
-    message = str(info.value)
-    assert "file codes.csv, row 4 (header = row 1), column parent_id" in message
-    assert "expected a value present in codes.code_id (got 'c7')" in message
+        broken(tmp_path, f"{table}.csv", text()).table(table)
+    for fragment in expected:
+        assert fragment in str(info.value)
+    row, column = re.search(r"row (\d+) \(header = row 1\), column (\w+)", expected[0]).groups()
+    assert (info.value.row, info.value.column) == (int(row), column)
 
 
 def test_invalid_foreign_key_target_is_reported_as_itself(tmp_path):

@@ -16,7 +16,8 @@ import pytest
 from support.releases import FILES, rehash, write_release
 
 from analysis import paths
-from analysis.data.release import DataError, load_release
+from analysis.data.errors import DataError
+from analysis.data.release import load_release
 from analysis.releases import registry as rel
 from analysis.releases.registry import ReleaseError
 

@@ -1,0 +1,43 @@
+"""BibTeX, read once and with pybtex: the one reader of a release's ``references.bib``.
+
+The loader checks reference keys against it, the book formats the article's reference and the
+codebook's author-year labels from it, and the release comparison diffs its entries. pybtex is
+imported lazily, when a bibliography is first read.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+
+class BibtexError(ValueError):
+    """The text is not readable BibTeX (the message is pybtex's)."""
+
+
+def read_bibtex(text: str) -> dict[str, Any]:
+    """Key -> pybtex ``Entry``, in file order; unreadable BibTeX raises :class:`BibtexError`."""
+    from pybtex.database import parse_string
+    from pybtex.scanner import PybtexError
+
+    try:
+        return dict(parse_string(text, "bibtex").entries)
+    except PybtexError as exc:
+        raise BibtexError(str(exc)) from exc
+
+
+def entry_text(key: str, entry: Any) -> str:
+    """One entry as pybtex writes it back, so layout and comments do not count as changes."""
+    from pybtex.database import BibliographyData
+
+    return BibliographyData(entries={key: entry}).to_string("bibtex").strip()
+
+
+def unbraced(text: str) -> str:
+    """Field text without BibTeX's protective braces, e.g. ``{{Ministry of Justice}}`` -> the name."""
+    return re.sub(r"[{}]", "", text).strip()
+
+
+def surnames(entry: Any, role: str = "author") -> list[str]:
+    """The surnames of an entry's authors as printed (a corporate author, in braces, kept whole)."""
+    return [unbraced(" ".join(person.prelast_names + person.last_names)) for person in entry.persons.get(role, [])]
