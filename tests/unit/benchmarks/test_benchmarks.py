@@ -86,7 +86,7 @@ def bench_results() -> tuple[list[Run], dict]:
 def test_the_results_table_has_one_row_per_case_with_ratios():
     results, facts = bench_results()
     lines = results_table(results, facts)
-    assert lines[0].startswith("| Case |") and len(lines) == 2 + 8
+    assert lines[0].startswith("| Case |") and len(lines) == 2 + 9
     clean = next(line for line in lines if line.startswith("| (1) Clean build: execute"))
     assert "| 40.0 s |" in clean and "| 0.80 |" in clean  # 40 / 50
     data = next(line for line in lines if line.startswith("| (3)"))
@@ -193,3 +193,18 @@ def test_the_table_to_change_has_the_fewest_readers(tmp_path):
     assert choose_table(tmp_path, reads, "codes") == ("codes", ["a", "b"])
     with pytest.raises(BenchError, match="not a CSV table"):
         choose_table(tmp_path, reads, "missing")
+
+
+def test_shortfalls_explain_each_target_not_met_with_this_runs_figures():
+    from benchmarks.shortfalls import shortfalls
+
+    results = [
+        run("clean", 1, 40.0, executed=["01_a", "02_b", "01_a@1.0.0"], html_seconds=8.0),
+        run("jb_force", 1, 30.0, executed=["01_a", "02_b"], exec_seconds=25.0),
+    ]
+    rows = [("Clean build, ours / JB ≤ 0.8", "1.33", False), ("No-op ≤ 1 s", "0.7 s", True)]
+    lines = shortfalls(rows, results, {})
+    assert len(lines) == 1 and lines[0].startswith("- **Clean build")
+    assert "executes 2 chapters of the default release and 1 of the release before it" in lines[0]
+    assert "32.0 s for ours against 25.0 s" in lines[0]  # execution alone: 40 s less the HTML's 8 s
+    assert shortfalls(rows[1:], results, {}) == ["Every target was met in this run."]
