@@ -68,14 +68,13 @@ pdf: $(STAMP) browser
 	$(PY) -m analysis.build.pdf --data-version "$(DATA_VERSION)"
 
 # ruff over every file (tracked or not), then every pre-commit hook on every tracked file
-# (.pre-commit-config.yaml: ruff, nbQA on the chapters, mypy on the package, JSON/YAML/TOML,
-# whitespace), so the hooks' configuration cannot rot. ruff-format is skipped until the code base
-# has been formatted once (`ruff format .`); then drop the SKIP.
+# (.pre-commit-config.yaml: ruff, ruff-format, nbQA on the chapters, mypy on the package,
+# JSON/YAML/TOML, whitespace), so the hooks' configuration cannot rot.
 # The GitHub workflows are checked against the schema check-jsonschema ships (offline);
 # they only publish and run CI, no local command needs them.
 lint: $(STAMP)
 	$(PY) -m ruff check .
-	SKIP=ruff-format $(VENV)/bin/pre-commit run --all-files --show-diff-on-failure
+	$(VENV)/bin/pre-commit run --all-files --show-diff-on-failure
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 

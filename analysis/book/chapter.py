@@ -60,8 +60,10 @@ class Glued:
         if self.claim:
             from analysis.book.tables import CLAIMS_PAGE, claim_anchor
 
-            return (f'<a class="treadmill-num" href="{CLAIMS_PAGE}#{claim_anchor(self.claim)}" title="{about}" '
-                    f'data-provenance="{about}">{text}</a>')
+            return (
+                f'<a class="treadmill-num" href="{CLAIMS_PAGE}#{claim_anchor(self.claim)}" title="{about}" '
+                f'data-provenance="{about}">{text}</a>'
+            )
         return f'<span class="treadmill-num" tabindex="0" title="{about}" data-provenance="{about}">{text}</span>'
 
 
@@ -165,9 +167,11 @@ class ChapterContext:
     def footer(self) -> HtmlBlock:
         """Provenance of every number and quote on the page: call it in the last cell."""
         names = tuple(self.release.reads)
-        return HtmlBlock('<details class="treadmill-about treadmill-page-about"><summary>About this page</summary>'
-                         '<p class="treadmill-provenance">Numbers, quotes and figures on this page: '
-                         f"{self.about_html(names)}</p></details>")
+        return HtmlBlock(
+            '<details class="treadmill-about treadmill-page-about"><summary>About this page</summary>'
+            '<p class="treadmill-provenance">Numbers, quotes and figures on this page: '
+            f"{self.about_html(names)}</p></details>"
+        )
 
     def excerpt(self, excerpt_id: str) -> quotes.Quote:
         return quotes.excerpt(self.table("excerpts"), excerpt_id)
@@ -212,8 +216,9 @@ class ChapterContext:
             (version,) = versions
             where = f"added in {version}" if version else "in no release available here"
         else:
-            where = "; ".join(f"{n} {'added in ' + v if v else 'in no release available here'}"
-                              for n, v in added.items())
+            where = "; ".join(
+                f"{n} {'added in ' + v if v else 'in no release available here'}" for n, v in added.items()
+            )
         return f"not in data release {self.release.label} ({where})"
 
     def availability(self, *names: str) -> str:
@@ -222,8 +227,10 @@ class ChapterContext:
         if not note:
             return "all in this release"
         absent = [n for n in names if not self.release.has(n)]
-        return (f"{note}: {', '.join(absent)}; every number, figure, table and comment that needs them is "
-                "replaced by that note")
+        return (
+            f"{note}: {', '.join(absent)}; every number, figure, table and comment that needs them is "
+            "replaced by that note"
+        )
 
     @staticmethod
     def _names(tables: str | tuple[str, ...]) -> tuple[str, ...]:
@@ -238,8 +245,9 @@ class ChapterContext:
         return self.glue(name, make(*(self.table(n) for n in names), *args), fmt=fmt)
 
     def _absent_block(self, what: str, note: str) -> HtmlBlock:
-        return HtmlBlock(f'<p class="treadmill-absent"><em>{html.escape(what)} not shown: its data are '
-                         f"{html.escape(note)}.</em></p>")
+        return HtmlBlock(
+            f'<p class="treadmill-absent"><em>{html.escape(what)} not shown: its data are {html.escape(note)}.</em></p>'
+        )
 
     def show_from(self, make: Callable[..., Figure], tables: str | tuple[str, ...], *args) -> FigureOutput | HtmlBlock:
         """``ctx.show(make(*tables, *args))``; or a note when a table is not in this release."""
@@ -249,8 +257,9 @@ class ChapterContext:
             return self._absent_block("Figure", note)
         return self.show(make(*(self.table(n) for n in names), *args))
 
-    def show_table_from(self, make: Callable[..., pd.DataFrame], tables: str | tuple[str, ...], caption: str,
-                        *args) -> HtmlBlock:
+    def show_table_from(
+        self, make: Callable[..., pd.DataFrame], tables: str | tuple[str, ...], caption: str, *args
+    ) -> HtmlBlock:
         """``ctx.show_table(make(*tables, *args), caption)``; or a note when a table is not in this release."""
         names = self._names(tables)
         note = self.missing(*names)

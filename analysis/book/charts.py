@@ -103,14 +103,27 @@ def band_axis(label_limit: int) -> alt.Axis:
     )
 
 
-def bar_panels(layers: tuple[alt.Chart, ...], data, panel: str, panels: list[str], width: int, step: int,
-               title: str, label_limit: int | None = None) -> alt.FacetChart:
+def bar_panels(
+    layers: tuple[alt.Chart, ...],
+    data,
+    panel: str,
+    panels: list[str],
+    width: int,
+    step: int,
+    title: str,
+    label_limit: int | None = None,
+) -> alt.FacetChart:
     """Bars and their labels drawn once per ``panel`` value, stacked, each panel with its own categories.
 
     The panel names sit above each panel, left-aligned and bold (``label_limit`` widens them).
     """
-    header = alt.Header(labelAngle=0, labelAlign="left", labelOrient="top", labelFontWeight="bold",
-                        labelLimit=alt.Undefined if label_limit is None else label_limit)
+    header = alt.Header(
+        labelAngle=0,
+        labelAlign="left",
+        labelOrient="top",
+        labelFontWeight="bold",
+        labelLimit=alt.Undefined if label_limit is None else label_limit,
+    )
     return (
         alt.layer(*layers, data=data)
         .properties(width=width, height=alt.Step(step))

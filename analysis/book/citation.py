@@ -48,8 +48,10 @@ class Article:
     def reference(self) -> str:
         """SAGE Harvard, the journal's style: Author (year) Title. Journal vol(no): pages. DOI."""
         issue = f"({self.number})" if self.number else ""
-        return (f"{', '.join(self.authors)} ({self.year}) {self.title}. {self.journal} "
-                f"{self.volume}{issue}: {self.pages}. doi:{self.doi}")
+        return (
+            f"{', '.join(self.authors)} ({self.year}) {self.title}. {self.journal} "
+            f"{self.volume}{issue}: {self.pages}. doi:{self.doi}"
+        )
 
 
 def article(bib_text: str, key: str = ARTICLE_KEY) -> Article:
@@ -81,14 +83,16 @@ def book_reference(version: str) -> str:
 
 def book_bibtex(version: str, source: Article) -> str:
     """A BibTeX entry for the book; the author is braced so it stays one name."""
-    return "\n".join([
-        "@misc{treadmillbook,",
-        f"  author  = {{{{{BOOK_AUTHOR}}}}},",
-        f"  title   = {{{BOOK_TITLE}}},",
-        f"  version = {{{version}}},",
-        f"  note    = {{Reconstructs {source.reference()}}}",
-        "}",
-    ])
+    return "\n".join(
+        [
+            "@misc{treadmillbook,",
+            f"  author  = {{{{{BOOK_AUTHOR}}}}},",
+            f"  title   = {{{BOOK_TITLE}}},",
+            f"  version = {{{version}}},",
+            f"  note    = {{Reconstructs {source.reference()}}}",
+            "}",
+        ]
+    )
 
 
 def _block(text: str, cls: str, tag: str = "p") -> HtmlBlock:
@@ -103,7 +107,8 @@ def book_block(version: str) -> HtmlBlock:
 def article_block(source: Article) -> HtmlBlock:
     """The article's reference, its DOI a link."""
     text = html.escape(source.reference()).replace(
-        f"doi:{html.escape(source.doi)}", f'<a href="{html.escape(source.doi_url)}">doi:{html.escape(source.doi)}</a>')
+        f"doi:{html.escape(source.doi)}", f'<a href="{html.escape(source.doi_url)}">doi:{html.escape(source.doi)}</a>'
+    )
     return _block(text, "treadmill-reference")
 
 
@@ -123,8 +128,7 @@ def release_date_phrase(descriptor: dict) -> str:
     date = release_date(descriptor)
     if date:
         return f"dated {date} (the creation date its data package records)"
-    return ("none recorded (its data package has no 'created' field), "
-            "so the version number alone identifies the release")
+    return "none recorded (its data package has no 'created' field), so the version number alone identifies the release"
 
 
 def licence_titles(descriptor: dict) -> str:

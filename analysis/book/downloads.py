@@ -201,9 +201,7 @@ def other_resources(release: Release, described: tuple[str, ...] = APPENDIX_SECT
             parts.append(f"<h4>{html.escape(title(release, name))} ({html.escape(name)})</h4>")
             parts.append(about(release, name).html)
     if not parts:
-        return HtmlBlock(
-            f"<p>Release {html.escape(release.label)} has no resources beyond those described above.</p>"
-        )
+        return HtmlBlock(f"<p>Release {html.escape(release.label)} has no resources beyond those described above.</p>")
     return HtmlBlock("\n".join(parts))
 
 

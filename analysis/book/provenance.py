@@ -119,8 +119,13 @@ def _find_call(tree: ast.AST, name: str) -> ast.Call | None:
 
 
 # Methods of the chapter context that read one table, and which.
-_CTX_TABLES = {"phrase": "article_phrases", "quote_inline": "documentary_quotes", "excerpt": "excerpts",
-               "documentary": "documentary_quotes", "comment": "reception_comments"}
+_CTX_TABLES = {
+    "phrase": "article_phrases",
+    "quote_inline": "documentary_quotes",
+    "excerpt": "excerpts",
+    "documentary": "documentary_quotes",
+    "comment": "reception_comments",
+}
 
 
 def _assignments(tree: ast.AST | None, filename: str) -> dict[str, ast.expr]:
@@ -179,9 +184,14 @@ class _Tables(ast.NodeTransformer):
         table = self.ctx.table_name_of(value) if value is not None else None
         if table:
             return self._table(table)
-        if node.id in self.assigned and node.id not in self.expanding and value is not None \
-                and not isinstance(value, types.ModuleType) and type(value).__name__ != "ChapterContext" \
-                and isinstance(self.assigned[node.id], ast.Call | ast.Attribute | ast.Subscript):
+        if (
+            node.id in self.assigned
+            and node.id not in self.expanding
+            and value is not None
+            and not isinstance(value, types.ModuleType)
+            and type(value).__name__ != "ChapterContext"
+            and isinstance(self.assigned[node.id], ast.Call | ast.Attribute | ast.Subscript)
+        ):
             self.expanding.add(node.id)
             try:
                 import copy
@@ -189,8 +199,12 @@ class _Tables(ast.NodeTransformer):
                 return self.visit(copy.deepcopy(self.assigned[node.id]))
             finally:
                 self.expanding.discard(node.id)
-        if value is not None and not isinstance(value, types.ModuleType | type | types.FunctionType) \
-                and type(value).__module__.startswith("analysis") and type(value).__name__ != "ChapterContext":
+        if (
+            value is not None
+            and not isinstance(value, types.ModuleType | type | types.FunctionType)
+            and type(value).__module__.startswith("analysis")
+            and type(value).__name__ != "ChapterContext"
+        ):
             described = f"{node.id}, a {_public_module(type(value))}.{type(value).__qualname__}"
             if described not in self.objects:
                 self.objects.append(described)
@@ -198,18 +212,25 @@ class _Tables(ast.NodeTransformer):
 
     def visit_Call(self, node: ast.Call) -> ast.AST:
         # ctx.table("figures") -> figures
-        if (isinstance(node.func, ast.Attribute) and node.func.attr == "table" and len(node.args) == 1
-                and isinstance(node.args[0], ast.Constant) and isinstance(node.args[0].value, str)):
+        if (
+            isinstance(node.func, ast.Attribute)
+            and node.func.attr == "table"
+            and len(node.args) == 1
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
             return self._table(node.args[0].value)
         # ctx.phrase("P01") reads article_phrases, ctx.quote_inline("D03") documentary_quotes, ...
-        if (isinstance(node.func, ast.Attribute) and node.func.attr in _CTX_TABLES
-                and isinstance(node.func.value, ast.Name)
-                and type(self.scope.get(node.func.value.id)).__name__ == "ChapterContext"):
+        if (
+            isinstance(node.func, ast.Attribute)
+            and node.func.attr in _CTX_TABLES
+            and isinstance(node.func.value, ast.Name)
+            and type(self.scope.get(node.func.value.id)).__name__ == "ChapterContext"
+        ):
             self._table(_CTX_TABLES[node.func.attr])
         self.generic_visit(node)
         # f(x, a=a, b=b, ...): the chapter's parameters passed on by name -> f(x, **parameters)
-        if len(node.keywords) > 1 and all(isinstance(k.value, ast.Name) and k.value.id == k.arg
-                                          for k in node.keywords):
+        if len(node.keywords) > 1 and all(isinstance(k.value, ast.Name) and k.value.id == k.arg for k in node.keywords):
             node.keywords = [ast.keyword(arg=None, value=ast.Name(id="parameters", ctx=ast.Load()))]
         return node
 
@@ -235,12 +256,16 @@ def describe_call(ctx, name: str) -> Found:
     glue_from = isinstance(call.func, ast.Attribute) and call.func.attr == "glue_from"  # _find_call: an attribute
     if glue_from:  # ctx.glue_from(name, make, tables, *args)
         make, names = call.args[1], call.args[2]
-        table_names = [e.value for e in ([names] if isinstance(names, ast.Constant) else getattr(names, "elts", []))
-                       if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+        table_names = [
+            e.value
+            for e in ([names] if isinstance(names, ast.Constant) else getattr(names, "elts", []))
+            if isinstance(e, ast.Constant) and isinstance(e.value, str)
+        ]
         for table in table_names:
             tables._table(table)
-        expr = ast.Call(func=make, args=[ast.Name(id=t, ctx=ast.Load()) for t in table_names] + call.args[3:],
-                        keywords=[])
+        expr = ast.Call(
+            func=make, args=[ast.Name(id=t, ctx=ast.Load()) for t in table_names] + call.args[3:], keywords=[]
+        )
         keys = _strings(ast.Module(body=[ast.Expr(a) for a in call.args[3:]], type_ignores=[]))
     else:
         expr = tables.visit(call.args[1])

@@ -133,5 +133,4 @@ def comment(comments: pd.DataFrame, comment_id: str) -> Comment:
         notes.append("A reply to an earlier comment.")
     if not pd.isna(row["complete"]) and not bool(row["complete"]):
         notes.append("The copy of this comment breaks off mid-sentence.")
-    return Comment(text=str(row["text"]), attribution=attribution, anchor=f"comment-{comment_id}",
-                   note=" ".join(notes))
+    return Comment(text=str(row["text"]), attribution=attribution, anchor=f"comment-{comment_id}", note=" ".join(notes))

@@ -25,8 +25,12 @@ from analysis.claims.vocabulary import VERDICTS
 CLAIMS_PAGE = "11_claims.html"
 # Each verdict of the register (claims.VERDICTS, in its order) -> (symbol, css class). The class
 # sets a border style: solid, double, dashed, dotted.
-_BADGES = (("\u2713", "verdict-holds"), ("\u2717", "verdict-fails"), ("\u2260", "verdict-disagree"),
-           ("?", "verdict-unchecked"))
+_BADGES = (
+    ("\u2713", "verdict-holds"),
+    ("\u2717", "verdict-fails"),
+    ("\u2260", "verdict-disagree"),
+    ("?", "verdict-unchecked"),
+)
 VERDICT_BADGES = dict(zip(VERDICTS, _BADGES, strict=True))
 
 

@@ -132,8 +132,14 @@ def main(argv: list[str] | None = None) -> int:
     execute = not args.no_execute
 
     def report() -> None:
-        result = compare(project, args.old, args.new, execute_old=execute, execute_new=execute,
-                         echo=lambda m: print(m, file=sys.stderr))
+        result = compare(
+            project,
+            args.old,
+            args.new,
+            execute_old=execute,
+            execute_new=execute,
+            echo=lambda m: print(m, file=sys.stderr),
+        )
         print(plain_text(render_markdown(result)), end="")
 
     return run_command(report, (DataError, BuildError, SourceError), "diff: ")

@@ -21,8 +21,9 @@ class Selection(TypedDict, total=False):
 
 
 @publish.holding_lock
-def build_book(project: Project, version: str | None = None, html: bool = True, echo=print,
-               **selection: Unpack[Selection]) -> list[Outcome]:
+def build_book(
+    project: Project, version: str | None = None, html: bool = True, echo=print, **selection: Unpack[Selection]
+) -> list[Outcome]:
     """Execute stale chapters of ``version`` and of the release before it, then build the HTML.
 
     Any chapter that fails, in either release, raises :class:`BuildError`
@@ -68,5 +69,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.html_only:
         return run_command(lambda: build_html(project, args.data_version or None), BuildError, "\nBUILD FAILED: ")
     version, only = args.data_version or None, args.only or None
-    return run_command(lambda: build_book(project, version, not args.no_html, only=only, force=args.force),
-                       BuildError, "\nBUILD FAILED: ")
+    return run_command(
+        lambda: build_book(project, version, not args.no_html, only=only, force=args.force),
+        BuildError,
+        "\nBUILD FAILED: ",
+    )

@@ -47,8 +47,10 @@ PRINT_PAGE = "print.html"
 # A4 with room for the running header and the page numbers.
 PAGE = {"format": "A4", "margin": {"top": "22mm", "bottom": "20mm", "left": "20mm", "right": "20mm"}}
 _MARGIN_BOX = "font-family: sans-serif; font-size: 8pt; color: #444; width: 100%; padding: 0 20mm;"
-FOOTER = (f'<div style="{_MARGIN_BOX} text-align: center;">'
-          '<span class="pageNumber"></span> / <span class="totalPages"></span></div>')
+FOOTER = (
+    f'<div style="{_MARGIN_BOX} text-align: center;">'
+    '<span class="pageNumber"></span> / <span class="totalPages"></span></div>'
+)
 
 
 class PdfError(BuildError):
@@ -93,8 +95,19 @@ def build_singlehtml(project: Project, version: str, stage: Path) -> tuple[Path,
     write_vega_bundle(project.static_dir)
     _stage(project, version, stage)
     out = stage / "out"
-    command = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(stage), "--builder", "singlehtml",
-               "--path-output", str(out), "--warningiserror", "--nitpick", "--keep-going", "--quiet"]
+    command = [
+        str(Path(sys.executable).parent / "jupyter-book"),
+        "build",
+        str(stage),
+        "--builder",
+        "singlehtml",
+        "--path-output",
+        str(out),
+        "--warningiserror",
+        "--nitpick",
+        "--keep-going",
+        "--quiet",
+    ]
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     toc = yaml.safe_load((stage / "_toc.yml").read_text(encoding="utf-8"))
     site = out / "_build" / "singlehtml"
@@ -165,8 +178,10 @@ def anchor_pages(pdf: bytes) -> dict[str, int]:
     from pypdf import PdfReader
 
     reader = PdfReader(io.BytesIO(pdf))
-    pages = {str(name).lstrip("/"): reader.get_destination_page_number(dest)
-             for name, dest in reader.named_destinations.items()}
+    pages = {
+        str(name).lstrip("/"): reader.get_destination_page_number(dest)
+        for name, dest in reader.named_destinations.items()
+    }
     return {name: page + 1 for name, page in pages.items() if page is not None}  # None: on no page
 
 
@@ -183,8 +198,14 @@ def print_book(site: Path, chapters: list[dict], title: str, lines: list[str], p
 def _print_book(site: Path, chapters: list[dict], title: str, lines: list[str], page: str) -> Printed:
     from playwright.sync_api import sync_playwright
 
-    options = {**PAGE, "print_background": True, "display_header_footer": True, "header_template": header(title),
-               "footer_template": FOOTER, "tagged": True}
+    options = {
+        **PAGE,
+        "print_background": True,
+        "display_header_footer": True,
+        "header_template": header(title),
+        "footer_template": FOOTER,
+        "tagged": True,
+    }
     with serve(site) as url, sync_playwright() as playwright:
         browser = launch(playwright)
         try:
@@ -213,8 +234,11 @@ def _print_book(site: Path, chapters: list[dict], title: str, lines: list[str], 
 
 def print_problems(printed: Printed) -> list[str]:
     """Whatever went wrong while printing: a request that left localhost, a file that failed, a script error."""
-    return ([f"request left localhost: {u}" for u in printed.external]
-            + [f"did not load: {u}" for u in printed.failed] + [f"script error: {e}" for e in printed.errors])
+    return (
+        [f"request left localhost: {u}" for u in printed.external]
+        + [f"did not load: {u}" for u in printed.failed]
+        + [f"script error: {e}" for e in printed.errors]
+    )
 
 
 def title_lines(project: Project, version: str) -> list[str]:
@@ -250,8 +274,10 @@ def build_pdf(project: Project, version: str | None = None, target: Path | None 
         raise PdfError("the book printed with problems, so no PDF was written:\n" + "\n".join(problems))
     write_atomic(target, printed.pdf)
     seconds = time.perf_counter() - start
-    echo(f"  built     PDF ({seconds:.1f} s: staging and singlehtml {html_seconds:.1f} s, printing "
-         f"{seconds - html_seconds:.1f} s; {len(printed.pdf) / 1e6:.1f} MB) -> {target}")
+    echo(
+        f"  built     PDF ({seconds:.1f} s: staging and singlehtml {html_seconds:.1f} s, printing "
+        f"{seconds - html_seconds:.1f} s; {len(printed.pdf) / 1e6:.1f} MB) -> {target}"
+    )
     return printed
 
 
@@ -278,8 +304,11 @@ def main(argv: list[str] | None = None) -> int:
     if run_command(lambda: build_pdf(project, args.data_version or None), BuildError, "\nPDF FAILED: "):
         return 1
     published = publish_pdf(project, pdf_path(project), args.data_version or None)
-    print(f"  published {published}" if published else
-          f"  not published: {project.html_dir} is missing or was built from other inputs (run `make html`)")
+    print(
+        f"  published {published}"
+        if published
+        else f"  not published: {project.html_dir} is missing or was built from other inputs (run `make html`)"
+    )
     return 0
 
 

@@ -93,7 +93,7 @@ class Handler(http.server.SimpleHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802 (the standard library's name)
         if self.path.startswith(ROUTE):
-            name = self.path[len(ROUTE):].split("?")[0]
+            name = self.path[len(ROUTE) :].split("?")[0]
             if name == "state":
                 return self._send(self.state.as_json(), "application/json")
             if name == "reload.js":
@@ -121,8 +121,9 @@ class Handler(http.server.SimpleHTTPRequestHandler):
 def build(project: Project, state: State, echo=print) -> bool:
     """One ``make book`` run in a subprocess; its outcome goes to the state and the terminal."""
     start = time.perf_counter()
-    result = subprocess.run([sys.executable, "-m", "analysis.build"], capture_output=True, text=True,
-                            check=False, cwd=project.root)
+    result = subprocess.run(
+        [sys.executable, "-m", "analysis.build"], capture_output=True, text=True, check=False, cwd=project.root
+    )
     seconds = time.perf_counter() - start
     if result.returncode == 0:
         state.update(True)
@@ -148,8 +149,15 @@ def watch(project: Project, state: State, stop: threading.Event, ready: threadin
     import watchfiles
 
     targets = [project.root / name for name in WATCHED if (project.root / name).exists()]
-    for changes in watchfiles.watch(*targets, stop_event=stop, watch_filter=lambda _c, p: relevant(p),
-                                    debounce=300, step=100, yield_on_timeout=True, rust_timeout=200):
+    for changes in watchfiles.watch(
+        *targets,
+        stop_event=stop,
+        watch_filter=lambda _c, p: relevant(p),
+        debounce=300,
+        step=100,
+        yield_on_timeout=True,
+        rust_timeout=200,
+    ):
         ready.set()
         if not changes:
             continue

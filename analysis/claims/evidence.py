@@ -19,8 +19,9 @@ from analysis.words import SOURCE_FORM, parse_source
 class Evidence:
     """The tables and source texts that claims are checked against."""
 
-    def __init__(self, tables: Callable[[str], pd.DataFrame], table_names: Sequence[str],
-                 sources_dir: Path = paths.SOURCES) -> None:
+    def __init__(
+        self, tables: Callable[[str], pd.DataFrame], table_names: Sequence[str], sources_dir: Path = paths.SOURCES
+    ) -> None:
         self._tables = tables
         self.table_names = list(table_names)
         self.sources_dir = Path(sources_dir)

@@ -36,8 +36,11 @@ def check_excerpt_verbatim(ev: Evidence, claim: Claim) -> Computed:
     """Every excerpt's text occurs in the article (normalised)."""
     article = ev.source_text(ARTICLE) or ""
     frame = ev.table("excerpts")
-    problems = [f"{r.excerpt_id}: text not found verbatim in the article"
-                for r in frame.itertuples() if normalise(str(r.text)) not in article]
+    problems = [
+        f"{r.excerpt_id}: text not found verbatim in the article"
+        for r in frame.itertuples()
+        if normalise(str(r.text)) not in article
+    ]
     return _integrity(len(frame), len(problems), "excerpts found verbatim", problems)
 
 
@@ -55,8 +58,9 @@ def check_excerpt_coverage(ev: Evidence, claim: Claim) -> Computed:
             problems.append(f"{label}: excerpt {normalise(speech)[:50]!r}… ({role}) is not in the excerpts table")
             continue
         if row.speaker_role != role:
-            problems.append(f"{label}: {row.excerpt_id} is attributed to {row.speaker_role!r}, the article "
-                            f"prints {role!r}")
+            problems.append(
+                f"{label}: {row.excerpt_id} is attributed to {row.speaker_role!r}, the article prints {role!r}"
+            )
             continue
         covered += 1
         # pandas-stubs types an itertuples field as any scalar; the schema makes position an integer.
@@ -128,8 +132,9 @@ def check_attribution_phrases(ev: Evidence, claim: Claim) -> Computed:
                 total += 1
                 if normalise(phrase) not in article:
                     problems.append(f"{r.excerpt_id}: {attribute} phrase {phrase!r} not found in the article")
-                elif _na(stated) or not re.search(ATTRIBUTION_WORDS.get((attribute, str(stated)), r"$^"),
-                                                  normalise(phrase), re.IGNORECASE):
+                elif _na(stated) or not re.search(
+                    ATTRIBUTION_WORDS.get((attribute, str(stated)), r"$^"), normalise(phrase), re.IGNORECASE
+                ):
                     problems.append(f"{r.excerpt_id}: {attribute} phrase {phrase!r} does not support {stated!r}")
     for r in ev.table("cohorts").itertuples():
         if not _na(r.size_basis):

@@ -94,8 +94,9 @@ def readable(qualifier: str) -> bool:
     return qualifier in _READINGS
 
 
-def accepted(qualifier: str, value: float, high: float | None = None, tolerance: float = 0.0,
-             unit: str | None = None) -> Interval:
+def accepted(
+    qualifier: str, value: float, high: float | None = None, tolerance: float = 0.0, unit: str | None = None
+) -> Interval:
     """The values a statement "<qualifier> <value>" accepts.
 
     exact: value ± tolerance; about / estimated: value ± (tolerance + 5% of the

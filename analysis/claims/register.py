@@ -92,10 +92,18 @@ def source_problems(ev: Evidence, claim: Claim) -> list[str]:
 
 def judge(ev: Evidence, claim: Claim) -> dict:
     """One register row: what was published, what the data give, the verdict and why."""
-    published = ("none missing" if claim.value is None
-                 else published_text(claim.qualifier or "exact", claim.value, claim.high, claim.unit))
-    row = {"claim_id": claim.claim_id, "statement": claim.statement, "source": claim.source,
-           "kind": claim.kind, "published": published}
+    published = (
+        "none missing"
+        if claim.value is None
+        else published_text(claim.qualifier or "exact", claim.value, claim.high, claim.unit)
+    )
+    row = {
+        "claim_id": claim.claim_id,
+        "statement": claim.statement,
+        "source": claim.source,
+        "kind": claim.kind,
+        "published": published,
+    }
     problems = source_problems(ev, claim)
     if claim.kind == NOT_CHECKABLE:
         computed = Computed(None, "—")
@@ -153,10 +161,7 @@ def require_all_hold(register: pd.DataFrame, release: str = "") -> pd.DataFrame:
     bad = failing(register)
     if bad.empty:
         return register
-    lines = [
-        f"{r.claim_id}: published {r.published}, computed {r.computed} ({r.reason})"
-        for r in bad.itertuples()
-    ]
+    lines = [f"{r.claim_id}: published {r.published}, computed {r.computed} ({r.reason})" for r in bad.itertuples()]
     where = f"data release {release}: " if release else ""
     raise ClaimsFailed(
         f"{where}{len(lines)} claim(s) do not hold; correct the data or the claim, or give it an explicit "

@@ -19,23 +19,28 @@ from analysis.words import parse_source
 def short_source(source: str) -> str:
     """``article § Methods: "…"`` instead of the full file name."""
     cell = parse_source(source)
-    name = {ARTICLE: "article", "webster-2022-on-the-treadmill-summary.txt": "summary",
-            "README.md": "sources README"}.get(cell.file, cell.file)
+    name = {
+        ARTICLE: "article",
+        "webster-2022-on-the-treadmill-summary.txt": "summary",
+        "README.md": "sources README",
+    }.get(cell.file, cell.file)
     return str(cell._replace(file=name))
 
 
 def register_table(register: pd.DataFrame) -> pd.DataFrame:
     """The register as readers see it."""
-    return pd.DataFrame({
-        "claim": register["claim_id"],
-        "statement": register["statement"],
-        "source": register["source"].map(short_source),
-        "check": register["kind"],
-        "published": register["published"],
-        "computed": register["computed"],
-        "verdict": register["verdict"],
-        "why": register["reason"],
-    })
+    return pd.DataFrame(
+        {
+            "claim": register["claim_id"],
+            "statement": register["statement"],
+            "source": register["source"].map(short_source),
+            "check": register["kind"],
+            "published": register["published"],
+            "computed": register["computed"],
+            "verdict": register["verdict"],
+            "why": register["reason"],
+        }
+    )
 
 
 def verdict_counts(register: pd.DataFrame) -> dict[str, int]:

@@ -76,8 +76,9 @@ def _one_row(ev: Evidence, spec: RowSpec, claim_id: str) -> tuple[pd.Series | No
     return rows.iloc[0], ()
 
 
-def _row_interval(row: pd.Series, column: str, claim: Claim, where: str) -> tuple[Interval | None, str,
-                                                                                  tuple[str, ...]]:
+def _row_interval(
+    row: pd.Series, column: str, claim: Claim, where: str
+) -> tuple[Interval | None, str, tuple[str, ...]]:
     """A row's number read with the row's own ``qualifier`` and ``unit`` where the table has them."""
     if _na(row[column]):
         return None, "no value", (f"{where}: {column} is empty",)
@@ -85,8 +86,11 @@ def _row_interval(row: pd.Series, column: str, claim: Claim, where: str) -> tupl
     qualifier = str(row["qualifier"]) if "qualifier" in row.index and not _na(row["qualifier"]) else "exact"
     unit = str(row["unit"]) if "unit" in row.index and not _na(row["unit"]) else claim.unit
     if not readable(qualifier):
-        return None, f"{fmt(value)} ({qualifier})", (f"{where} records the qualifier {qualifier!r}, which the "
-                                                      "register cannot read",)
+        return (
+            None,
+            f"{fmt(value)} ({qualifier})",
+            (f"{where} records the qualifier {qualifier!r}, which the register cannot read",),
+        )
     interval = accepted(qualifier, value, None, 0.0, unit)
     problems = _qualifier_problems(claim, qualifier, unit or "", where)
     return interval, _recorded_text(qualifier, value, None, unit or "count", interval), problems
@@ -154,8 +158,11 @@ def check_disagreement(ev: Evidence, claim: Claim) -> Computed:
     if rows is None:
         return Computed(None, "no such table", problems)
     if len(rows) < 2:
-        return Computed(None, f"{len(rows)} row(s)", (f"{spec.text()}: {len(rows)} row(s), at least two sources "
-                                                       "are needed to compare",))
+        return Computed(
+            None,
+            f"{len(rows)} row(s)",
+            (f"{spec.text()}: {len(rows)} row(s), at least two sources are needed to compare",),
+        )
     key_names = {k for k, _ in spec.keys}
     label_column = next(c for c in rows.columns if c not in key_names and c != spec.column)
     if any(_na(v) for v in rows[spec.column]):
@@ -175,9 +182,18 @@ def check_disagreement(ev: Evidence, claim: Claim) -> Computed:
         if "counting_basis" in row.index and not _na(row["counting_basis"]):
             basis = f" (counting basis: {row['counting_basis']})"
         described.append(f"{label} gives {fmt(value)}{basis}")
-    published = next((label for label, v in zip(labels, values, strict=True)
-                      if claim.value is not None and math.isclose(claim.value, v)), None)
-    reason = (f"{spec.text()}: " + "; ".join(described)
-              + (f". The published value is {published}'s" if published else "")
-              + ". The register keeps every value and chooses none.")
+    published = next(
+        (
+            label
+            for label, v in zip(labels, values, strict=True)
+            if claim.value is not None and math.isclose(claim.value, v)
+        ),
+        None,
+    )
+    reason = (
+        f"{spec.text()}: "
+        + "; ".join(described)
+        + (f". The published value is {published}'s" if published else "")
+        + ". The register keeps every value and chooses none."
+    )
     return Computed(None, text, tuple(mismatch), disagreement=reason)

@@ -80,8 +80,11 @@ def check_figure(ev: Evidence, claim: Claim) -> Computed:
         return Computed(None, "no such figure", problems)
     interval = _figure_interval(row)
     problems = _qualifier_problems(claim, str(row["qualifier"]), str(row["unit"]), f"figure {claim.args[0]}")
-    return Computed(interval, _recorded_text(str(row["qualifier"]), row["value"], row["value_high"],
-                                             str(row["unit"]), interval), problems)
+    return Computed(
+        interval,
+        _recorded_text(str(row["qualifier"]), row["value"], row["value_high"], str(row["unit"]), interval),
+        problems,
+    )
 
 
 @check("sample", 1, "value")
@@ -117,8 +120,9 @@ def check_sample_sum(ev: Evidence, claim: Claim) -> Computed:
         if len(rows) != 1:
             problems = (f"sample has no single count for {total!r}",)
         elif int(rows.iloc[0]["count"]) != total_sum:
-            problems = (f"the {dimension} counts sum to {total_sum} but the release's {total} is "
-                        f"{int(rows.iloc[0]['count'])}",)
+            problems = (
+                f"the {dimension} counts sum to {total_sum} but the release's {total} is {int(rows.iloc[0]['count'])}",
+            )
     return Computed(Interval.point(total_sum), text, problems)
 
 
@@ -191,8 +195,7 @@ def check_implied_baseline(ev: Evidence, claim: Claim) -> Computed:
     lo = end_interval.lo / (1 + rise_interval.hi / 100)
     hi = end_interval.hi / (1 + rise_interval.lo / 100)
     interval = Interval(lo, hi)
-    text = (f"{interval.text()} ({end_interval.text()} ÷ (1 + {fmt(rise_interval.lo)}–"
-            f"{fmt(rise_interval.hi)}%))")
+    text = f"{interval.text()} ({end_interval.text()} ÷ (1 + {fmt(rise_interval.lo)}–{fmt(rise_interval.hi)}%))"
     return Computed(interval, text, tuple(problems))
 
 
@@ -207,8 +210,9 @@ def check_cohort(ev: Evidence, claim: Claim) -> Computed:
     unit = COHORT_UNITS.get(str(row["size_unit"]), str(row["size_unit"]))
     interval = accepted(str(row["size_qualifier"]), float(row["size_value"]), None, 0.0, unit)
     problems = _qualifier_problems(claim, str(row["size_qualifier"]), unit, f"cohort {claim.args[0]}")
-    return Computed(interval, _recorded_text(str(row["size_qualifier"]), row["size_value"], None, unit, interval),
-                    problems)
+    return Computed(
+        interval, _recorded_text(str(row["size_qualifier"]), row["size_value"], None, unit, interval), problems
+    )
 
 
 @check("cohort_age", 1, "value")
@@ -243,11 +247,15 @@ def check_appointment(ev: Evidence, claim: Claim) -> Computed:
     if row is None:
         return Computed(None, "no such model", problems)
     if claim.unit not in UNIT_FROM_MINUTES:
-        raise ClaimsError(f"{claim.claim_id}: appointment lengths convert to {sorted(UNIT_FROM_MINUTES)}, "
-                          f"not {claim.unit!r}")
+        raise ClaimsError(
+            f"{claim.claim_id}: appointment lengths convert to {sorted(UNIT_FROM_MINUTES)}, not {claim.unit!r}"
+        )
     value = int(row["minutes"]) / UNIT_FROM_MINUTES[claim.unit]
-    return Computed(Interval.point(value), with_unit(fmt(value), claim.unit, value)
-                    + ("" if claim.unit == "minutes" else f" ({int(row['minutes'])} minutes)"))
+    return Computed(
+        Interval.point(value),
+        with_unit(fmt(value), claim.unit, value)
+        + ("" if claim.unit == "minutes" else f" ({int(row['minutes'])} minutes)"),
+    )
 
 
 @check("joined_before", 2, "consistency")

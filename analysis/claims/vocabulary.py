@@ -48,9 +48,7 @@ NUMBER_VALUES = {word: n for n, word in enumerate(words.NUMBER_WORDS)}  # word -
 MONTH_NUMBERS = {month: i for i, month in enumerate(words.MONTHS, 1)}
 _MONTH = "|".join(MONTH_NUMBERS)
 # A role label closing a printed excerpt: "... (Probation officer)."
-_PRINTED_ROLE = re.compile(
-    r"\(((?:CRC )?[A-Za-z -]*?(?:officer|manager|practitioner|worker))\)\.\s*$", re.IGNORECASE
-)
+_PRINTED_ROLE = re.compile(r"\(((?:CRC )?[A-Za-z -]*?(?:officer|manager|practitioner|worker))\)\.\s*$", re.IGNORECASE)
 # A stray citation left at the end of a printed excerpt, e.g. "(cracknell, 2018)".
 _TRAILING_CITATION = re.compile(r"\(\s*[A-Za-z][\w .&]*,\s*\d{4}[a-z]?\s*\)\s*$")
 

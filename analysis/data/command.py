@@ -12,8 +12,9 @@ import sys
 from collections.abc import Callable
 
 
-def run_command(action: Callable[[], object], errors: type[Exception] | tuple[type[Exception], ...],
-                prefix: str) -> int:
+def run_command(
+    action: Callable[[], object], errors: type[Exception] | tuple[type[Exception], ...], prefix: str
+) -> int:
     """Exit status 0 once ``action()`` returns (what it returns is not a status); 1 after printing
     ``<prefix><error>`` on stderr when it raises one of ``errors``. Any other exception propagates: it is a bug."""
     try:

@@ -306,11 +306,15 @@ class Release(TableValidation):
         """What to do about a file whose bytes differ from the descriptor: it depends on the release's state."""
         path = self.path / self._file(name)
         if self.is_frozen():
-            return (f"hash mismatch: the frozen release was edited in place; undo the edit "
-                    f"(git checkout -- {path}) and make the change in a new release "
-                    f"(python -m analysis.releases.registry new <version> --from {self._version})")
-        return (f"hash mismatch: the draft's file changed since its hash was recorded; if the edit is "
-                f"intended, record it with python -m analysis.releases.registry rehash {self._version}")
+            return (
+                f"hash mismatch: the frozen release was edited in place; undo the edit "
+                f"(git checkout -- {path}) and make the change in a new release "
+                f"(python -m analysis.releases.registry new <version> --from {self._version})"
+            )
+        return (
+            f"hash mismatch: the draft's file changed since its hash was recorded; if the edit is "
+            f"intended, record it with python -m analysis.releases.registry rehash {self._version}"
+        )
 
     def _decode(self, name: str, data: bytes) -> str:
         encoding = self._resource(name).get("encoding", "utf-8")

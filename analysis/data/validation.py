@@ -120,14 +120,12 @@ class TableValidation:
         described = [_from_frictionless(e, name, schema) for e in found]
         first = described[0]
         rest = [
-            f"{_cell_location(d['row'], d['column']) or 'file'}: "
-            f"{_describe(d['problem'], d['expected'], d['got'])}"
+            f"{_cell_location(d['row'], d['column']) or 'file'}: {_describe(d['problem'], d['expected'], d['got'])}"
             for d in described[1:MAX_REPORTED_ERRORS]
         ]
         if len(described) > MAX_REPORTED_ERRORS:
             rest.append(f"and {len(described) - MAX_REPORTED_ERRORS} more")
         raise self._error(name, more=rest, **first)
-
 
     def _check_source(self, name: str, frame: pd.DataFrame) -> None:
         """Every row must say where it came from (belt and braces for the schema)."""
@@ -146,14 +144,14 @@ class TableValidation:
                 got=None if pd.isna(source.iloc[position]) else source.iloc[position],
             )
 
-
     def bibliography_keys(self) -> set[str]:
         """The keys of the release's ``references`` resource (BibTeX, read with pybtex)."""
         try:
             return set(read_bibtex(self.text(BIBLIOGRAPHY)))
         except BibtexError as exc:
-            raise self._error(BIBLIOGRAPHY, "a readable BibTeX file", problem="unreadable bibliography",
-                              got=str(exc)) from exc
+            raise self._error(
+                BIBLIOGRAPHY, "a readable BibTeX file", problem="unreadable bibliography", got=str(exc)
+            ) from exc
 
     def _check_references(self, name: str, frame: pd.DataFrame) -> None:
         """Every key in a reference column must name an entry of the release's bibliography."""
@@ -161,8 +159,9 @@ class TableValidation:
         if not columns:
             return
         if BIBLIOGRAPHY not in self._resources:
-            raise self._error(name, f"a '{BIBLIOGRAPHY}' resource for the column {columns[0]}",
-                              problem="no bibliography")
+            raise self._error(
+                name, f"a '{BIBLIOGRAPHY}' resource for the column {columns[0]}", problem="no bibliography"
+            )
         keys = self.bibliography_keys()
         for column in columns:
             for position, value in enumerate(frame[column]):
@@ -175,7 +174,6 @@ class TableValidation:
                         problem="unknown reference",
                         got=value,
                     )
-
 
 
 def _from_frictionless(error: Any, name: str, schema: dict) -> dict:

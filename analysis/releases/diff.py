@@ -241,8 +241,9 @@ def _claim_summary(record: dict) -> str:
     return "; ".join(f"{c}: {record[c]}" for c in columns)
 
 
-def diff_claims(old: Release, new: Release,
-                evaluate: Callable[[Release], pd.DataFrame] | None = None) -> list[ValueChange] | None:
+def diff_claims(
+    old: Release, new: Release, evaluate: Callable[[Release], pd.DataFrame] | None = None
+) -> list[ValueChange] | None:
     """Claims whose evaluated value (published, computed, verdict) differs between releases.
 
     ``evaluate`` gives a release's register (default: the claims register, and None when either

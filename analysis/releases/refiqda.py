@@ -163,8 +163,11 @@ def project_qde(codes: pd.DataFrame, excerpts: pd.DataFrame, coding: pd.DataFram
     """
     ns = PROJECT_NS
     paths = code_paths(codes)
+    # lxml takes None as the default namespace's prefix; lxml-stubs does not.
     root = etree.Element(
-        f"{{{ns}}}Project", nsmap={None: ns}, name=f"Running on the treadmill: coded excerpts ({version})"  # type: ignore[dict-item]  # lxml takes None as the default namespace's prefix; lxml-stubs does not
+        f"{{{ns}}}Project",
+        nsmap={None: ns},  # type: ignore[dict-item]
+        name=f"Running on the treadmill: coded excerpts ({version})",
     )
     root.set("origin", f"{ORIGIN} {version}")
     codebook = etree.SubElement(root, f"{{{ns}}}CodeBook")

@@ -72,9 +72,9 @@ def test_chapter_opens_with_title_imports_parameters(path):
     cells = notebook(path).cells
     assert cells[0].cell_type == "markdown" and cells[0].source.startswith("# ")
     assert cells[1].cell_type == "code"
-    assert all(
-        line.startswith(("import ", "from ")) for line in cells[1].source.splitlines() if line.strip()
-    ), "the second cell holds imports only"
+    assert all(line.startswith(("import ", "from ")) for line in cells[1].source.splitlines() if line.strip()), (
+        "the second cell holds imports only"
+    )
     assert "parameters" in cells[2].metadata.get("tags", []), "the third cell is the parameters cell"
     assert re.search(r"^data_version = ", cells[2].source, re.MULTILINE)
 

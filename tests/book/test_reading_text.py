@@ -91,7 +91,7 @@ def problems_in(text: str) -> list[str]:
     for name, pattern in APPARATUS.items():
         for match in pattern.finditer(text):
             start = max(0, match.start() - 40)
-            found.append(f"{name}: …{' '.join(text[start:match.end() + 40].split())}…")
+            found.append(f"{name}: …{' '.join(text[start : match.end() + 40].split())}…")
     return found
 
 
@@ -100,7 +100,7 @@ def test_the_filter_finds_apparatus_and_spares_prose():
     assert problems_in("as excerpt E01 shows") and problems_in("theme T4") and problems_in("code O22")
     assert problems_in("run with papermill") and problems_in("the `mapping_basis` column")
     assert not problems_in("Nine interviews in one CRC office (Cracknell, 2022), over 74% of them.")
-    page = '<figure>chart</figure><details><summary>About</summary>sha256 0123456789ab E01</details>'
+    page = "<figure>chart</figure><details><summary>About</summary>sha256 0123456789ab E01</details>"
     assert "sha256" not in strip_details(page)
 
 
@@ -116,8 +116,9 @@ def test_provenance_stays_one_click_away(path):
     pages = ["".join(o.get("data", {}).get("text/html", "")) for c in nb.cells for o in c.get("outputs", [])]
     figures = [p for p in pages if '<figure class="treadmill-figure"' in p]
     for page in figures:
-        block = re.search(r'<details class="treadmill-about"><summary>About this figure</summary>(.*?)</details>',
-                          page, re.S)
+        block = re.search(
+            r'<details class="treadmill-about"><summary>About this figure</summary>(.*?)</details>', page, re.S
+        )
         assert block and "Data release" in block[1] and "sha256" in block[1] and ".ipynb" in block[1]
     assert any("<summary>About this page</summary>" in p for p in pages)
 

@@ -258,8 +258,9 @@ CHECKS = {
     "console errors": lambda seen, site, url: seen.console_errors,
     "things needing a server": lambda seen, site, url: seen.offline_dead_ends,
     "charts not drawn": lambda seen, site, url: seen.chart_problems,
-    "links": lambda seen, site, url: (link_problems(site, url, seen.links, frozenset({citation.PDF_NAME}))
-                                      or ([] if seen.links else ["no links"])),
+    "links": lambda seen, site, url: (
+        link_problems(site, url, seen.links, frozenset({citation.PDF_NAME})) or ([] if seen.links else ["no links"])
+    ),
     "axe": lambda seen, site, url: severe_violations(seen),
     "chart text alternatives": lambda seen, site, url: seen.label_problems,
     "chart contrast": lambda seen, site, url: seen.contrast_problems,
@@ -425,7 +426,7 @@ def test_the_chart_check_fails_when_a_spec_is_broken(browser, site, tmp_path):
         match = SPEC_SCRIPT.search(text)
         vid, spec = match[2], json.loads(match[3])
         broken = json.dumps(_break_marks(spec)).replace("</", "<\\/")
-        page.write_text(text[: match.start(3)] + broken + text[match.end(3):], encoding="utf-8")
+        page.write_text(text[: match.start(3)] + broken + text[match.end(3) :], encoding="utf-8")
         problems = _chart_check(browser, url, relative)
     assert problems, "a chart with a broken spec passed the chart check"
     assert any(p.startswith(vid) for p in problems), problems
@@ -611,8 +612,9 @@ def _glue_roles(chapter_page: str) -> int:
     import nbformat
 
     notebook = nbformat.read(ROOT / chapter_page.replace(".html", ".ipynb"), as_version=4)
-    return sum(len(re.findall(r"\{glue(?::\w+)?\}`[\w-]+`", c.source)) for c in notebook.cells
-               if c.cell_type == "markdown")
+    return sum(
+        len(re.findall(r"\{glue(?::\w+)?\}`[\w-]+`", c.source)) for c in notebook.cells if c.cell_type == "markdown"
+    )
 
 
 def test_every_glued_number_shows_where_it_comes_from(browser, base_url):
@@ -624,10 +626,13 @@ def test_every_glued_number_shows_where_it_comes_from(browser, base_url):
         for path in [c for c in CHAPTERS if (ROOT / c.replace(".html", ".ipynb")).exists()]:
             page.goto(base_url + path, wait_until="load")
             found = page.evaluate(_GLUED)
-            bad = [g["text"] for g in found
-                   if not (g["title"].startswith("Data release") and g["about"] == g["title"] and g["focusable"])
-                   or int(g["weight"]) > 500
-                   or (g["href"] is not None and not g["href"].startswith("11_claims.html#claim-"))]
+            bad = [
+                g["text"]
+                for g in found
+                if not (g["title"].startswith("Data release") and g["about"] == g["title"] and g["focusable"])
+                or int(g["weight"]) > 500
+                or (g["href"] is not None and not g["href"].startswith("11_claims.html#claim-"))
+            ]
             if bad or len(found) != _glue_roles(path) or page.locator(".pasted-text").count():
                 problems[path] = (bad[:3], len(found), _glue_roles(path))
             if found:  # keyboard focus shows the same words next to the number

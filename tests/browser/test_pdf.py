@@ -108,8 +108,10 @@ class Book:
         The bibliography's numeric labels ([1], [2], ...) are extracted before its heading.
         """
         wanted = plain(title)
-        return next((i for i, text in enumerate(self.pages)
-                     if i >= 2 and re.sub(r"^(\[\d+\] )+", "", text).startswith(wanted)), None)
+        return next(
+            (i for i, text in enumerate(self.pages) if i >= 2 and re.sub(r"^(\[\d+\] )+", "", text).startswith(wanted)),
+            None,
+        )
 
 
 @pytest.fixture(scope="session")
@@ -188,12 +190,16 @@ def test_figures_are_vector_graphics(book):
 
 
 def test_the_appendices_and_the_bibliography_are_in_it(book):
-    entries = parse_string((ROOT / "data" / Project(ROOT).default_release() / "references.bib").read_text(
-        encoding="utf-8"), "bibtex").entries
+    entries = parse_string(
+        (ROOT / "data" / Project(ROOT).default_release() / "references.bib").read_text(encoding="utf-8"), "bibtex"
+    ).entries
     start = book.start_of(chapters_from_sources()[-1].title)
     bibliography = " ".join(book.pages[start:])
-    missing = [key for key, entry in entries.items()
-               if plain(Text.from_latex(entry.fields["title"]).render_as("text")) not in bibliography]
+    missing = [
+        key
+        for key, entry in entries.items()
+        if plain(Text.from_latex(entry.fields["title"]).render_as("text")) not in bibliography
+    ]
     assert missing == []
 
 
@@ -215,7 +221,9 @@ def _tiny_site(folder: Path, body: str) -> Path:
     (folder / pdf.PRINT_PAGE).write_text(
         f'<!doctype html><html><head><link rel="stylesheet" href="{PRINT_CSS}"></head><body>'
         f'<article class="bd-article"><section id="only"><h1>Only chapter</h1>'
-        f"<p>Some text.</p>{body}</section></article></body></html>", encoding="utf-8")
+        f"<p>Some text.</p>{body}</section></article></body></html>",
+        encoding="utf-8",
+    )
     return folder
 
 

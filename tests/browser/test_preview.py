@@ -45,8 +45,13 @@ def wait_for(condition, what: str) -> None:
 def preview(tmp_path):
     project = make_project(tmp_path / "book")
     env = {**os.environ, "TREADMILL_ROOT": str(project.root)}
-    process = subprocess.Popen([sys.executable, "-m", "analysis.build.preview", "--port", "0"], env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "analysis.build.preview", "--port", "0"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         lines = []
         deadline = time.monotonic() + WAIT

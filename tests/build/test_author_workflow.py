@@ -70,8 +70,11 @@ def test_a_reference_key_missing_from_the_bibliography_is_caught_by_the_loader(d
     text = (folder / "recruitment.csv").read_text(encoding="utf-8")
     (folder / "recruitment.csv").write_text(text.replace(",malthouse2022,", ",malthouse2099,", 1), encoding="utf-8")
     rel.rehash_release("9.0.0", draft, echo=quiet)
-    with pytest.raises(DataError, match=r"file recruitment\.csv, row 2 .*column reference_key: unknown reference.*"
-                                        r"malthouse2099"):
+    with pytest.raises(
+        DataError,
+        match=r"file recruitment\.csv, row 2 .*column reference_key: unknown reference.*"
+        r"malthouse2099",
+    ):
         load_release("9.0.0", draft).table("recruitment")
 
 
@@ -114,7 +117,11 @@ def test_a_claim_that_does_not_hold_fails_the_build_naming_it(draft, tmp_path):
     shutil.copy(paths.REQUIREMENTS, root / "requirements.txt")
     result = subprocess.run(
         [sys.executable, "-m", "analysis.build", "--data-version", "9.0.0", "--no-html"],
-        env={**os.environ, "TREADMILL_ROOT": str(root)}, capture_output=True, text=True, check=False, timeout=600,
+        env={**os.environ, "TREADMILL_ROOT": str(root)},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
     )
     assert result.returncode != 0
     assert f"data release 9.0.0, chapter {claims_chapter.stem}: failed in cell" in result.stderr

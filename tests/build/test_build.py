@@ -204,18 +204,24 @@ def test_a_prose_edit_executes_nothing_and_the_page_shows_it(project):
 def test_merge_prose_keeps_outputs_and_the_injected_parameters_cell():
     from analysis.build.execute import merge_prose
 
-    stored = new_notebook(cells=[
-        new_markdown_cell("old"),
-        new_code_cell("x = 1", metadata={"tags": ["parameters"]}),
-        new_code_cell("x = 2", metadata={"tags": ["injected-parameters"]}),
-        new_code_cell("x", outputs=[nbformat.v4.new_output("execute_result", {"text/plain": "2"}, execution_count=1)]),
-    ])
-    source = new_notebook(cells=[
-        new_markdown_cell("new"),
-        new_code_cell("x = 1", metadata={"tags": ["parameters"]}),
-        new_markdown_cell("an added paragraph"),
-        new_code_cell("x"),
-    ])
+    stored = new_notebook(
+        cells=[
+            new_markdown_cell("old"),
+            new_code_cell("x = 1", metadata={"tags": ["parameters"]}),
+            new_code_cell("x = 2", metadata={"tags": ["injected-parameters"]}),
+            new_code_cell(
+                "x", outputs=[nbformat.v4.new_output("execute_result", {"text/plain": "2"}, execution_count=1)]
+            ),
+        ]
+    )
+    source = new_notebook(
+        cells=[
+            new_markdown_cell("new"),
+            new_code_cell("x = 1", metadata={"tags": ["parameters"]}),
+            new_markdown_cell("an added paragraph"),
+            new_code_cell("x"),
+        ]
+    )
     merged = merge_prose(source, stored)
     assert [c.source for c in merged.cells] == ["new", "x = 1", "x = 2", "an added paragraph", "x"]
     assert merged.cells[-1].outputs[0]["data"]["text/plain"] == "2"
@@ -236,8 +242,13 @@ def test_the_build_tooling_is_not_in_any_chapters_key(tmp_path, monkeypatch):
         return [keys.environment_fingerprint(project, nb) for nb in chapters]
 
     before = fingerprints()
-    tooling_files = ("build/execute.py", "build/site.py", "build/changes.py", "releases/diff.py",
-                     "releases/registry.py")
+    tooling_files = (
+        "build/execute.py",
+        "build/site.py",
+        "build/changes.py",
+        "releases/diff.py",
+        "releases/registry.py",
+    )
     for tooling in tooling_files:
         (copy / tooling).write_text((copy / tooling).read_text() + "\n# an edit to the tooling\n")
     assert fingerprints() == before

@@ -31,6 +31,7 @@ from analysis.releases import changes_page, diff
 def quiet(*_args) -> None:
     pass
 
+
 PEOPLE_SCHEMA = {
     "fields": [
         {"name": "person_id", "type": "integer", "constraints": {"required": True}},
@@ -149,8 +150,9 @@ def test_glued_values_reads_shown_and_hidden_glue(tmp_path):
 def test_diff_glued_files_lists_changed_added_and_removed_values(tmp_path):
     write_notebook(tmp_path / "old" / "05_x.ipynb", {"same": ("1", False), "moved": ("2", False), "gone": ("3", True)})
     write_notebook(tmp_path / "new" / "05_x.ipynb", {"same": ("1", False), "moved": ("20", False), "new": ("4", True)})
-    changes = diff.diff_glued_files({"05_x.ipynb": tmp_path / "old" / "05_x.ipynb"},
-                                    {"05_x.ipynb": tmp_path / "new" / "05_x.ipynb"})
+    changes = diff.diff_glued_files(
+        {"05_x.ipynb": tmp_path / "old" / "05_x.ipynb"}, {"05_x.ipynb": tmp_path / "new" / "05_x.ipynb"}
+    )
     assert [(c.scope, c.name, c.old, c.new) for c in changes] == [
         ("05_x", "gone", "3", None),
         ("05_x", "moved", "2", "20"),

@@ -33,8 +33,9 @@ def clone(tmp_path_factory):
 
 def run(clone, *command: str, timeout: int = 900) -> subprocess.CompletedProcess:
     target, env = clone
-    return subprocess.run([sys.executable, *command], cwd=target, env=env, capture_output=True, text=True,
-                          check=False, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, *command], cwd=target, env=env, capture_output=True, text=True, check=False, timeout=timeout
+    )
 
 
 def test_the_clone_imports_its_own_package(clone):

@@ -40,8 +40,11 @@ def quiet(*_args) -> None:
 
 def digest(folder: Path) -> dict[str, str]:
     folder = folder.resolve()
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
+    return {
+        p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
 
 
 def build(project: Project, kill_at: str | None = None) -> subprocess.CompletedProcess:
@@ -49,8 +52,15 @@ def build(project: Project, kill_at: str | None = None) -> subprocess.CompletedP
     env.pop(KILL_AT_ENV, None)
     if kill_at:
         env[KILL_AT_ENV] = kill_at
-    return subprocess.run([sys.executable, "-m", "analysis.build"], env=env, capture_output=True, text=True,
-                          check=False, timeout=600, start_new_session=True)  # its own process group
+    return subprocess.run(
+        [sys.executable, "-m", "analysis.build"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=600,
+        start_new_session=True,
+    )  # its own process group
 
 
 def leftovers(project: Project) -> list[str]:

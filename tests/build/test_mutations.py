@@ -119,8 +119,19 @@ def run_nbval(root: Path, chapters: list[str]) -> tuple[int, str, dict[str, dict
         shutil.copy(paths.CHAPTERS / f"{name}.ipynb", root / "chapters" / f"{name}.ipynb")
     env = {**os.environ, "TREADMILL_ROOT": str(root)}
     env.pop("TREADMILL_READS_LOG", None)
-    command = [sys.executable, "-m", "pytest", "--nbval", "-p", "no:cacheprovider", "-o", "addopts=",
-               "--color=no", "-rf", *(f"chapters/{name}.ipynb" for name in chapters)]
+    command = [
+        sys.executable,
+        "-m",
+        "pytest",
+        "--nbval",
+        "-p",
+        "no:cacheprovider",
+        "-o",
+        "addopts=",
+        "--color=no",
+        "-rf",
+        *(f"chapters/{name}.ipynb" for name in chapters),
+    ]
     result = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, timeout=900, check=False)
     output = result.stdout + result.stderr
     parts = re.split(r"^_{3,} chapters/(\S+?)\.ipynb::Cell (\d+) _{3,}$", output, flags=re.MULTILINE)
@@ -165,7 +176,10 @@ def test_a_mutation_fails_its_claims_and_the_chapters_showing_it(tmp_path, contr
     for chapter in chapters:
         # Cells that fail (an output mismatch, or the claims register refusing a claim that does
         # not hold) but pass on the unmutated copy: the mutation's doing.
-        new = {cell for cell, report in failures.get(chapter, {}).items()
-               if "mismatch '" in report or "ClaimsFailed" in report}
+        new = {
+            cell
+            for cell, report in failures.get(chapter, {}).items()
+            if "mismatch '" in report or "ClaimsFailed" in report
+        }
         new -= set(control_failures.get(chapter, {}))
         assert new, f"{name}: nbval reports no new output mismatch in {chapter}:\n{output[-3000:]}"

@@ -175,7 +175,7 @@ def site_file(site: Path, base_url: str, url: str) -> Path | None:
     base = urlsplit(base_url).path
     if not path.startswith(base):
         return None
-    relative = path[len(base):]
+    relative = path[len(base) :]
     target = site / relative
     if relative == "" or relative.endswith("/"):
         target = target / "index.html"

@@ -67,7 +67,13 @@ def test_no_code_points_outside_the_project():
 
 def test_the_pattern_catches_what_it_is_for():
     """The scan above is only as good as its pattern: show it matches each way out."""
-    for line in ['p = ROOT / ".." / "x"', "open('../data/x.csv')", 'Path("../data")', f'ROOT.parent / "{SIBLING}"',
-                 "Path(__file__).parent.parent.parent", 'Path("/work/main/data")']:
+    for line in [
+        'p = ROOT / ".." / "x"',
+        "open('../data/x.csv')",
+        'Path("../data")',
+        f'ROOT.parent / "{SIBLING}"',
+        "Path(__file__).parent.parent.parent",
+        'Path("/work/main/data")',
+    ]:
         assert OUTSIDE.search(line), line
     assert not OUTSIDE.search('FIGURES_HREF = "../" + FIGURES_DIR')  # a link within the site is fine

@@ -9,8 +9,17 @@ def test_parse_source_splits_file_section_and_phrase():
     assert parse_source('a.txt § Findings — X: "one: "two""') == ("a.txt", "Findings — X", 'one: "two"')
 
 
-@pytest.mark.parametrize("bad", ["a.txt: no section", "no section sign", 'a.txt § Section: phrase without quotes',
-                                 'a.txt: "x"', ' § S: "x"', 'a.txt § : "x"'])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "a.txt: no section",
+        "no section sign",
+        "a.txt § Section: phrase without quotes",
+        'a.txt: "x"',
+        ' § S: "x"',
+        'a.txt § : "x"',
+    ],
+)
 def test_other_shapes_are_not_source_cells(bad):
     with pytest.raises(ValueError):
         parse_source(bad)

@@ -63,8 +63,7 @@ def measures_vs_harms(policy_measures: pd.DataFrame, codes: pd.DataFrame) -> Fig
     unaddressed = [str(t.name) for t in themes.itertuples() if t.code_id not in set(measures["addresses_theme"])]
     alt_text = (
         f"A grid of {len(measures)} measures by {len(themes)} themes. The book reads each measure as addressing one "
-        f"theme: {pairs}. "
-        + (f"No measure is read as addressing: {'; '.join(unaddressed)}." if unaddressed else "")
+        f"theme: {pairs}. " + (f"No measure is read as addressing: {'; '.join(unaddressed)}." if unaddressed else "")
     )
     caption = "The measures the article discusses against the harms: the book's reading of the Discussion."
     detail = (
@@ -94,27 +93,36 @@ def codebook_overview(codes: pd.DataFrame, coding: pd.DataFrame) -> Figure:
     data = pd.DataFrame(rows)
     order = list(labels_of.values())
     theme_order = list(theme_names.values())
-    bars = alt.Chart(data).mark_bar().encode(
-        y=alt.Y("category:N", sort=order, title="Category (theme in brackets)", axis=TOP_TITLE_AXIS),
-        x=alt.X("count:Q", title="Count", axis=alt.Axis(tickMinStep=1)),
-        color=alt.Color(
-            "theme:N",
-            scale=alt.Scale(domain=theme_order, range=PALETTE[: len(theme_order)]),
-            legend=alt.Legend(title="Theme", orient="bottom", columns=1, labelLimit=420),
-        ),
-        stroke=alt.value(PALETTE[0]),
-        strokeWidth=alt.value(0.5),
+    bars = (
+        alt.Chart(data)
+        .mark_bar()
+        .encode(
+            y=alt.Y("category:N", sort=order, title="Category (theme in brackets)", axis=TOP_TITLE_AXIS),
+            x=alt.X("count:Q", title="Count", axis=alt.Axis(tickMinStep=1)),
+            color=alt.Color(
+                "theme:N",
+                scale=alt.Scale(domain=theme_order, range=PALETTE[: len(theme_order)]),
+                legend=alt.Legend(title="Theme", orient="bottom", columns=1, labelLimit=420),
+            ),
+            stroke=alt.value(PALETTE[0]),
+            strokeWidth=alt.value(0.5),
+        )
     )
-    labels = alt.Chart(data).mark_text(align="left", dx=4, fontSize=11, color=PALETTE[0]).encode(
-        y=alt.Y("category:N", sort=order, title="Category (theme in brackets)"),
-        x=alt.X("count:Q", title="Count"),
-        text="count:Q",
+    labels = (
+        alt.Chart(data)
+        .mark_text(align="left", dx=4, fontSize=11, color=PALETTE[0])
+        .encode(
+            y=alt.Y("category:N", sort=order, title="Category (theme in brackets)"),
+            x=alt.X("count:Q", title="Count"),
+            text="count:Q",
+        )
     )
     chart = (
         alt.layer(bars, labels, data=data)
         .properties(width=220, height=200)
-        .facet(column=alt.Column("measure:N", title=None, sort=["open codes in the category",
-                                                               "times applied to excerpts"]))
+        .facet(
+            column=alt.Column("measure:N", title=None, sort=["open codes in the category", "times applied to excerpts"])
+        )
         .properties(
             title=alt.Title(
                 "The reconstructed codebook: open codes and their use, by category",

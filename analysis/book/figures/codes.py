@@ -46,8 +46,16 @@ def theme_codes(codes: pd.DataFrame, coding: pd.DataFrame, theme_id: str) -> Fig
         tooltip=["category:N", "code:N", "codings:Q"],
     )
     labels = base.mark_text(align="left", dx=4, color=PALETTE[0]).encode(text="label:N")
-    chart = bar_panels((bars, labels), frame, "category", categories, width=260, step=20,
-                       title=f"Codes of the theme {theme_name}", label_limit=520)
+    chart = bar_panels(
+        (bars, labels),
+        frame,
+        "category",
+        categories,
+        width=260,
+        step=20,
+        title=f"Codes of the theme {theme_name}",
+        label_limit=520,
+    )
     listing = "; ".join(f"{c}: {n}" for c, n in zip(frame["code"], frame["codings"], strict=True))
     alt_text = (
         f"Bars of codings per open code in the theme {theme_name}, one panel per category "

@@ -80,8 +80,10 @@ def appointment_models(appointment_models: pd.DataFrame) -> Figure:
     periods = {"pre-TR": "before TR", "CRC": "in the CRC"}
     frame = pd.DataFrame(
         {
-            "model": [f"{n} ({periods.get(str(p), str(p))})" for n, p in
-                      zip(appointment_models["name"], appointment_models["period"], strict=True)],
+            "model": [
+                f"{n} ({periods.get(str(p), str(p))})"
+                for n, p in zip(appointment_models["name"], appointment_models["period"], strict=True)
+            ],
             "period": [periods.get(str(p), str(p)) for p in appointment_models["period"]],
             "minutes": [int(m) for m in appointment_models["minutes"]],
             "description": [str(d) for d in appointment_models["description"]],

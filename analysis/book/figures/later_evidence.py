@@ -37,14 +37,16 @@ def community_sentences(community: pd.DataFrame) -> Figure:
             if previous is not None and year != previous + 1:
                 segment += 1  # a gap in the years: the line stops, nothing is drawn across it
             previous = year
-            rows.append({
-                "year": year,
-                "count": int(r.count),
-                "source": labels[s],
-                "segment": f"{s}-{segment}",
-                "counting_basis": str(r.counting_basis),
-                "disputed": year in disputed_years,
-            })
+            rows.append(
+                {
+                    "year": year,
+                    "count": int(r.count),
+                    "source": labels[s],
+                    "segment": f"{s}-{segment}",
+                    "counting_basis": str(r.counting_basis),
+                    "disputed": year in disputed_years,
+                }
+            )
     frame = pd.DataFrame(rows)
     # Each disputed point is labelled, to its right, with its value and source: the highest a little above
     # its point, the others level with theirs (the space right of a disputed year is above the later years).
@@ -56,38 +58,62 @@ def community_sentences(community: pd.DataFrame) -> Figure:
             frame.loc[index, "label"] = f"{frame.loc[index, 'count']:,} — {frame.loc[index, 'source']}"
             frame.loc[index, "place"] = "above" if rank == 0 else "level"
     domain = [labels[s] for s in series]
-    colour = alt.Color("source:N", title="Source",
-                       scale=alt.Scale(domain=domain, range=list(_SERIES_COLOURS[: len(series)])),
-                       legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=420))
-    shape = alt.Shape("source:N", title="Source",
-                      scale=alt.Scale(domain=domain, range=list(_SERIES_SHAPES[: len(series)])))
+    colour = alt.Color(
+        "source:N",
+        title="Source",
+        scale=alt.Scale(domain=domain, range=list(_SERIES_COLOURS[: len(series)])),
+        legend=alt.Legend(orient="bottom", direction="vertical", labelLimit=420),
+    )
+    shape = alt.Shape(
+        "source:N", title="Source", scale=alt.Scale(domain=domain, range=list(_SERIES_SHAPES[: len(series)]))
+    )
     years = [int(frame["year"].min()) - 1, int(frame["year"].max()) + 1]
-    x = alt.X("year:Q", title="Year", scale=alt.Scale(domain=years, nice=False),
-              axis=alt.Axis(format="d", tickMinStep=1, labelOverlap=True))
-    y = alt.Y("count:Q", title="Community sentences handed down", scale=alt.Scale(zero=False, nice=True),
-              axis=alt.Axis(format=",.0f"))
-    tooltip = [alt.Tooltip("source:N", title="Source"), alt.Tooltip("year:Q", format="d", title="Year"),
-               alt.Tooltip("count:Q", format=",", title="Community sentences"),
-               alt.Tooltip("counting_basis:N", title="Counting basis")]
+    x = alt.X(
+        "year:Q",
+        title="Year",
+        scale=alt.Scale(domain=years, nice=False),
+        axis=alt.Axis(format="d", tickMinStep=1, labelOverlap=True),
+    )
+    y = alt.Y(
+        "count:Q",
+        title="Community sentences handed down",
+        scale=alt.Scale(zero=False, nice=True),
+        axis=alt.Axis(format=",.0f"),
+    )
+    tooltip = [
+        alt.Tooltip("source:N", title="Source"),
+        alt.Tooltip("year:Q", format="d", title="Year"),
+        alt.Tooltip("count:Q", format=",", title="Community sentences"),
+        alt.Tooltip("counting_basis:N", title="Counting basis"),
+    ]
     base = alt.Chart(frame)
     lines = base.mark_line(strokeWidth=2).encode(x=x, y=y, color=colour, detail="segment:N")
     points = base.mark_point(filled=True, size=90, opacity=1, stroke=PALETTE[0], strokeWidth=1).encode(
         x=x, y=y, color=colour, shape=shape, tooltip=tooltip
     )
-    above = base.transform_filter("datum.place === 'above'").mark_text(
-        align="left", baseline="bottom", dx=10, dy=-4, fontSize=11, color=PALETTE[0]).encode(x=x, y=y, text="label:N")
-    level = base.transform_filter("datum.place === 'level'").mark_text(
-        align="left", baseline="middle", dx=10, fontSize=11, color=PALETTE[0]).encode(x=x, y=y, text="label:N")
+    above = (
+        base.transform_filter("datum.place === 'above'")
+        .mark_text(align="left", baseline="bottom", dx=10, dy=-4, fontSize=11, color=PALETTE[0])
+        .encode(x=x, y=y, text="label:N")
+    )
+    level = (
+        base.transform_filter("datum.place === 'level'")
+        .mark_text(align="left", baseline="middle", dx=10, fontSize=11, color=PALETTE[0])
+        .encode(x=x, y=y, text="label:N")
+    )
     layers = [lines, points, above, level]
     if disputed_years:
-        marks = pd.DataFrame({"year": disputed_years,
-                              "note": [f"{y}: the sources disagree" for y in disputed_years]})
+        marks = pd.DataFrame({"year": disputed_years, "note": [f"{y}: the sources disagree" for y in disputed_years]})
         rule = alt.Chart(marks).mark_rule(color=MISSING_COLOUR, strokeDash=[4, 3], strokeWidth=1.5).encode(x=x)
-        note = alt.Chart(marks).mark_text(align="left", dx=4, dy=-6, baseline="bottom", fontStyle="italic",
-                                          color=PALETTE[0]).encode(x=x, y=alt.value(320), text="note:N")
+        note = (
+            alt.Chart(marks)
+            .mark_text(align="left", dx=4, dy=-6, baseline="bottom", fontStyle="italic", color=PALETTE[0])
+            .encode(x=x, y=alt.value(320), text="note:N")
+        )
         layers = [rule, note, *layers]
     chart = alt.layer(*layers).properties(
-        width=460, height=320,
+        width=460,
+        height=320,
         title=alt.Title(
             f"Community sentences handed down each year, as {quantities.in_words(len(series))} sources count them",
             subtitle="Each series as its source gives it; "
@@ -95,13 +121,18 @@ def community_sentences(community: pd.DataFrame) -> Figure:
         ),
     )
     listing = "; ".join(
-        f"{labels[s]}: " + ", ".join(f"{int(r.year)} {int(r.count):,}" for r in
-                                     community[community["series"] == s].sort_values("year").itertuples())
+        f"{labels[s]}: "
+        + ", ".join(
+            f"{int(r.year)} {int(r.count):,}"
+            for r in community[community["series"] == s].sort_values("year").itertuples()
+        )
         for s in series
     )
     overlap = quantities.community_overlap_phrase(community)
-    alt_text = (f"Line and point chart of community sentences per year from {quantities.in_words(len(series))} "
-                f"sources. {listing}. Where the sources cover the same year: {overlap}.")
+    alt_text = (
+        f"Line and point chart of community sentences per year from {quantities.in_words(len(series))} "
+        f"sources. {listing}. Where the sources cover the same year: {overlap}."
+    )
     caption = "Community sentences per year, as each of two sources gives them."
     detail = (
         "Each source's figures are shown as it gives them, with its own mark shape. A line joins only figures "
@@ -119,29 +150,38 @@ def community_sentences(community: pd.DataFrame) -> Figure:
 def reception_stances(comments: pd.DataFrame) -> Figure:
     """Reader comments per stance towards the article (the book's coding), replies counted in."""
     table = quantities.stance_counts(comments)
-    frame = pd.DataFrame({
-        "stance": [_STANCE_LABELS.get(s, s) for s in table["stance"]],
-        "comments": [int(n) for n in table["comments"]],
-        "label": [
-            f"{n} ({r} of them {'a reply' if r == 1 else 'replies'})" if r else str(n)
-            for n, r in zip(table["comments"], table["replies"], strict=True)
-        ],
-    })
+    frame = pd.DataFrame(
+        {
+            "stance": [_STANCE_LABELS.get(s, s) for s in table["stance"]],
+            "comments": [int(n) for n in table["comments"]],
+            "label": [
+                f"{n} ({r} of them {'a reply' if r == 1 else 'replies'})" if r else str(n)
+                for n, r in zip(table["comments"], table["replies"], strict=True)
+            ],
+        }
+    )
     order = list(frame["stance"])
     base = alt.Chart(frame).encode(
         y=alt.Y("stance:N", title="Stance towards the article (the book's coding)", sort=order, axis=band_axis(220)),
-        x=alt.X("comments:Q", title="Reader comments", axis=alt.Axis(tickMinStep=1),
-                scale=alt.Scale(domain=[0, max(1, int(frame["comments"].max())) + 1])),
+        x=alt.X(
+            "comments:Q",
+            title="Reader comments",
+            axis=alt.Axis(tickMinStep=1),
+            scale=alt.Scale(domain=[0, max(1, int(frame["comments"].max())) + 1]),
+        ),
     )
     bars = base.mark_bar(color=PALETTE[1]).encode(tooltip=["stance:N", "comments:Q"])
     labels = base.mark_text(align="left", dx=4, color=PALETTE[0]).encode(text="label:N")
     chart = (bars + labels).properties(
-        width=320, height=alt.Step(30),
+        width=320,
+        height=alt.Step(30),
         title="How readers of the On Probation copy of the article responded",
     )
     listing = "; ".join(f"{s}: {n}" for s, n in zip(frame["stance"], frame["comments"], strict=True))
-    alt_text = (f"Horizontal bar chart of the {quantities.in_words(len(comments))} reader comments by stance towards "
-                f"the article, as the book codes them. {listing}.")
+    alt_text = (
+        f"Horizontal bar chart of the {quantities.in_words(len(comments))} reader comments by stance towards "
+        f"the article, as the book codes them. {listing}."
+    )
     caption = "Reader comments on the reproduced article, by the stance the book reads in each."
     detail = (
         "The stance of each comment is the book's coding of what it says, not a label the commenters chose. "

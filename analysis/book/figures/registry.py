@@ -40,8 +40,11 @@ class Registered:
 FIGURES: dict[str, Registered] = {}
 
 
-def figure(*tables: str, variants: Sequence[tuple[Any, ...]] = ((),),
-           arguments: Callable[[Tables], tuple[Any, ...]] | None = None) -> Callable:
+def figure(
+    *tables: str,
+    variants: Sequence[tuple[Any, ...]] = ((),),
+    arguments: Callable[[Tables], tuple[Any, ...]] | None = None,
+) -> Callable:
     """Register a figure function under its name: built from ``tables`` (plus each variant's
     arguments), or, where its arguments are computed, from ``arguments(release.table)``."""
 

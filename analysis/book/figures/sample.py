@@ -118,8 +118,15 @@ def sample_composition(sample: pd.DataFrame) -> Figure:
     )
     bars = base.mark_bar(color=PALETTE[1])
     labels = base.mark_text(align="left", dx=4, color=PALETTE[0]).encode(text="participants:Q")
-    chart = bar_panels((bars, labels), frame, "panel", list(_SAMPLE_DIMENSIONS.values()), width=300, step=22,
-                       title=f"The {total} interviews at the CRC office, counted three separate ways")
+    chart = bar_panels(
+        (bars, labels),
+        frame,
+        "panel",
+        list(_SAMPLE_DIMENSIONS.values()),
+        width=300,
+        step=22,
+        title=f"The {total} interviews at the CRC office, counted three separate ways",
+    )
     parts = "; ".join(
         f"{p}: " + ", ".join(f"{c} {n}" for c, n in zip(g["category"], g["participants"], strict=True))
         for p, g in frame.groupby("panel", sort=False)

@@ -55,31 +55,36 @@ def postrelease_caseload(figures: pd.DataFrame) -> Figure:
     x_title = "People under post-release supervision, England and Wales"
     base = alt.Chart(data).encode(y=y)
     x_start = alt.X("start:Q", title=x_title)
-    bound = base.transform_filter(alt.datum.kind == kinds[0]).mark_bar(
-        fillOpacity=0, strokeWidth=2, strokeDash=[6, 3], height=22
-    ).encode(x=x_start, x2="end:Q", stroke=colour)
-    derived_range = base.transform_filter(alt.datum.kind == kinds[1]).mark_rule(strokeWidth=3).encode(
-        x=x_start, x2="end:Q", color=colour
+    bound = (
+        base.transform_filter(alt.datum.kind == kinds[0])
+        .mark_bar(fillOpacity=0, strokeWidth=2, strokeDash=[6, 3], height=22)
+        .encode(x=x_start, x2="end:Q", stroke=colour)
     )
-    derived_point = base.transform_filter(alt.datum.kind == kinds[1]).mark_point(
-        filled=True, size=80, shape="diamond", opacity=1
-    ).encode(x=alt.X("point:Q", title=x_title), color=colour)
-    published = base.transform_filter(alt.datum.kind == kinds[2]).mark_bar(height=22).encode(
-        x=x_start, x2="end:Q", color=colour
+    derived_range = (
+        base.transform_filter(alt.datum.kind == kinds[1])
+        .mark_rule(strokeWidth=3)
+        .encode(x=x_start, x2="end:Q", color=colour)
+    )
+    derived_point = (
+        base.transform_filter(alt.datum.kind == kinds[1])
+        .mark_point(filled=True, size=80, shape="diamond", opacity=1)
+        .encode(x=alt.X("point:Q", title=x_title), color=colour)
+    )
+    published = (
+        base.transform_filter(alt.datum.kind == kinds[2])
+        .mark_bar(height=22)
+        .encode(x=x_start, x2="end:Q", color=colour)
     )
     labels = base.mark_text(align="left", dx=6, fontSize=11, color=PALETTE[0]).encode(
         x=alt.X("end:Q", title=x_title), text="label:N"
     )
-    chart = (
-        alt.layer(bound, derived_range, derived_point, published, labels)
-        .properties(
-            width=380,
-            height=170,
-            title=alt.Title(
-                "Post-release supervision caseload, England and Wales",
-                subtitle=f"{start_day} and {end_day} (Webster 2022); the {start_day} count is only bounded",
-            ),
-        )
+    chart = alt.layer(bound, derived_range, derived_point, published, labels).properties(
+        width=380,
+        height=170,
+        title=alt.Title(
+            "Post-release supervision caseload, England and Wales",
+            subtitle=f"{start_day} and {end_day} (Webster 2022); the {start_day} count is only bounded",
+        ),
     )
     alt_text = (
         f"Horizontal marks for the national post-release supervision caseload. On {end_day} it was "
@@ -116,14 +121,18 @@ def whatif_minutes(curve: pd.DataFrame, scenario: whatif.Scenario) -> Figure:
         scale=alt.Scale(domain=[0, top], nice=False),
     )
     y = alt.Y("minutes_per_person:Q", title="Minutes per person per month", scale=alt.Scale(zero=True))
-    line = alt.Chart(line_data).mark_line(color=PALETTE[1], strokeWidth=2.5).encode(
-        x=x,
-        y=y,
-        tooltip=[
-            alt.Tooltip("growth_pct:Q", title="growth (per cent)", format=",.0f"),
-            alt.Tooltip("caseload:Q", title="caseload", format=",.1f"),
-            alt.Tooltip("minutes_per_person:Q", title="minutes per person", format=",.1f"),
-        ],
+    line = (
+        alt.Chart(line_data)
+        .mark_line(color=PALETTE[1], strokeWidth=2.5)
+        .encode(
+            x=x,
+            y=y,
+            tooltip=[
+                alt.Tooltip("growth_pct:Q", title="growth (per cent)", format=",.0f"),
+                alt.Tooltip("caseload:Q", title="caseload", format=",.1f"),
+                alt.Tooltip("minutes_per_person:Q", title="minutes per person", format=",.1f"),
+            ],
+        )
     )
     appointment = pd.DataFrame(
         {
@@ -132,8 +141,10 @@ def whatif_minutes(curve: pd.DataFrame, scenario: whatif.Scenario) -> Figure:
         }
     )
     rule = alt.Chart(appointment).mark_rule(color=PALETTE[0], strokeDash=[6, 3], strokeWidth=1.5).encode(y=y)
-    rule_label = alt.Chart(appointment).mark_text(align="left", dy=-7, x=4, fontSize=11, color=PALETTE[0]).encode(
-        y=y, text="label:N"
+    rule_label = (
+        alt.Chart(appointment)
+        .mark_text(align="left", dy=-7, x=4, fontSize=11, color=PALETTE[0])
+        .encode(y=y, text="label:N")
     )
     marked = pd.DataFrame(
         {
@@ -144,8 +155,10 @@ def whatif_minutes(curve: pd.DataFrame, scenario: whatif.Scenario) -> Figure:
     )
     point = alt.Chart(marked).mark_point(filled=True, size=120, shape="diamond", color=PALETTE[0], opacity=1)
     point = point.encode(x=x, y=y)
-    point_label = alt.Chart(marked).mark_text(align="left", dx=8, dy=-10, fontSize=11, color=PALETTE[0]).encode(
-        x=x, y=y, text="label:N"
+    point_label = (
+        alt.Chart(marked)
+        .mark_text(align="left", dx=8, dy=-10, fontSize=11, color=PALETTE[0])
+        .encode(x=x, y=y, text="label:N")
     )
     chart = alt.layer(line, rule, rule_label, point, point_label).properties(
         width=520,

@@ -77,12 +77,14 @@ def theme_code_table(codes: pd.DataFrame, coding: pd.DataFrame, excerpts: pd.Dat
         roles = [role_of[i.strip()] for i in ids.split(",") if i.strip()]
         tally = {r: roles.count(r) for r in dict.fromkeys(roles)}
         speakers.append("; ".join(f"{r} ({n})" if n > 1 else r for r, n in tally.items()))
-    return pd.DataFrame({
-        "open code": list(counts["code_name"]),
-        "category": list(counts["category_name"]),
-        "times applied": list(counts["codings"]),
-        "in excerpts from": speakers,
-    })
+    return pd.DataFrame(
+        {
+            "open code": list(counts["code_name"]),
+            "category": list(counts["category_name"]),
+            "times applied": list(counts["codings"]),
+            "in excerpts from": speakers,
+        }
+    )
 
 
 def coding_count(codes: pd.DataFrame, coding: pd.DataFrame, theme_id: str | None = None) -> int:
@@ -91,9 +93,7 @@ def coding_count(codes: pd.DataFrame, coding: pd.DataFrame, theme_id: str | None
     return int(coding["code_id"].isin(wanted).sum())
 
 
-def cross_theme_coding_count(
-    codes: pd.DataFrame, coding: pd.DataFrame, excerpts: pd.DataFrame, theme_id: str
-) -> int:
+def cross_theme_coding_count(codes: pd.DataFrame, coding: pd.DataFrame, excerpts: pd.DataFrame, theme_id: str) -> int:
     """Codings with a code of ``theme_id`` applied to an excerpt printed under another theme."""
     wanted = set(open_codes(codes, theme_id)["code_id"])
     excerpt_theme = dict(zip(excerpts["excerpt_id"], excerpts["theme_id"], strict=True))

@@ -58,8 +58,10 @@ def community_series_span(community: pd.DataFrame, series: str) -> str:
     first, last = rows.iloc[0], rows.iloc[-1]
     published = sorted({day_text(d) for d in rows["published"]})
     count = f"{in_words(len(rows))} figure{'s' if len(rows) != 1 else ''}"
-    return (f"{int(first['count']):,} in {int(first['year'])} to {int(last['count']):,} in {int(last['year'])} "
-            f"({count}; {series_publisher(community, series)}, dated {' and '.join(published)})")
+    return (
+        f"{int(first['count']):,} in {int(first['year'])} to {int(last['count']):,} in {int(last['year'])} "
+        f"({count}; {series_publisher(community, series)}, dated {' and '.join(published)})"
+    )
 
 
 def community_fall_pct(community: pd.DataFrame, series: str) -> float:
@@ -124,8 +126,10 @@ def recruitment_table(recruitment: pd.DataFrame) -> pd.DataFrame:
             "actual or target": [str(k) for k in rows["kind"]],
             "number": [f"{int(c):,}" for c in rows["count"]],
             "what is counted": [str(d) for d in rows["description"]],
-            "source": [f"{publisher_words(p)}, {day_text(d)}" for p, d in zip(rows["publisher"], rows["published"],
-                                                                                  strict=True)],
+            "source": [
+                f"{publisher_words(p)}, {day_text(d)}"
+                for p, d in zip(rows["publisher"], rows["published"], strict=True)
+            ],
         }
     )
 
@@ -173,8 +177,10 @@ def workload_finding(workload: pd.DataFrame, figure_id: str, base_id: str | None
         base = row_by_id(workload, base_id, "workload_surveys")
         if base["survey"] != row["survey"]:
             raise ValueError(f"{base_id} is from another survey than {figure_id}")
-        text += (f" of {_stated_value(base['value'], str(base['unit']), str(base['qualifier']))} "
-                 f"{_lower_first(base['measure'])}")
+        text += (
+            f" of {_stated_value(base['value'], str(base['unit']), str(base['qualifier']))} "
+            f"{_lower_first(base['measure'])}"
+        )
     return f"{text} ({row['publisher']}, {int(row['year'])})"
 
 
@@ -231,8 +237,10 @@ def reception_counts(comments: pd.DataFrame) -> str:
     """The date of the post and its comments: "posted on 3 July 2022; eight comments (six comments and two replies)"."""
     dates = sorted({day_text(d) for d in comments["post_date"]})
     replies = int(comments["reply_to"].notna().sum())
-    return (f"posted on {' and '.join(dates)}; {in_words(len(comments))} comments in all "
-            f"({in_words(len(comments) - replies)} on the post and {in_words(replies)} replies to other comments)")
+    return (
+        f"posted on {' and '.join(dates)}; {in_words(len(comments))} comments in all "
+        f"({in_words(len(comments) - replies)} on the post and {in_words(replies)} replies to other comments)"
+    )
 
 
 def context_sources(*tables: pd.DataFrame) -> pd.DataFrame:

@@ -46,8 +46,14 @@ def tr_end_table(tr_end: pd.DataFrame) -> pd.DataFrame:
     for _, row in tr_end.sort_values("date", kind="stable").iterrows():
         item_id = str(row["item_id"])
         figure = "" if pd.isna(row["value"]) else tr_end_value(tr_end, item_id)
-        rows.append({"date": tr_end_date(tr_end, item_id), "what": row["description"], "figure": figure,
-                     "published by": row["publisher"]})
+        rows.append(
+            {
+                "date": tr_end_date(tr_end, item_id),
+                "what": row["description"],
+                "figure": figure,
+                "published by": row["publisher"],
+            }
+        )
     return pd.DataFrame(rows)
 
 

@@ -78,7 +78,6 @@ class Inputs:
         return STATUS_PHRASES[self.status(name)]
 
 
-
 def _published_or_set(name: str, label: str, unit: str, given: float | None, row: pd.Series, column: str) -> Input:
     """The published value (``row[column]``, with the row's source in words), or ``given`` in its place."""
     published, source = float(row[column]), _source_words(row["source"])
@@ -126,15 +125,23 @@ def resolve(
         raise KeyError(f"appointment model {CHECK_IN_MODEL!r} is not in the appointment_models table")
     check_in = models.iloc[0]
     inputs = (
-        _published_or_set("caseload_growth_pct", "Caseload growth at the same staffing", "per cent",
-                          caseload_growth_pct, growth_row, "value"),
+        _published_or_set(
+            "caseload_growth_pct",
+            "Caseload growth at the same staffing",
+            "per cent",
+            caseload_growth_pct,
+            growth_row,
+            "value",
+        ),
         _assumed("staff_hours_per_week", "Working hours per week", "hours", staff_hours_per_week),
         _assumed("contact_share", "Share of working time for meeting people", "share", contact_share),
-        _published_or_set("appointment_minutes", "Length of one appointment", "minutes",
-                          appointment_minutes, check_in, "minutes"),
+        _published_or_set(
+            "appointment_minutes", "Length of one appointment", "minutes", appointment_minutes, check_in, "minutes"
+        ),
         _assumed("starts_per_month", "New cases per practitioner per month", "people", starts_per_month),
-        _published_or_set("months_supervised", "Months each case is supervised", "months",
-                          months_supervised, months_row, "value"),
+        _published_or_set(
+            "months_supervised", "Months each case is supervised", "months", months_supervised, months_row, "value"
+        ),
     )
     scenario = Scenario(**{i.name: i.value for i in inputs})
     return Inputs(scenario, inputs)

@@ -91,7 +91,10 @@ def test_citation_cff_references_the_article_as_the_release_records_it():
     assert reference["type"] == "article"
     assert (reference["title"], reference["journal"]) == (source.title, source.journal)
     assert (str(reference["year"]), str(reference["volume"]), str(reference["issue"])) == (
-        source.year, source.volume, source.number)
+        source.year,
+        source.volume,
+        source.number,
+    )
     assert (str(reference["start"]), str(reference["end"])) == (first, last)
     surname, initials = source.authors[0].split(" ")
     assert reference["authors"][0]["family-names"] == surname

@@ -40,6 +40,14 @@ def test_the_derived_numbers_are_not_in_the_chapters_prose():
     """The appendix holds them; the running text of the study does not glue them."""
     for path in sorted(paths.CHAPTERS.glob("0[0-7]_*.ipynb")):
         text = path.read_text(encoding="utf-8")
-        for name in ("mh_bound", "checkins_per_hour", "pr_implied_central", "pr_implied_range", "wi_headroom_pct",
-                     "kg_agree_gap", "cs_official_fall", "fieldwork_months"):
+        for name in (
+            "mh_bound",
+            "checkins_per_hour",
+            "pr_implied_central",
+            "pr_implied_range",
+            "wi_headroom_pct",
+            "kg_agree_gap",
+            "cs_official_fall",
+            "fieldwork_months",
+        ):
             assert not re.search(rf"\{{glue(?::\w+)?\}}`{name}`", text), (path.name, name)

@@ -235,8 +235,9 @@ def test_community_sentences_shows_both_disputed_values_with_their_sources(later
         assert sorted(r["count"] for r in points) == values  # every source's value, none dropped or merged
         assert len({r["source"] for r in points}) == len(values)
         for r in points:
-            publisher = community.loc[(community["year"] == year) & (community["count"] == r["count"]),
-                                      "publisher"].iloc[0]
+            publisher = community.loc[
+                (community["year"] == year) & (community["count"] == r["count"]), "publisher"
+            ].iloc[0]
             assert r["label"].startswith(f"{r['count']:,}") and quantities.publisher_words(publisher) in r["label"]
             assert f"{r['count']:,}" in figure.alt_text and f"{r['count']:,}" in figure.detail
         assert any(r.get("note", "").startswith(f"{year}: the sources disagree") for r in rows)
@@ -251,8 +252,10 @@ def test_community_sentences_never_joins_a_source_across_missing_years(later):
     rows = [r for r in records(build(later, "community_sentences").spec()) if "segment" in r]
     for series in community["series"].unique():
         years = sorted(int(y) for y in community.loc[community["series"] == series, "year"])
-        segments = [r["segment"] for r in sorted((r for r in rows if r["segment"].startswith(f"{series}-")),
-                                                  key=lambda r: r["year"])]
+        segments = [
+            r["segment"]
+            for r in sorted((r for r in rows if r["segment"].startswith(f"{series}-")), key=lambda r: r["year"])
+        ]
         assert len(segments) == len(years)
         breaks = sum(1 for a, b in zip(years, years[1:], strict=False) if b != a + 1)
         assert len(set(segments)) == breaks + 1
@@ -304,8 +307,10 @@ def test_recruitment_against_the_plan(later):
     assert quantities.recruitment_above(recruitment, raised, "new_probation_officers").startswith("none of the")
     phrase = quantities.recruitment_phrase(recruitment, "actual")
     assert all(f"{int(c):,} in {p}" in phrase for p, c in zip(actual["period"], actual["count"], strict=True))
-    assert "target" not in quantities.recruitment_table(recruitment[recruitment["kind"] == "actual"])[
-        "actual or target"].tolist()
+    assert (
+        "target"
+        not in quantities.recruitment_table(recruitment[recruitment["kind"] == "actual"])["actual or target"].tolist()
+    )
 
 
 def test_workload_and_kirton_phrases(later):
@@ -322,7 +327,8 @@ def test_workload_and_kirton_phrases(later):
     with pytest.raises(ValueError):
         quantities.kirton_gap_points(kirton, "kg_agree_allocation_nps_pct", "kg_branch_interviews")  # not percentages
     assert quantities.kirton_phrase(kirton, "kg_appealed_pct") == (
-        f"{int(k.loc['kg_appealed_pct', 'value'])}% of {k.loc['kg_appealed_pct', 'group']}")
+        f"{int(k.loc['kg_appealed_pct', 'value'])}% of {k.loc['kg_appealed_pct', 'group']}"
+    )
 
 
 def test_reception_stances_count_the_coded_comments(later):
@@ -333,7 +339,8 @@ def test_reception_stances_count_the_coded_comments(later):
     assert sum(shown.values()) == len(comments)
     table = quantities.stance_counts(comments)
     assert dict(zip(table["stance"], table["comments"], strict=True)) == {
-        s: int(expected.get(s, 0)) for s in quantities.STANCE_WORDS}
+        s: int(expected.get(s, 0)) for s in quantities.STANCE_WORDS
+    }
     replies = comments[comments["reply_to"].notna()]
     assert table["replies"].sum() == len(replies)
     # Recoding one comment moves it from one bar to another.

@@ -32,8 +32,11 @@ def test_a_glued_figure_names_its_table_row_function_and_claim():
     assert f"Data release {ctx.release.label}" in glued.provenance
     assert "table figures, row caseload_rise_pct_hmi2021" in glued.provenance
     assert "quantities.figure_phrase(figures, 'caseload_rise_pct_hmi2021')" in glued.provenance
-    checking = [c.claim_id for c in claims.read_claims(ctx.release.table("claims"))
-                if c.kind == "figure" and c.args == ("caseload_rise_pct_hmi2021",)]
+    checking = [
+        c.claim_id
+        for c in claims.read_claims(ctx.release.table("claims"))
+        if c.kind == "figure" and c.args == ("caseload_rise_pct_hmi2021",)
+    ]
     assert glued.claim == checking[0]
     assert f'href="{tables.CLAIMS_PAGE}#claim-{glued.claim}"' in glued._repr_html_()
 

@@ -119,9 +119,7 @@ def test_model_by_hand(scenario):
 def test_minutes_times_caseload_is_the_contact_time(scenario):
     outcome = whatif.run(scenario)
     assert outcome.minutes_per_person * outcome.caseload == pytest.approx(outcome.contact_minutes_per_month)
-    assert outcome.grown_minutes_per_person * outcome.grown_caseload == pytest.approx(
-        outcome.contact_minutes_per_month
-    )
+    assert outcome.grown_minutes_per_person * outcome.grown_caseload == pytest.approx(outcome.contact_minutes_per_month)
 
 
 def test_share_left_depends_on_growth_alone(scenario):
@@ -234,8 +232,11 @@ def test_none_takes_the_published_values(release):
 
 def test_given_values_override_and_are_marked(release):
     inputs = whatif.resolve(
-        release.table("figures"), release.table("appointment_models"), caseload_growth_pct=50.0,
-        appointment_minutes=60.0, staff_hours_per_week=30.0,
+        release.table("figures"),
+        release.table("appointment_models"),
+        caseload_growth_pct=50.0,
+        appointment_minutes=60.0,
+        staff_hours_per_week=30.0,
     )
     assert inputs.scenario.caseload_growth_pct == 50.0
     assert inputs.scenario.appointment_minutes == 60.0

@@ -47,8 +47,10 @@ def each_register(request):
 def test_every_claim_holds_or_says_why_it_cannot_be_checked(each_register):
     register = each_register
     failing = claims.failing(register)
-    report = "\n".join(f"{r.claim_id} [{r.kind}] {r.statement} -- published {r.published}, computed "
-                       f"{r.computed}: {r.reason}" for r in failing.itertuples())
+    report = "\n".join(
+        f"{r.claim_id} [{r.kind}] {r.statement} -- published {r.published}, computed {r.computed}: {r.reason}"
+        for r in failing.itertuples()
+    )
     print(report)
     assert failing.empty, f"claims that fail against the data:\n{report}"
     assert set(register["verdict"]) <= set(claims.VERDICTS)
@@ -120,8 +122,12 @@ def _scan(lines: list[str]) -> list[tuple[str, float]]:
             text = re.sub(r"\([^()\d]*\)", " ", text)
             text = re.sub(r"\([^()]*\b(19|20)\d{2}[a-z]?\b[^()]*\)", " ", text)
         text = re.sub(r"^\s*\d+\.\s", " ", text)  # list and note numbering
-        text = re.sub(r"\b\d{1,2} (?=(January|February|March|April|May|June|July|August|September|October|"
-                      r"November|December)\b)", " ", text)  # the day of a date
+        text = re.sub(
+            r"\b\d{1,2} (?=(January|February|March|April|May|June|July|August|September|October|"
+            r"November|December)\b)",
+            " ",
+            text,
+        )  # the day of a date
         for match in re.finditer(r"(?<![\w@])(\d{1,3}(?:,\d{3})+(?!\d)|\d+(?:\.\d+)?)", text):  # not in a handle
             found.append((line, float(match.group().replace(",", ""))))
         for match in re.finditer(r"\b(two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b", text, re.I):
@@ -291,25 +297,67 @@ def cite(phrase: str) -> str:
 FIGURES = [
     {"figure_id": "staff", "value": 9, "value_high": None, "unit": "count", "qualifier": "exact", "as_of": None},
     {"figure_id": "span", "value": 40, "value_high": 60, "unit": "minutes", "qualifier": "range", "as_of": None},
-    {"figure_id": "fieldwork", "value": 4, "value_high": None, "unit": "months", "qualifier": "exact",
-     "as_of": "2018-06/2018-09"},
-    {"figure_id": "experience", "value": 14, "value_high": None, "unit": "years", "qualifier": "over",
-     "as_of": None},
-    {"figure_id": "start", "value": 40000, "value_high": None, "unit": "people", "qualifier": "just under",
-     "as_of": "2015-03-31"},
-    {"figure_id": "end", "value": 68863, "value_high": None, "unit": "people", "qualifier": "exact",
-     "as_of": "2020-03-31"},
-    {"figure_id": "rise", "value": 74, "value_high": None, "unit": "percent", "qualifier": "exact",
-     "as_of": "2015-03-31/2020-03-31"},
-    {"figure_id": "caseload", "value": 20000, "value_high": None, "unit": "people", "qualifier": "about",
-     "as_of": None},
+    {
+        "figure_id": "fieldwork",
+        "value": 4,
+        "value_high": None,
+        "unit": "months",
+        "qualifier": "exact",
+        "as_of": "2018-06/2018-09",
+    },
+    {"figure_id": "experience", "value": 14, "value_high": None, "unit": "years", "qualifier": "over", "as_of": None},
+    {
+        "figure_id": "start",
+        "value": 40000,
+        "value_high": None,
+        "unit": "people",
+        "qualifier": "just under",
+        "as_of": "2015-03-31",
+    },
+    {
+        "figure_id": "end",
+        "value": 68863,
+        "value_high": None,
+        "unit": "people",
+        "qualifier": "exact",
+        "as_of": "2020-03-31",
+    },
+    {
+        "figure_id": "rise",
+        "value": 74,
+        "value_high": None,
+        "unit": "percent",
+        "qualifier": "exact",
+        "as_of": "2015-03-31/2020-03-31",
+    },
+    {
+        "figure_id": "caseload",
+        "value": 20000,
+        "value_high": None,
+        "unit": "people",
+        "qualifier": "about",
+        "as_of": None,
+    },
 ]
 EXCERPTS = [
-    {"excerpt_id": "E01", "position": 1, "speaker_role": "Probation officer", "gender": "male",
-     "experience": None, "attribution_basis": 'gender: "The officer said of his caseload"',
-     "text": "I'm from the old school. We see them for 15 minutes."},
-    {"excerpt_id": "E02", "position": 2, "speaker_role": "Probation service officer", "gender": None,
-     "experience": None, "attribution_basis": None, "text": "It's just continuous."},
+    {
+        "excerpt_id": "E01",
+        "position": 1,
+        "speaker_role": "Probation officer",
+        "gender": "male",
+        "experience": None,
+        "attribution_basis": 'gender: "The officer said of his caseload"',
+        "text": "I'm from the old school. We see them for 15 minutes.",
+    },
+    {
+        "excerpt_id": "E02",
+        "position": 2,
+        "speaker_role": "Probation service officer",
+        "gender": None,
+        "experience": None,
+        "attribution_basis": None,
+        "text": "It's just continuous.",
+    },
 ]
 
 
@@ -328,25 +376,62 @@ def tables(**changes) -> dict[str, pd.DataFrame]:
         ),
         "cohorts": frame(
             [
-                {"cohort_id": "C2", "age_range": "18–24", "size_reported": False, "size_value": None,
-                 "size_unit": None, "size_qualifier": None, "size_basis": None},
-                {"cohort_id": "C3", "age_range": "25–49", "size_reported": True, "size_value": 70,
-                 "size_unit": "percent of caseload", "size_qualifier": "about", "size_basis": None},
-                {"cohort_id": "C4", "age_range": "50+", "size_reported": False, "size_value": None,
-                 "size_unit": None, "size_qualifier": None, "size_basis": None},
-                {"cohort_id": "C5", "age_range": None, "size_reported": True, "size_value": 90,
-                 "size_unit": "people", "size_qualifier": "less than",
-                 "size_basis": "one business manager estimated less than 90"},
+                {
+                    "cohort_id": "C2",
+                    "age_range": "18–24",
+                    "size_reported": False,
+                    "size_value": None,
+                    "size_unit": None,
+                    "size_qualifier": None,
+                    "size_basis": None,
+                },
+                {
+                    "cohort_id": "C3",
+                    "age_range": "25–49",
+                    "size_reported": True,
+                    "size_value": 70,
+                    "size_unit": "percent of caseload",
+                    "size_qualifier": "about",
+                    "size_basis": None,
+                },
+                {
+                    "cohort_id": "C4",
+                    "age_range": "50+",
+                    "size_reported": False,
+                    "size_value": None,
+                    "size_unit": None,
+                    "size_qualifier": None,
+                    "size_basis": None,
+                },
+                {
+                    "cohort_id": "C5",
+                    "age_range": None,
+                    "size_reported": True,
+                    "size_value": 90,
+                    "size_unit": "people",
+                    "size_qualifier": "less than",
+                    "size_basis": "one business manager estimated less than 90",
+                },
             ],
             size_reported="boolean",
             size_value="Float64",
         ),
-        "appointment_models": frame([{"model_id": "A1", "name": "Hour", "minutes": 60},
-                                     {"model_id": "A3", "name": "15-minute check-in", "minutes": 15}],
-                                    minutes="Int64"),
+        "appointment_models": frame(
+            [
+                {"model_id": "A1", "name": "Hour", "minutes": 60},
+                {"model_id": "A3", "name": "15-minute check-in", "minutes": 15},
+            ],
+            minutes="Int64",
+        ),
         "policy_measures": frame(
-            [{"measure_id": f"M{i}", "description": "Recruit 1,000 officers." if i == 1 else "Other.",
-              "mapping_basis": 'Reading of "outlines three ways to mitigate the harms"'} for i in (1, 2, 3)]
+            [
+                {
+                    "measure_id": f"M{i}",
+                    "description": "Recruit 1,000 officers." if i == 1 else "Other.",
+                    "mapping_basis": 'Reading of "outlines three ways to mitigate the harms"',
+                }
+                for i in (1, 2, 3)
+            ]
         ),
         "excerpts": frame(EXCERPTS, position="Int64"),
         "documentary_quotes": frame([{"quote_id": "D01", "page": "12", "text": "work is hard"}]),
@@ -364,13 +449,20 @@ def evidence(sources, **changes) -> claims.Evidence:
     return evidence_from(tables(**changes), sources)
 
 
-def judge(ev, check, value=None, qualifier="exact", unit="count", phrase=SOURCE_LINES[0], high=None,
-          tolerance=0.0, note=None) -> dict:
+def judge(
+    ev, check, value=None, qualifier="exact", unit="count", phrase=SOURCE_LINES[0], high=None, tolerance=0.0, note=None
+) -> dict:
     row = {
-        "claim_id": "C001", "statement": "test", "source": cite(phrase),
-        "published_value": value, "published_high": high,
-        "qualifier": qualifier if value is not None else None, "unit": unit if value is not None else None,
-        "check": check, "tolerance": tolerance, "note": note,
+        "claim_id": "C001",
+        "statement": "test",
+        "source": cite(phrase),
+        "published_value": value,
+        "published_high": high,
+        "qualifier": qualifier if value is not None else None,
+        "unit": unit if value is not None else None,
+        "check": check,
+        "tolerance": tolerance,
+        "note": note,
     }
     table = frame([row], published_value="Float64", published_high="Float64", tolerance="Float64")
     (result,) = claims.evaluate_claims(table, ev).to_dict("records")
@@ -392,8 +484,9 @@ def test_figure(sources):
     assert holds(judge(ev, "figure:span", 40, "range", "minutes", SOURCE_LINES[17], high=60))
     assert not holds(judge(ev, "figure:span", 40, "range", "minutes", SOURCE_LINES[0], high=60))  # no 40, 60
     assert holds(judge(ev, "figure:caseload", 20000, "about", "people", SOURCE_LINES[3]))
-    changed = tables()["figures"].assign(qualifier=lambda f: f["qualifier"].where(f["figure_id"] != "caseload",
-                                                                                    "exact"))
+    changed = tables()["figures"].assign(
+        qualifier=lambda f: f["qualifier"].where(f["figure_id"] != "caseload", "exact")
+    )
     result = judge(evidence(sources, figures=changed), "figure:caseload", 20000, "about", "people", SOURCE_LINES[3])
     assert not holds(result) and "qualifier" in result["reason"]
     assert not holds(judge(ev, "figure:staff", 9, unit="people"))  # unit differs from the data's
@@ -429,11 +522,13 @@ def test_period_months_and_year(sources):
     assert holds(judge(ev, "period_year:fieldwork", 2018, unit="year", phrase=phrase))
     figures = tables()["figures"]
     figures.loc[figures["figure_id"] == "fieldwork", "as_of"] = "2018-06/2018-08"
-    assert not holds(judge(evidence(sources, figures=figures), "period_months:fieldwork", 4, unit="months",
-                           phrase=phrase))
+    assert not holds(
+        judge(evidence(sources, figures=figures), "period_months:fieldwork", 4, unit="months", phrase=phrase)
+    )
     figures.loc[figures["figure_id"] == "fieldwork", "as_of"] = "2019-06/2019-09"
-    assert not holds(judge(evidence(sources, figures=figures), "period_year:fieldwork", 2018, unit="year",
-                           phrase=phrase))
+    assert not holds(
+        judge(evidence(sources, figures=figures), "period_year:fieldwork", 2018, unit="year", phrase=phrase)
+    )
     assert not holds(judge(ev, "period_months:staff", 4, unit="months", phrase=phrase))  # no as_of
 
 
@@ -446,12 +541,16 @@ def test_implied_baseline(sources):
     assert f"{low:,.1f}" in result["computed"] and f"{high:,.1f}" in result["computed"]
     figures = tables()["figures"]
     figures.loc[figures["figure_id"] == "rise", "value"] = 70  # 68,863 / 1.7 is over 40,000
-    assert not holds(judge(evidence(sources, figures=figures), "implied_baseline:end,rise,0.5", 40000,
-                           "just under", "people", phrase))
+    assert not holds(
+        judge(
+            evidence(sources, figures=figures), "implied_baseline:end,rise,0.5", 40000, "just under", "people", phrase
+        )
+    )
     figures = tables()["figures"]
     figures.loc[figures["figure_id"] == "rise", "as_of"] = "2015-03-31/2019-03-31"
-    result = judge(evidence(sources, figures=figures), "implied_baseline:end,rise,0.5", 40000, "just under",
-                   "people", phrase)
+    result = judge(
+        evidence(sources, figures=figures), "implied_baseline:end,rise,0.5", 40000, "just under", "people", phrase
+    )
     assert not holds(result) and "does not end" in result["reason"]
     with pytest.raises(ClaimsError):
         judge(ev, "implied_baseline:end,rise,half", 40000, "just under", "people", phrase)
@@ -465,14 +564,14 @@ def test_cohort_and_cohort_age(sources):
     assert not holds(judge(ev, "cohort:C2", 90, "less than", "people", SOURCE_LINES[4]))  # no size reported
     cohorts = tables()["cohorts"]
     cohorts.loc[cohorts["cohort_id"] == "C5", "size_value"] = 95
-    assert not holds(judge(evidence(sources, cohorts=cohorts), "cohort:C5", 90, "less than", "people",
-                           SOURCE_LINES[4]))
+    assert not holds(judge(evidence(sources, cohorts=cohorts), "cohort:C5", 90, "less than", "people", SOURCE_LINES[4]))
     assert holds(judge(ev, "cohort_age:C2", 18, "range", "years", SOURCE_LINES[6], high=24))
     assert holds(judge(ev, "cohort_age:C4", 50, "at least", "years", SOURCE_LINES[7]))
     cohorts = tables()["cohorts"]
     cohorts.loc[cohorts["cohort_id"] == "C2", "age_range"] = "18–25"
-    assert not holds(judge(evidence(sources, cohorts=cohorts), "cohort_age:C2", 18, "range", "years",
-                           SOURCE_LINES[6], high=24))
+    assert not holds(
+        judge(evidence(sources, cohorts=cohorts), "cohort_age:C2", 18, "range", "years", SOURCE_LINES[6], high=24)
+    )
     assert not holds(judge(ev, "cohort_age:C5", 18, "range", "years", SOURCE_LINES[6], high=24))
 
 
@@ -480,8 +579,9 @@ def test_table_rows(sources):
     ev = evidence(sources)
     assert holds(judge(ev, "table_rows:policy_measures", 3, phrase=SOURCE_LINES[12]))
     fewer = tables()["policy_measures"].iloc[:2]
-    assert not holds(judge(evidence(sources, policy_measures=fewer), "table_rows:policy_measures", 3,
-                           phrase=SOURCE_LINES[12]))
+    assert not holds(
+        judge(evidence(sources, policy_measures=fewer), "table_rows:policy_measures", 3, phrase=SOURCE_LINES[12])
+    )
     assert not holds(judge(ev, "table_rows:nothing", 3, phrase=SOURCE_LINES[12]))
 
 
@@ -500,15 +600,20 @@ def test_joined_before(sources):
     assert holds(result) and "2004" in result["computed"]
     figures = tables()["figures"]
     figures.loc[figures["figure_id"] == "experience", "value"] = 2
-    assert not holds(judge(evidence(sources, figures=figures), "joined_before:experience,fieldwork", 2014,
-                           "less than", "year", phrase))
+    assert not holds(
+        judge(
+            evidence(sources, figures=figures), "joined_before:experience,fieldwork", 2014, "less than", "year", phrase
+        )
+    )
 
 
 def test_excerpt_speakers(sources):
     pso = "Probation service officer"
     three = frame(
-        [{**EXCERPTS[1], "excerpt_id": f"E0{i}", "position": i, "gender": g} for i, g in
-         enumerate(["female", "male", "female"], 1)],
+        [
+            {**EXCERPTS[1], "excerpt_id": f"E0{i}", "position": i, "gender": g}
+            for i, g in enumerate(["female", "male", "female"], 1)
+        ],
         position="Int64",
     )
     ev = evidence(sources, excerpts=three)
@@ -518,8 +623,11 @@ def test_excerpt_speakers(sources):
     assert holds(judge(ev, "excerpt_speakers:gender/male", 3, "at most", "people", SOURCE_LINES[1]))
     assert holds(judge(ev, "excerpt_speakers:interviews/this paper", 9, "at most", "people"))
     unknown_role = frame([{**EXCERPTS[0], "speaker_role": "Volunteer"}], position="Int64")
-    assert not holds(judge(evidence(sources, excerpts=unknown_role), "excerpt_speakers:interviews/this paper", 9,
-                           "at most", "people"))
+    assert not holds(
+        judge(
+            evidence(sources, excerpts=unknown_role), "excerpt_speakers:interviews/this paper", 9, "at most", "people"
+        )
+    )
     with pytest.raises(ClaimsError):
         judge(ev, "excerpt_speakers:colour/blue", 2, "at most", "people", SOURCE_LINES[1])
 
@@ -530,8 +638,15 @@ def test_text_number(sources):
     assert holds(judge(ev, "text_number:policy_measures/M1/description", 1000, unit="people", phrase=phrase))
     measures = tables()["policy_measures"]
     measures.loc[measures["measure_id"] == "M1", "description"] = "Recruit 2,000 officers."
-    assert not holds(judge(evidence(sources, policy_measures=measures), "text_number:policy_measures/M1/description",
-                           1000, unit="people", phrase=phrase))
+    assert not holds(
+        judge(
+            evidence(sources, policy_measures=measures),
+            "text_number:policy_measures/M1/description",
+            1000,
+            unit="people",
+            phrase=phrase,
+        )
+    )
     assert not holds(judge(ev, "text_number:policy_measures/M2/description", 1000, unit="people", phrase=phrase))
     with pytest.raises(ClaimsError):
         judge(ev, "text_number:policy_measures/M1/nothing", 1000, unit="people", phrase=phrase)
@@ -542,8 +657,7 @@ def test_excerpt_verbatim_and_coverage(sources):
     assert holds(judge(ev, "excerpt_verbatim"))
     result = judge(ev, "excerpt_coverage")
     assert holds(result) and result["computed"].startswith("2 of 2")
-    altered = frame([{**EXCERPTS[0], "text": EXCERPTS[0]["text"].replace("old", "new")}, EXCERPTS[1]],
-                    position="Int64")
+    altered = frame([{**EXCERPTS[0], "text": EXCERPTS[0]["text"].replace("old", "new")}, EXCERPTS[1]], position="Int64")
     result = judge(evidence(sources, excerpts=altered), "excerpt_verbatim")
     assert not holds(result) and "E01" in result["reason"]
     assert not holds(judge(evidence(sources, excerpts=altered), "excerpt_coverage"))
@@ -565,8 +679,9 @@ def test_attribution_phrases(sources):
     assert not holds(result) and "does not support" in result["reason"]
     unsupported = frame([EXCERPTS[0], {**EXCERPTS[1], "experience": "pre-TR"}], position="Int64")
     assert not holds(judge(evidence(sources, excerpts=unsupported), "attribution_phrases"))
-    invented = frame([{**EXCERPTS[0], "attribution_basis": 'gender: "he said so himself"'}, EXCERPTS[1]],
-                     position="Int64")
+    invented = frame(
+        [{**EXCERPTS[0], "attribution_basis": 'gender: "he said so himself"'}, EXCERPTS[1]], position="Int64"
+    )
     assert not holds(judge(evidence(sources, excerpts=invented), "attribution_phrases"))
     cohorts = tables()["cohorts"]
     cohorts.loc[cohorts["cohort_id"] == "C5", "size_basis"] = "a manager guessed"
@@ -586,8 +701,12 @@ def test_documentary_verbatim(sources):
 def test_source_phrases(sources):
     good = frame([{"id": "x", "source": cite(SOURCE_LINES[5])}])
     assert holds(judge(evidence_from({"t": good}, sources), "source_phrases"))
-    bad = frame([{"id": "x", "source": cite("About 71% of all service users.")},
-                 {"id": "y", "source": str(SourceCell("nowhere.txt", "Test", SOURCE_LINES[5]))}])
+    bad = frame(
+        [
+            {"id": "x", "source": cite("About 71% of all service users.")},
+            {"id": "y", "source": str(SourceCell("nowhere.txt", "Test", SOURCE_LINES[5]))},
+        ]
+    )
     result = judge(evidence_from({"t": bad}, sources), "source_phrases")
     assert not holds(result)
     assert "t row 2" in result["reason"] and "no source file 'nowhere.txt'" in result["reason"]
@@ -611,10 +730,14 @@ def community(a_2011=177603, b_2011=185265, a_2016=102938, extra=()) -> pd.DataF
     return frame(rows, year="Int64", count="Int64")
 
 
-RECRUITMENT = frame([{"period": "2020/21", "kind": "actual", "count": 1007},
-                     {"period": "2021/22", "kind": "target", "count": 1500}], count="Int64")
-KIRTON = [{"figure_id": "agree_nps", "value": 87, "unit": "percent", "qualifier": "exact"},
-          {"figure_id": "women", "value": 70, "unit": "percent", "qualifier": "more than"}]
+RECRUITMENT = frame(
+    [{"period": "2020/21", "kind": "actual", "count": 1007}, {"period": "2021/22", "kind": "target", "count": 1500}],
+    count="Int64",
+)
+KIRTON = [
+    {"figure_id": "agree_nps", "value": 87, "unit": "percent", "qualifier": "exact"},
+    {"figure_id": "women", "value": 70, "unit": "percent", "qualifier": "more than"},
+]
 
 
 def test_row_specs_allow_slashes_in_key_values_and_name_their_column():
@@ -629,32 +752,54 @@ def test_row_specs_allow_slashes_in_key_values_and_name_their_column():
 
 
 def test_value(sources):
-    ev = evidence(sources, community_sentences=community(), recruitment=RECRUITMENT,
-                  kirton_survey=frame(KIRTON, value="Float64"))
+    ev = evidence(
+        sources, community_sentences=community(), recruitment=RECRUITMENT, kirton_survey=frame(KIRTON, value="Float64")
+    )
     times = SOURCE_LINES[22]
     assert holds(judge(ev, "value:community_sentences/series=b&year=2021/count", 72021, phrase=times))
     assert not holds(judge(ev, "value:community_sentences/series=a&year=2011/count", 72021, phrase=times))
-    assert holds(judge(ev, "value:recruitment/period=2020/21&kind=actual/count", 1007, unit="people",
-                       phrase=SOURCE_LINES[24]))
+    assert holds(
+        judge(ev, "value:recruitment/period=2020/21&kind=actual/count", 1007, unit="people", phrase=SOURCE_LINES[24])
+    )
     changed = evidence(sources, recruitment=RECRUITMENT.assign(count=pd.array([1070, 1500], dtype="Int64")))
-    assert not holds(judge(changed, "value:recruitment/period=2020/21&kind=actual/count", 1007, unit="people",
-                           phrase=SOURCE_LINES[24]))
+    assert not holds(
+        judge(
+            changed, "value:recruitment/period=2020/21&kind=actual/count", 1007, unit="people", phrase=SOURCE_LINES[24]
+        )
+    )
     nps = SOURCE_LINES[25]
     assert holds(judge(ev, "value:kirton_survey/figure_id=agree_nps/value", 87, unit="percent", phrase=nps))
     result = judge(ev, "value:kirton_survey/figure_id=agree_nps/value", 87, unit="count", phrase=nps)
     assert not holds(result) and "'percent'" in result["reason"]  # the row's unit is read
     hedged = frame([{**KIRTON[0], "qualifier": "about"}], value="Float64")
-    result = judge(evidence(sources, kirton_survey=hedged), "value:kirton_survey/figure_id=agree_nps/value", 87,
-                   unit="percent", phrase=nps)
+    result = judge(
+        evidence(sources, kirton_survey=hedged),
+        "value:kirton_survey/figure_id=agree_nps/value",
+        87,
+        unit="percent",
+        phrase=nps,
+    )
     assert not holds(result) and "qualifier 'about'" in result["reason"]
     unreadable = frame([{**KIRTON[1], "figure_id": "agree_nps", "value": 87}], value="Float64")
-    result = judge(evidence(sources, kirton_survey=unreadable), "value:kirton_survey/figure_id=agree_nps/value",
-                   87, unit="percent", phrase=nps)
+    result = judge(
+        evidence(sources, kirton_survey=unreadable),
+        "value:kirton_survey/figure_id=agree_nps/value",
+        87,
+        unit="percent",
+        phrase=nps,
+    )
     assert not holds(result) and "cannot read" in result["reason"]
     assert not holds(judge(ev, "value:community_sentences/series=c&year=2021/count", 72021, phrase=times))
     assert not holds(judge(ev, "value:community_sentences/year=2011/count", 72021, phrase=times))  # two rows
-    assert not holds(judge(evidence(sources), "value:recruitment/period=2020/21&kind=actual/count", 1007,
-                           unit="people", phrase=SOURCE_LINES[24]))  # no such table
+    assert not holds(
+        judge(
+            evidence(sources),
+            "value:recruitment/period=2020/21&kind=actual/count",
+            1007,
+            unit="people",
+            phrase=SOURCE_LINES[24],
+        )
+    )  # no such table
     with pytest.raises(ClaimsError):
         judge(ev, "value:community_sentences/series=b&year=2021/nothing", 72021, phrase=times)
 
@@ -662,16 +807,25 @@ def test_value(sources):
 def test_percent_fall(sources):
     check = "percent_fall:community_sentences/series=a&year=2008/count,community_sentences/series=a&year=2016/count"
     phrase = SOURCE_LINES[23]
-    result = judge(evidence(sources, community_sentences=community()), check, 46, unit="percent", phrase=phrase,
-                   tolerance=0.5)
+    result = judge(
+        evidence(sources, community_sentences=community()), check, 46, unit="percent", phrase=phrase, tolerance=0.5
+    )
     assert holds(result)
     assert f"{100 * (190172 - 102938) / 190172:.1f}%" in result["computed"]
     # 190,172 -> 110,000 is a fall of 42.2%: outside 46 give or take the rounding.
     changed = evidence(sources, community_sentences=community(a_2016=110000))
     assert not holds(judge(changed, check, 46, unit="percent", phrase=phrase, tolerance=0.5))
     missing = check.replace("year=2016", "year=2017")
-    assert not holds(judge(evidence(sources, community_sentences=community()), missing, 46, unit="percent",
-                           phrase=phrase, tolerance=0.5))
+    assert not holds(
+        judge(
+            evidence(sources, community_sentences=community()),
+            missing,
+            46,
+            unit="percent",
+            phrase=phrase,
+            tolerance=0.5,
+        )
+    )
 
 
 def disagreement(ev, value, phrase=SOURCE_LINES[21]) -> dict:
@@ -679,10 +833,21 @@ def disagreement(ev, value, phrase=SOURCE_LINES[21]) -> dict:
 
 
 def _claims_table(n: int) -> pd.DataFrame:
-    rows = [{"claim_id": f"C00{i}", "statement": "x", "source": cite(SOURCE_LINES[21 + (i - 1) % 2]),
-             "published_value": (177603, 185265)[(i - 1) % 2], "published_high": None, "qualifier": "exact",
-             "unit": "count", "check": "disagreement:community_sentences/year=2011", "tolerance": 0.0,
-             "note": None} for i in range(1, n + 1)]
+    rows = [
+        {
+            "claim_id": f"C00{i}",
+            "statement": "x",
+            "source": cite(SOURCE_LINES[21 + (i - 1) % 2]),
+            "published_value": (177603, 185265)[(i - 1) % 2],
+            "published_high": None,
+            "qualifier": "exact",
+            "unit": "count",
+            "check": "disagreement:community_sentences/year=2011",
+            "tolerance": 0.0,
+            "note": None,
+        }
+        for i in range(1, n + 1)
+    ]
     return frame(rows, published_value="Float64", published_high="Float64", tolerance="Float64")
 
 
@@ -713,16 +878,22 @@ def test_a_disagreement_claim_still_fails_on_a_wrong_value_or_too_few_sources(so
     ev = evidence(sources, community_sentences=community())
     result = disagreement(ev, 180000, "the sources give 180,000 for 2011")
     assert result["verdict"] == "fails"
-    (sources / ARTICLE).write_text("\n\n".join([*SOURCE_LINES, "the sources give 180,000 for 2011"]) + "\n",
-                                   encoding="utf-8")
+    (sources / ARTICLE).write_text(
+        "\n\n".join([*SOURCE_LINES, "the sources give 180,000 for 2011"]) + "\n", encoding="utf-8"
+    )
     source_files.rehash(sources)
-    result = disagreement(evidence_from(tables(community_sentences=community()), sources), 180000,
-                          "the sources give 180,000 for 2011")
+    result = disagreement(
+        evidence_from(tables(community_sentences=community()), sources), 180000, "the sources give 180,000 for 2011"
+    )
     assert result["verdict"] == "fails" and "none of the sources' values" in result["reason"]
     one = community().query("series == 'a'")
     assert disagreement(evidence(sources, community_sentences=one), 177603)["verdict"] == "fails"
-    assert claims.disagreeing_ids(claims.evaluate_claims(_claims_table(1), evidence(
-        sources, community_sentences=community(b_2011=177603)))) == "none"
+    assert (
+        claims.disagreeing_ids(
+            claims.evaluate_claims(_claims_table(1), evidence(sources, community_sentences=community(b_2011=177603)))
+        )
+        == "none"
+    )
 
 
 # --- the source phrase of every claim ------------------------------------------------------
@@ -773,9 +944,18 @@ def test_not_checkable_claims_say_why_and_still_check_their_phrase(sources):
 )
 def test_malformed_claims_raise(sources, check, value, qualifier, extra):
     ev = evidence(sources)
-    row = {"claim_id": "C001", "statement": "x", "source": cite(SOURCE_LINES[0]), "published_value": value,
-           "published_high": None, "qualifier": qualifier, "unit": "count" if value is not None else None,
-           "check": check, "tolerance": extra.get("tolerance", 0.0), "note": extra.get("note", "n")}
+    row = {
+        "claim_id": "C001",
+        "statement": "x",
+        "source": cite(SOURCE_LINES[0]),
+        "published_value": value,
+        "published_high": None,
+        "qualifier": qualifier,
+        "unit": "count" if value is not None else None,
+        "check": check,
+        "tolerance": extra.get("tolerance", 0.0),
+        "note": extra.get("note", "n"),
+    }
     table = frame([row], published_value="Float64", published_high="Float64", tolerance="Float64")
     with pytest.raises(ClaimsError):
         claims.evaluate_claims(table, ev)

@@ -39,8 +39,11 @@ def release():
 
 def figure_claims(release, unit: str, value: float) -> list[claims.Claim]:
     """Claims checked against a figures row whose published value is ``value`` ``unit``."""
-    found = [c for c in claims.read_claims(release.table("claims"))
-             if c.kind == "figure" and c.unit == unit and c.value == value]
+    found = [
+        c
+        for c in claims.read_claims(release.table("claims"))
+        if c.kind == "figure" and c.unit == unit and c.value == value
+    ]
     return found
 
 
@@ -163,7 +166,8 @@ def test_tr_end_prose_helpers_follow_the_rows(release):
     assert quantities.tr_end_value(table, "announce_early_end").startswith(f"{int(row['value'])} ")
     year, month = row["date"].split("-")
     assert quantities.tr_end_date(table, "announce_early_end").endswith(year)
-    assert list(quantities.tr_end_table(table)["date"]) == [quantities.tr_end_date(table, i)
-                                                        for i in table.sort_values("date", kind="stable")["item_id"]]
+    assert list(quantities.tr_end_table(table)["date"]) == [
+        quantities.tr_end_date(table, i) for i in table.sort_values("date", kind="stable")["item_id"]
+    ]
     with pytest.raises(ValueError):
         quantities.tr_end_value(table, "model_published")  # an event without a number

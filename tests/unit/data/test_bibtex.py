@@ -25,8 +25,9 @@ def test_surnames_keep_particles_and_corporate_authors_whole():
 
 
 def test_entry_text_ignores_layout():
-    relaid = BIB.replace("@book{a2000,  author = {Solo, A.}, year = {2000}}",
-                         "@book{a2000,\n    author={Solo, A.},\n    year={2000}\n}")
+    relaid = BIB.replace(
+        "@book{a2000,  author = {Solo, A.}, year = {2000}}", "@book{a2000,\n    author={Solo, A.},\n    year={2000}\n}"
+    )
     assert relaid != BIB
     assert entry_text("a2000", read_bibtex(relaid)["a2000"]) == entry_text("a2000", read_bibtex(BIB)["a2000"])
 

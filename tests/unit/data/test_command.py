@@ -12,6 +12,7 @@ class Expected(Exception):
 def _raise(error: Exception):
     def action():
         raise error
+
     return action
 
 

@@ -219,26 +219,61 @@ def test_value_not_in_enum(tmp_path):
 # (table, how its file is broken, what the message must say): each names file, row and column,
 # and the error carries the row and column too.
 BROKEN_CELLS = {
-    "wrong type": ("excerpts", lambda: replace_row("excerpts.csv", 2, "1,1998,abc,female,hello,doc1"),
-                   ["file excerpts.csv, row 2 (header = row 1), column speaker_age",
-                    "wrong type: expected a value of type integer (got 'abc')"]),
-    "below minimum": ("excerpts", lambda: replace_row("excerpts.csv", 3, "2,2001,-1,male,x,doc2"),
-                      ["file excerpts.csv, row 3 (header = row 1), column speaker_age",
-                       "constraint 'minimum' violated: expected a value >= 0 (got '-1')"]),
-    "pattern": ("codes", lambda: replace_row("codes.csv", 3, "X2,c1,Child,doc1"),
-                ["file codes.csv, row 3 (header = row 1), column code_id", "pattern 'c[0-9]+'"]),
-    "duplicate primary key": ("excerpts", lambda: add_row("excerpts.csv", "2,2005,40,male,again,doc3"),
-                              ["file excerpts.csv, row 5 (header = row 1), column excerpt_id",
-                               "primary key violated (the same as in the row at position 3)", "(got '2')"]),
-    "unknown excerpt": ("coding", lambda: add_row("coding.csv", "9,c1,true,0.5,2024-01-01,doc1"),
-                        ["file coding.csv, row 5 (header = row 1), column excerpt_id",
-                         "foreign key violated: expected a value present in excerpts.excerpt_id", "(got '9')"]),
-    "unknown code": ("coding", lambda: add_row("coding.csv", "1,c9,true,0.5,2024-01-01,doc1"),
-                     ["file coding.csv, row 5 (header = row 1), column code_id",
-                      "expected a value present in codes.code_id (got 'c9')"]),
-    "unknown parent": ("codes", lambda: add_row("codes.csv", "c3,c7,Orphan,doc1"),
-                       ["file codes.csv, row 4 (header = row 1), column parent_id",
-                        "expected a value present in codes.code_id (got 'c7')"]),
+    "wrong type": (
+        "excerpts",
+        lambda: replace_row("excerpts.csv", 2, "1,1998,abc,female,hello,doc1"),
+        [
+            "file excerpts.csv, row 2 (header = row 1), column speaker_age",
+            "wrong type: expected a value of type integer (got 'abc')",
+        ],
+    ),
+    "below minimum": (
+        "excerpts",
+        lambda: replace_row("excerpts.csv", 3, "2,2001,-1,male,x,doc2"),
+        [
+            "file excerpts.csv, row 3 (header = row 1), column speaker_age",
+            "constraint 'minimum' violated: expected a value >= 0 (got '-1')",
+        ],
+    ),
+    "pattern": (
+        "codes",
+        lambda: replace_row("codes.csv", 3, "X2,c1,Child,doc1"),
+        ["file codes.csv, row 3 (header = row 1), column code_id", "pattern 'c[0-9]+'"],
+    ),
+    "duplicate primary key": (
+        "excerpts",
+        lambda: add_row("excerpts.csv", "2,2005,40,male,again,doc3"),
+        [
+            "file excerpts.csv, row 5 (header = row 1), column excerpt_id",
+            "primary key violated (the same as in the row at position 3)",
+            "(got '2')",
+        ],
+    ),
+    "unknown excerpt": (
+        "coding",
+        lambda: add_row("coding.csv", "9,c1,true,0.5,2024-01-01,doc1"),
+        [
+            "file coding.csv, row 5 (header = row 1), column excerpt_id",
+            "foreign key violated: expected a value present in excerpts.excerpt_id",
+            "(got '9')",
+        ],
+    ),
+    "unknown code": (
+        "coding",
+        lambda: add_row("coding.csv", "1,c9,true,0.5,2024-01-01,doc1"),
+        [
+            "file coding.csv, row 5 (header = row 1), column code_id",
+            "expected a value present in codes.code_id (got 'c9')",
+        ],
+    ),
+    "unknown parent": (
+        "codes",
+        lambda: add_row("codes.csv", "c3,c7,Orphan,doc1"),
+        [
+            "file codes.csv, row 4 (header = row 1), column parent_id",
+            "expected a value present in codes.code_id (got 'c7')",
+        ],
+    ),
 }
 
 
