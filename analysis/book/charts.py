@@ -16,7 +16,7 @@ import html
 import io
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -131,6 +131,11 @@ def bar_panels(
         .resolve_scale(y="independent")
         .properties(title=title)
     )
+
+
+def bar_listing(labels: Iterable, values: Iterable, unit: str = "") -> str:
+    """ "label: value; ..." for a chart's alt text, every bar named with its value."""
+    return "; ".join(f"{label}: {value}{unit}" for label, value in zip(labels, values, strict=True))
 
 
 def spec_id(spec: dict) -> str:

@@ -17,6 +17,11 @@ from analysis.data.release import Release
 DERIVED_COLUMNS = ["quantity", "result", "computed from", "how", "caveat"]
 
 
+def _figures_phrased(figures: pd.DataFrame, *ids: str) -> str:
+    """Where a derived quantity comes from: "figures: <id> (<the figure as published>), ..."."""
+    return "figures: " + ", ".join(f"{i} ({quantities.figure_phrase(figures, i)})" for i in ids)
+
+
 def _has(release: Release, *names: str) -> bool:
     return all(release.has(n) for n in names)
 
@@ -32,11 +37,7 @@ def derived_arithmetic(release: Release) -> pd.DataFrame:
         {
             "quantity": "Share of the case study area's caseload in the mental health cohort",
             "result": f"less than {bound:.2f}%",
-            "computed from": "figures: mental_health_cohort_size ("
-            + quantities.figure_phrase(figures, "mental_health_cohort_size")
-            + "), caseload_case_study ("
-            + quantities.figure_phrase(figures, "caseload_case_study")
-            + ")",
+            "computed from": _figures_phrased(figures, "mental_health_cohort_size", "caseload_case_study"),
             "how": "100 × cohort bound ÷ caseload",
             "caveat": "Assumes that the manager's count for the entire CRC and the area's caseload describe the same "
             "population, which the article does not say; no more precise than the approximate caseload.",
@@ -49,11 +50,7 @@ def derived_arithmetic(release: Release) -> pd.DataFrame:
         {
             "quantity": f"Post-release caseload on {pr.start_date.day} {pr.start_date:%B %Y} implied by the rise",
             "result": f"{imp.central:,.0f} ({imp.low:,.0f} to {imp.high:,.0f})",
-            "computed from": "figures: postrelease_caseload_2020 ("
-            + quantities.figure_phrase(figures, "postrelease_caseload_2020")
-            + "), postrelease_rise_pct ("
-            + quantities.figure_phrase(figures, "postrelease_rise_pct")
-            + ")",
+            "computed from": _figures_phrased(figures, "postrelease_caseload_2020", "postrelease_rise_pct"),
             "how": f"end count ÷ (1 + rise); the range for any rise from {imp.rise_low_pct:g} to {imp.rise_high_pct:g} "
             "per cent, which all round to the published whole number",
             "caveat": "Not published: the summary gives only a bound, and the whole range " + pr.bound_check + ".",

@@ -112,11 +112,17 @@ def update_prose(job: Job) -> bool:
     release whose key is this job's is also recorded as made for this one
     (:func:`retarget`). No kernel is started: outputs depend on code and reads.
     """
+    meta = read_notebook(job.store).metadata.get(META_KEY, {})
+    recorded = (meta.get("data_version"), meta.get("parameters"))
+    if job.store == job.chapter and recorded == (job.version, job.parameters):
+        return False  # the common case, decided without reading the notebook again
     stored = nbformat.read(job.store, as_version=4)
-    before = nbformat.writes(stored)
     updated = stored if job.store == job.chapter else merge_prose(nbformat.read(job.chapter, as_version=4), stored)
     updated = retarget(updated, job)
-    if nbformat.writes(updated) == before:
+    if [c.source for c in updated.cells] == [c.source for c in stored.cells] and recorded == (
+        job.version,
+        job.parameters,
+    ):
         return False
     _write_atomic(updated, job.store)
     return True

@@ -133,12 +133,21 @@ def environment_fingerprint(project: Project, nb: nbformat.NotebookNode | None =
     Without a notebook, all of ``analysis`` (what the HTML build depends on).
     """
     files = imported_code(nb) if nb is not None else sorted(paths.ANALYSIS.rglob("*.py"))
-    parts = []
-    for path in files:
-        parts += [path.relative_to(paths.ANALYSIS).as_posix(), path.read_text(encoding="utf-8")]
+    parts = [part for path in files for part in (path.relative_to(paths.ANALYSIS).as_posix(), file_digest(path))]
     requirements = project.root / "requirements.txt"
-    parts.append(requirements.read_text(encoding="utf-8") if requirements.exists() else "")
+    parts.append(file_digest(requirements) if requirements.exists() else "")
     return _sha(*parts)
+
+
+def file_digest(path: Path) -> str:
+    """sha256 of a file's bytes, computed once per version of the file in this process."""
+    stat = path.stat()
+    return _file_digest(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@cache
+def _file_digest(path: str, mtime_ns: int, size: int) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
 def rebase(reads: list[str], recorded: str, version: str) -> list[str]:

@@ -17,7 +17,7 @@ import nbformat
 from analysis import paths
 from analysis.build import publish
 from analysis.build.execute import check_release, default_version, previous_release, stale_chapters
-from analysis.build.keys import _sha, read_notebook
+from analysis.build.keys import _sha, file_digest, read_notebook
 from analysis.build.project import BOOK_FILES, BuildError, Project
 from analysis.data.files import checkpoint, write_atomic
 from analysis.data.reads import META_KEY
@@ -28,9 +28,7 @@ COMPARISON_FILE = ".data-comparison.pickle"
 
 
 def _files_digest(files: list[Path]) -> list[str]:
-    return [
-        part for path in files if path.is_file() for part in (str(path), hashlib.sha256(path.read_bytes()).hexdigest())
-    ]
+    return [part for path in files if path.is_file() for part in (str(path), file_digest(path))]
 
 
 def _data_key(project: Project, version: str) -> str:
@@ -211,11 +209,7 @@ def html_inputs_key(project: Project, version: str) -> str:
     files += sorted((project.build_dir / "executed").rglob("*.ipynb"))
     for item in sorted(project.chapters_dir.iterdir()):
         files.append(project.store(item, version) if item.suffix == ".ipynb" else item)
-    parts = [version]
-    for path in files:
-        if path.is_file():
-            parts += [str(path), hashlib.sha256(path.read_bytes()).hexdigest()]
-    return _sha(*parts)
+    return _sha(version, *_files_digest(files))
 
 
 def require_fresh(project: Project, version: str) -> None:

@@ -6,7 +6,7 @@ import altair as alt
 import pandas as pd
 
 from analysis.book import quantities
-from analysis.book.charts import PALETTE, Figure, band_axis, bar_panels
+from analysis.book.charts import PALETTE, Figure, band_axis, bar_listing, bar_panels
 from analysis.book.figures.registry import figure
 
 
@@ -56,10 +56,9 @@ def theme_codes(codes: pd.DataFrame, coding: pd.DataFrame, theme_id: str) -> Fig
         title=f"Codes of the theme {theme_name}",
         label_limit=520,
     )
-    listing = "; ".join(f"{c}: {n}" for c, n in zip(frame["code"], frame["codings"], strict=True))
     alt_text = (
         f"Bars of codings per open code in the theme {theme_name}, one panel per category "
-        f"({len(categories)} in all). {listing}."
+        f"({len(categories)} in all). {bar_listing(frame['code'], frame['codings'])}."
     )
     caption = "How often each code of the theme is applied to the printed excerpts, by category."
     detail = (

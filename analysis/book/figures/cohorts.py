@@ -6,7 +6,7 @@ import altair as alt
 import pandas as pd
 
 from analysis.book import quantities
-from analysis.book.charts import MISSING_COLOUR, PALETTE, Figure, band_axis
+from analysis.book.charts import MISSING_COLOUR, PALETTE, Figure, band_axis, bar_listing
 from analysis.book.figures.registry import figure
 
 
@@ -59,7 +59,7 @@ def cohort_model(cohorts: pd.DataFrame, figures_table: pd.DataFrame) -> Figure:
         width=380, height=alt.Step(30), title="The cohort model: sizes the article reports, and where it reports none"
     )
     unreported = [c for c, k in zip(frame["cohort"], frame["kind"], strict=True) if k == "not reported"]
-    described = "; ".join(f"{c}: {a}" for c, a in zip(frame["cohort"], frame["as_reported"], strict=True))
+    described = bar_listing(frame["cohort"], frame["as_reported"])
     alt_text = f"One row per cohort ({len(frame)}). {described}."
     caption = (
         f"The five cohorts: only {quantities.in_words(len(frame) - len(unreported))} sizes are reported, both as "
@@ -105,7 +105,7 @@ def appointment_models(appointment_models: pd.DataFrame) -> Figure:
     chart = (bars + labels).properties(
         width=360, height=alt.Step(34), title="How long an appointment could be, before TR and in the CRC"
     )
-    listing = "; ".join(f"{m}: {n} minutes" for m, n in zip(frame["model"], frame["minutes"], strict=True))
+    listing = bar_listing(frame["model"], frame["minutes"], " minutes")
     alt_text = f"Horizontal bars of minutes per appointment model. {listing}."
     caption = "Appointment lengths the article describes, before TR and in the CRC."
     detail = (

@@ -6,7 +6,7 @@ import altair as alt
 import pandas as pd
 
 from analysis.book import quantities
-from analysis.book.charts import MISSING_COLOUR, PALETTE, Figure, band_axis
+from analysis.book.charts import MISSING_COLOUR, PALETTE, Figure, band_axis, bar_listing
 from analysis.book.figures.registry import figure
 
 # Each source series of community_sentences gets a mark shape and a palette blue: dark enough on
@@ -177,10 +177,9 @@ def reception_stances(comments: pd.DataFrame) -> Figure:
         height=alt.Step(30),
         title="How readers of the On Probation copy of the article responded",
     )
-    listing = "; ".join(f"{s}: {n}" for s, n in zip(frame["stance"], frame["comments"], strict=True))
     alt_text = (
         f"Horizontal bar chart of the {quantities.in_words(len(comments))} reader comments by stance towards "
-        f"the article, as the book codes them. {listing}."
+        f"the article, as the book codes them. {bar_listing(frame['stance'], frame['comments'])}."
     )
     caption = "Reader comments on the reproduced article, by the stance the book reads in each."
     detail = (
