@@ -10,24 +10,48 @@ import os
 from pathlib import Path
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
-# The build's own tests run chapters of a scratch copy of the project; they
-# point the kernels at it with TREADMILL_ROOT. Unset, this is the checkout.
-ROOT = Path(os.environ.get("TREADMILL_ROOT", PACKAGE_ROOT)).resolve()
 ANALYSIS = PACKAGE_ROOT / "analysis"
-CHAPTERS = ROOT / "chapters"
-DATA = ROOT / "data"
-BUILD = ROOT / "_build"
-HTML = BUILD / "html"
-STATIC = ROOT / "_static"
-REQUIREMENTS = ROOT / "requirements.txt"
-# The source documents the data cite, verified by analysis.data.sources (see its README).
-SOURCES = DATA / "sources"
 # In each release folder, its Frictionless descriptor; in data/, the registry of frozen releases
 # (written by analysis.releases.registry).
 DESCRIPTOR = "datapackage.json"
 REGISTRY = "RELEASES.json"
-# The single place that names the default data release.
-DEFAULT_RELEASE_FILE = DATA / "DEFAULT_RELEASE"
+
+
+def configure(root: Path | str) -> None:
+    """Point every project path at the project in ``root``.
+
+    The build injects this call into each chapter's kernel, before the
+    chapter's first cell and before any other ``analysis`` module is imported
+    (their defaults, such as ``data_dir=paths.DATA``, are read at import), so
+    a scratch copy of the project in the build's tests runs on its own data.
+    """
+    global ROOT, CHAPTERS, DATA, BUILD, HTML, STATIC, REQUIREMENTS, SOURCES, DEFAULT_RELEASE_FILE
+    ROOT = Path(root).resolve()
+    CHAPTERS = ROOT / "chapters"
+    DATA = ROOT / "data"
+    BUILD = ROOT / "_build"
+    HTML = BUILD / "html"
+    STATIC = ROOT / "_static"
+    REQUIREMENTS = ROOT / "requirements.txt"
+    # The source documents the data cite, verified by analysis.data.sources (see its README).
+    SOURCES = DATA / "sources"
+    # The single place that names the default data release.
+    DEFAULT_RELEASE_FILE = DATA / "DEFAULT_RELEASE"
+
+
+# The checkout, or for the command-line tools (`python -m analysis.build` and the like) the project
+# named by TREADMILL_ROOT: the build's tests run them on scratch copies. Kernels are configured by
+# the build instead (see analysis.build.execute).
+ROOT: Path
+CHAPTERS: Path
+DATA: Path
+BUILD: Path
+HTML: Path
+STATIC: Path
+REQUIREMENTS: Path
+SOURCES: Path
+DEFAULT_RELEASE_FILE: Path
+configure(os.environ.get("TREADMILL_ROOT", PACKAGE_ROOT))
 # The REFI-QDA exports in the site's data/<version>/ folder: written by analysis.releases.refiqda,
 # linked from the codebook appendix (analysis.book.downloads), so the name lives below both.
 QDA_CODEBOOK_FILE = "codebook.qdc"
@@ -39,6 +63,6 @@ def default_release() -> str:
     return DEFAULT_RELEASE_FILE.read_text(encoding="utf-8").strip()
 
 
-def release_dir(version: str, data_dir: Path = DATA) -> Path:
+def release_dir(version: str, data_dir: Path | None = None) -> Path:
     """Folder of one immutable data release, e.g. ``data/1.0.0``."""
-    return data_dir / version
+    return (data_dir or DATA) / version

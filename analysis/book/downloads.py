@@ -44,10 +44,9 @@ def href(release: Release, filename: str) -> str:
 
 
 def _resource(release: Release, name: str) -> dict:
-    for resource in release.descriptor["resources"]:
-        if resource["name"] == name:
-            return resource
-    raise KeyError(f"resource {name!r} is not in release {release.version}")
+    if not release.has(name):
+        raise KeyError(f"resource {name!r} is not in release {release.label}")
+    return release.entry(name)
 
 
 def title(release: Release, name: str) -> str:

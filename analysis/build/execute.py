@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 import shutil
@@ -17,7 +18,7 @@ from analysis.build import publish
 from analysis.build.keys import INJECTED_TAG, _code_cells, cache_key, environment_fingerprint, read_notebook, rebase
 from analysis.build.project import BuildError, Project, select
 from analysis.data.files import checkpoint, write_atomic
-from analysis.data.reads import META_KEY
+from analysis.data.reads import META_KEY, recorded
 
 KERNEL = "python3"
 
@@ -158,10 +159,12 @@ def execute(job: Job) -> Outcome:
         output_path = tmp_dir / f"executed-{job.chapter.name}"
         log = tmp_dir / "reads.log"
         log.touch()
-        # The kernel inherits these: analysis.data.release logs each resource it reads,
-        # and analysis.paths resolves the project root (a scratch copy in tests).
-        os.environ["TREADMILL_READS_LOG"] = str(log)
-        os.environ["TREADMILL_ROOT"] = str(job.project.root)
+        # Injected into the kernel before the first cell: the project's root (a scratch copy in
+        # tests) for analysis.paths, and the file analysis.data.reads logs each read to.
+        config = [
+            f"__import__('analysis.paths').paths.configure({str(job.project.root)!r})",
+            f"__import__('analysis.data.reads').data.reads.configure({str(log)!r})",
+        ]
         try:
             papermill.execute_notebook(
                 str(source_path),
@@ -176,7 +179,7 @@ def execute(job: Job) -> Outcome:
                 # "KeyboardInterrupt caught" when jupyter_client interrupts it at shutdown) that
                 # would bury the messages that matter. A failing cell or a dead kernel is still
                 # reported, by papermill, with the cell and the error.
-                extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
+                extra_arguments=["--IPKernelApp.log_level=CRITICAL", f"--IPKernelApp.exec_lines={json.dumps(config)}"],
             )
         except papermill.PapermillExecutionError as err:
             failed_dir.mkdir(parents=True, exist_ok=True)
@@ -191,7 +194,7 @@ def execute(job: Job) -> Outcome:
         except Exception as err:  # kernel died, notebook unreadable, ...
             message = f"data release {job.version}, chapter {job.chapter.stem}: failed: {type(err).__name__}: {err}"
             return Outcome(job.chapter, "failed", time.perf_counter() - start, message, version=job.version)
-        reads = sorted(set(log.read_text(encoding="utf-8").split()))
+        reads = recorded(log)  # raises if the kernel was never configured: its reads would be unknown
         executed = nbformat.read(output_path, as_version=4)
         strip_run_metadata(executed)
         executed.metadata[META_KEY] = {

@@ -162,6 +162,8 @@ def _release_read(descriptor: dict, version: str, what: str) -> str:
         return version
     if what == DESCRIPTOR_READ:
         return json.dumps(descriptor, sort_keys=True)
+    if what.startswith(DESCRIPTOR_READ + ":"):  # one field of it
+        return json.dumps(descriptor.get(what.partition(":")[2]), sort_keys=True)
     if what == RESOURCES_READ:
         return json.dumps([r.get("name") for r in descriptor.get("resources", [])])
     entry = next((r for r in descriptor.get("resources", []) if r.get("name") == what), None)

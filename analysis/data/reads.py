@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-import os
+from pathlib import Path
 
-# Environment variable naming a file to which every resource read is appended.
-READS_LOG_ENV = "TREADMILL_READS_LOG"
+# The file to which every read is appended: set in a chapter's kernel by the build (:func:`configure`).
+_LOG: str | None = None
+# configure() writes this first line, so that the build knows the kernel was set up.
+CONFIGURED = "# reads of this execution"
 
 # What a chapter may read of a release besides its resources, logged as "<version>/<what>"
 # ("@" cannot begin a resource name): its name, its whole descriptor, its list of resources.
@@ -25,14 +27,31 @@ def log_read(version: str, name: str) -> None:
     log_input(f"{version}/{name}")
 
 
-def log_input(line: str) -> None:
-    """Append ``line`` (``<version>/<resource>`` or ``sources/<file>``) to $TREADMILL_READS_LOG.
+def configure(log: Path | str | None) -> None:
+    """Log reads to ``log`` (None: stop logging); the build injects this call into each chapter's kernel."""
+    global _LOG
+    _LOG = None if log is None else str(log)
+    if _LOG is not None:
+        with open(_LOG, "a", encoding="utf-8") as fh:
+            fh.write(CONFIGURED + "\n")
 
-    The build sets the variable while executing a chapter and uses the lines
-    to learn which data resources and source files the chapter depends on.
-    Each line is written once per process; without the variable this does nothing.
+
+def recorded(log: Path) -> list[str]:
+    """The reads in a log written through :func:`configure` (sorted, each once)."""
+    lines = log.read_text(encoding="utf-8").splitlines()
+    if CONFIGURED not in lines:
+        raise RuntimeError(f"{log}: the kernel never configured its read log, so its reads are unknown")
+    return sorted({line for line in lines if line and line != CONFIGURED})
+
+
+def log_input(line: str) -> None:
+    """Append ``line`` (``<version>/<resource>`` or ``sources/<file>``) to the configured read log.
+
+    The build uses the lines to learn which data resources and source files a
+    chapter depends on. Each line is written once per process; without a log
+    (outside the build's kernels) this does nothing.
     """
-    log = os.environ.get(READS_LOG_ENV)
+    log = _LOG
     if not log or (log, line) in _LOGGED:
         return
     with open(log, "a", encoding="utf-8") as fh:

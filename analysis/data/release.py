@@ -22,6 +22,7 @@ because importing it costs build time for chapters that need no data.
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import io
 import json
@@ -32,8 +33,9 @@ from typing import Any
 import pandas as pd
 
 from analysis import paths
+from analysis.data.descriptor import Descriptor, read_descriptor
 from analysis.data.errors import DataError
-from analysis.data.reads import DESCRIPTOR_READ, RESOURCES_READ, VERSION_READ, log_read
+from analysis.data.reads import RESOURCES_READ, VERSION_READ, log_read
 from analysis.data.validation import TableValidation
 from analysis.paths import DESCRIPTOR, REGISTRY  # noqa: F401  (callers name them with the release)
 
@@ -70,7 +72,6 @@ def load_release(version: str | None = None, data_dir: Path = paths.DATA) -> Rel
     if version is None:
         version = _default_version(data_dir)
     folder = paths.release_dir(version, data_dir)
-    descriptor_path = folder / DESCRIPTOR
     is_child = folder.parent == data_dir and not version.startswith(".")
     if not is_child or not folder.is_dir():
         raise DataError(
@@ -79,33 +80,7 @@ def load_release(version: str | None = None, data_dir: Path = paths.DATA) -> Rel
             problem="unknown release",
             got=version,
         )
-    if not descriptor_path.is_file():
-        raise DataError(
-            f"a Frictionless descriptor at {descriptor_path}",
-            release=version,
-            file=DESCRIPTOR,
-            problem="missing descriptor",
-        )
-    try:
-        descriptor = json.loads(descriptor_path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise DataError(
-            "a readable JSON descriptor",
-            release=version,
-            file=DESCRIPTOR,
-            problem="unreadable descriptor",
-            got=str(exc),
-        ) from exc
-    resources = descriptor.get("resources") if isinstance(descriptor, dict) else None
-    if not isinstance(resources, list) or not all(
-        isinstance(r, dict) and "name" in r and "path" in r for r in resources
-    ):
-        raise DataError(
-            "a 'resources' list whose entries have 'name' and 'path'",
-            release=version,
-            file=DESCRIPTOR,
-            problem="malformed descriptor",
-        )
+    descriptor = read_descriptor(folder, version)
     return Release(version, folder, descriptor)
 
 
@@ -183,9 +158,13 @@ class Release(TableValidation):
 
     @property
     def descriptor(self) -> dict:
-        """The whole ``datapackage.json`` (title, licences, every resource): logged as read."""
-        log_read(self._version, DESCRIPTOR_READ)
-        return self._descriptor
+        """The ``datapackage.json``; each field a chapter reads of it is logged as read (see :class:`Descriptor`)."""
+        return Descriptor(self._descriptor, self._version)
+
+    def entry(self, name: str) -> dict:
+        """A copy of resource ``name``'s descriptor entry (title, description, path, hash, schema): a read of it."""
+        log_read(self._version, name)
+        return copy.deepcopy(self._resource(name))
 
     @property
     def resource_names(self) -> list[str]:

@@ -118,7 +118,6 @@ def run_nbval(root: Path, chapters: list[str]) -> tuple[int, str, dict[str, dict
     for name in chapters:
         shutil.copy(paths.CHAPTERS / f"{name}.ipynb", root / "chapters" / f"{name}.ipynb")
     env = {**os.environ, "TREADMILL_ROOT": str(root)}
-    env.pop("TREADMILL_READS_LOG", None)
     command = [
         sys.executable,
         "-m",

@@ -33,3 +33,14 @@ def test_the_key_follows_the_content_read_not_the_name(tmp_path):
     assert key(project, "2.0.0", [f"2.0.0/{VERSION_READ}"]) != key(project, "1.0.0", [f"1.0.0/{VERSION_READ}"])
     # Another release's table keeps its name in the key.
     assert key(project, "2.0.0", ["1.0.0/codes"]) != key(project, "2.0.0", ["3.0.0/codes"])
+
+
+def test_one_field_of_the_descriptor_is_keyed_on_that_field_alone(tmp_path):
+    from analysis.data.reads import DESCRIPTOR_READ
+
+    project = make_project(tmp_path / "book")
+    codes = "code_id,parent_id,label,source\nc1,,Top,doc1\n"
+    write_release(project.data_dir, version="2.0.0", files={"codes.csv": codes}, default=False)
+    field, whole = f"{DESCRIPTOR_READ}:name", DESCRIPTOR_READ
+    assert key(project, "2.0.0", [f"2.0.0/{field}"]) == key(project, "1.0.0", [f"1.0.0/{field}"])
+    assert key(project, "2.0.0", [f"2.0.0/{whole}"]) != key(project, "1.0.0", [f"1.0.0/{whole}"])  # hashes differ

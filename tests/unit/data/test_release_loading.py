@@ -45,7 +45,7 @@ def add_row(filename: str, new: str) -> str:
 @pytest.fixture(autouse=True)
 def _no_reads_log(monkeypatch):
     """Never append to a real build's reads log while testing."""
-    monkeypatch.delenv(reads.READS_LOG_ENV, raising=False)
+    monkeypatch.setattr(reads, "_LOG", None)
 
 
 @pytest.fixture
@@ -112,12 +112,20 @@ def test_reads_records_exactly_what_was_read(release, tmp_path):
 
 def test_reads_log_gets_one_line_per_resource(release, tmp_path, monkeypatch):
     log = tmp_path / "reads.log"
-    monkeypatch.setenv(reads.READS_LOG_ENV, str(log))
+    reads.configure(log)  # as the build does in a chapter's kernel
     release.table("codes")
     release.table("codes")
     release.text("references")
     load_release(VERSION, tmp_path / "data").table("codes")
-    assert log.read_text() == "1.0.0/codes\n1.0.0/references\n"
+    assert log.read_text() == f"{reads.CONFIGURED}\n1.0.0/codes\n1.0.0/references\n"
+    assert reads.recorded(log) == ["1.0.0/codes", "1.0.0/references"]
+
+
+def test_a_log_the_kernel_never_configured_is_refused(tmp_path):
+    log = tmp_path / "reads.log"
+    log.write_text("1.0.0/codes\n")
+    with pytest.raises(RuntimeError, match="never configured"):
+        reads.recorded(log)
 
 
 def test_default_version_comes_from_default_release_file(tmp_path):

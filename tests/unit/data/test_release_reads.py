@@ -18,9 +18,9 @@ def logged(tmp_path, monkeypatch):
     """A release and a function returning what has been logged so far."""
     write_release(tmp_path / "data")
     log = tmp_path / "reads.log"
-    log.touch()
-    monkeypatch.setenv(reads.READS_LOG_ENV, str(log))
-    return load_release(VERSION, tmp_path / "data"), lambda: log.read_text().split()
+    monkeypatch.setattr(reads, "_LOG", None)  # restored after the test
+    reads.configure(log)
+    return load_release(VERSION, tmp_path / "data"), lambda: log.read_text().splitlines()[1:]
 
 
 def test_showing_the_name_is_not_a_read(logged):
@@ -33,9 +33,25 @@ def test_using_the_name_the_descriptor_or_the_resource_list_is_a_read(logged):
     release, lines = logged
     assert release.version == VERSION
     assert lines() == [f"{VERSION}/{reads.VERSION_READ}"]
-    assert release.descriptor["version"] == VERSION
     assert release.resource_names[0] == "excerpts"
-    assert lines()[1:] == [f"{VERSION}/{reads.DESCRIPTOR_READ}", f"{VERSION}/{reads.RESOURCES_READ}"]
+    assert lines()[1:] == [f"{VERSION}/{reads.RESOURCES_READ}"]
+
+
+def test_a_field_of_the_descriptor_is_a_read_of_that_field_and_iterating_is_a_read_of_all(logged):
+    release, lines = logged
+    descriptor = release.descriptor
+    assert descriptor["version"] == VERSION and descriptor.get("created") is None
+    assert lines() == [f"{VERSION}/{reads.DESCRIPTOR_READ}:version", f"{VERSION}/{reads.DESCRIPTOR_READ}:created"]
+    assert "name" in dict(descriptor.items())
+    assert lines()[-1] == f"{VERSION}/{reads.DESCRIPTOR_READ}"
+    descriptor["resources"].clear()  # a copy: the release's own descriptor is untouched
+    assert release.resource_names
+
+
+def test_a_resource_entry_is_a_read_of_that_resource(logged):
+    release, lines = logged
+    assert release.entry("codes")["path"] == "codes.csv"
+    assert lines() == [f"{VERSION}/codes"]
 
 
 def test_asking_whether_a_resource_exists_reads_it_present_or_not(logged):
