@@ -45,8 +45,9 @@ def explain(name: str, results: list[Run], facts: dict) -> str | None:
             "glued numbers of both for the page on what changed (the data comparison is cached by the data), "
             f"and rebuilt the HTML incrementally ({_fmt(html)} of the {_fmt(med(values(results, 'edit', seconds)))}). "
             "Jupyter Book executes the one notebook and re-reads one page. What would meet it: a kernel started "
-            "before it is needed (a warm pool, saving each execution its kernel start-up, not measured here), and publishing the "
-            "edited page before the previous release's execution and the changes page are brought up to date."
+            "before it is needed (a warm pool, saving each execution its kernel start-up, not measured here), "
+            "and publishing the edited page before the previous release's execution and the changes page are "
+            "brought up to date."
         )
     if name.startswith("`make preview`"):
         return (
