@@ -7,8 +7,9 @@ import re
 import subprocess
 import time
 from pathlib import Path
+from typing import Any
 
-from benchmarks.harness import JUPYTER_BOOK, PYTHON, STAMP, BenchError, Run, clean_env, measure, tail
+from benchmarks.harness import JUPYTER_BOOK, PYTHON, STAMP, BenchError, Measured, Run, clean_env, measure, tail
 from benchmarks.scratch import edit_prose
 
 # "  executed  05_treadmill (2.1 s)"; a chapter of the release the changes page compares with
@@ -20,20 +21,22 @@ JB_CACHED = re.compile(r"([^\s/]+)\.ipynb: Using cached notebook")
 JB_FAILED = re.compile(r"([^\s/]+)\.ipynb: .*Executing notebook failed")
 
 
+def _run(m: Measured, case: str, rep: int, ok: bool, **found: Any) -> Run:
+    """One measured run of ``case``: its time, memory and load, and what its log says it did."""
+    return Run(case, rep, m.seconds, m.tree_mb, m.proc_mb, ok, load=m.load, **found)
+
+
 def run_ours(root: Path, case: str, rep: int, logs: Path) -> Run:
     cmd = [str(PYTHON), "-m", "analysis.build"]
     m = measure(cmd, root, clean_env(root), logs / f"{case}-{rep}.log")
     text = m.text
     lines = [(k, f"{s}@{v}" if v else s) for k, s, v in OURS_LINE.findall(text)]
     html = OURS_HTML.search(text)
-    run = Run(
+    run = _run(
+        m,
         case,
         rep,
-        m.seconds,
-        m.tree_mb,
-        m.proc_mb,
         m.code == 0,
-        load=m.load,
         executed=sorted(s for k, s in lines if k == "executed"),
         reused=sorted(s for k, s in lines if k == "reused"),
         failed=sorted(s for k, s in lines if k == "failed"),
@@ -51,14 +54,11 @@ def run_jb(root: Path, case: str, rep: int, logs: Path) -> Run:
     text = m.text
     executed = JB_EXECUTED.findall(text)
     ok = m.code == 0 and (root / "_build" / "html" / "index.html").exists()
-    run = Run(
+    run = _run(
+        m,
         case,
         rep,
-        m.seconds,
-        m.tree_mb,
-        m.proc_mb,
         ok,
-        load=m.load,
         executed=sorted(s for s, _ in executed),
         exec_seconds=sum(float(t) for _, t in executed),
         cached=sorted(set(JB_CACHED.findall(text))),

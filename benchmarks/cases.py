@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -137,20 +138,17 @@ class Bench:
             }
         )
 
-        stem = self.facts["edit_chapter"]
-        edit_prose(self.a, stem, rep)
-        ours = self.record(run_ours(self.a, "prose", rep, self.logs))
-        edit_prose(self.b, stem, rep)
-        jb = self.record(run_jb(self.b, "jb_prose", rep, self.logs))
-        self.facts.setdefault("prose_runs", []).append(
-            {"rep": rep, "ours_executed": ours.executed, "jb_executed": jb.executed}
-        )
+        self.same_edit(edit_prose, "prose", rep)
+        self.same_edit(edit_chapter, "edit", rep)
 
-        edit_chapter(self.a, stem, rep)
-        ours = self.record(run_ours(self.a, "edit", rep, self.logs))
-        edit_chapter(self.b, stem, rep)
-        jb = self.record(run_jb(self.b, "jb_edit", rep, self.logs))
-        self.facts.setdefault("edit_runs", []).append(
+    def same_edit(self, edit: Callable[[Path, str, int], object], case: str, rep: int) -> None:
+        """The same edit to the chosen chapter in both copies, each then rebuilt: ours, then Jupyter Book's cache."""
+        stem = self.facts["edit_chapter"]
+        edit(self.a, stem, rep)
+        ours = self.record(run_ours(self.a, case, rep, self.logs))
+        edit(self.b, stem, rep)
+        jb = self.record(run_jb(self.b, f"jb_{case}", rep, self.logs))
+        self.facts.setdefault(f"{case}_runs", []).append(
             {"rep": rep, "ours_executed": ours.executed, "jb_executed": jb.executed}
         )
 

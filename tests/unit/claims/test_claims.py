@@ -771,24 +771,13 @@ def test_value(sources):
     assert holds(judge(ev, "value:kirton_survey/figure_id=agree_nps/value", 87, unit="percent", phrase=nps))
     result = judge(ev, "value:kirton_survey/figure_id=agree_nps/value", 87, unit="count", phrase=nps)
     assert not holds(result) and "'percent'" in result["reason"]  # the row's unit is read
-    hedged = frame([{**KIRTON[0], "qualifier": "about"}], value="Float64")
-    result = judge(
-        evidence(sources, kirton_survey=hedged),
-        "value:kirton_survey/figure_id=agree_nps/value",
-        87,
-        unit="percent",
-        phrase=nps,
-    )
-    assert not holds(result) and "qualifier 'about'" in result["reason"]
-    unreadable = frame([{**KIRTON[1], "figure_id": "agree_nps", "value": 87}], value="Float64")
-    result = judge(
-        evidence(sources, kirton_survey=unreadable),
-        "value:kirton_survey/figure_id=agree_nps/value",
-        87,
-        unit="percent",
-        phrase=nps,
-    )
-    assert not holds(result) and "cannot read" in result["reason"]
+    for row, reason in (
+        ({**KIRTON[0], "qualifier": "about"}, "qualifier 'about'"),
+        ({**KIRTON[1], "figure_id": "agree_nps", "value": 87}, "cannot read"),
+    ):
+        changed = evidence(sources, kirton_survey=frame([row], value="Float64"))
+        result = judge(changed, "value:kirton_survey/figure_id=agree_nps/value", 87, unit="percent", phrase=nps)
+        assert not holds(result) and reason in result["reason"]
     assert not holds(judge(ev, "value:community_sentences/series=c&year=2021/count", 72021, phrase=times))
     assert not holds(judge(ev, "value:community_sentences/year=2011/count", 72021, phrase=times))  # two rows
     assert not holds(
