@@ -12,6 +12,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from support.scratch import run_tool
 
 from analysis import claims, paths
 from analysis.data.errors import DataError
@@ -104,10 +105,6 @@ def test_a_missing_source_document_stops_the_claims_with_its_name(draft):
 
 def test_a_claim_that_does_not_hold_fails_the_build_naming_it(draft, tmp_path):
     """`make book DATA_VERSION=9.0.0` on a draft whose count no longer matches its claim."""
-    import os
-    import subprocess
-    import sys
-
     root = draft.parent
     replace_in(draft / "9.0.0" / "recruitment.csv", "2021/22,actual,1518,", "2021/22,actual,1519,")
     rel.rehash_release("9.0.0", draft, echo=quiet)
@@ -115,14 +112,7 @@ def test_a_claim_that_does_not_hold_fails_the_build_naming_it(draft, tmp_path):
     claims_chapter = next(paths.CHAPTERS.glob("*_claims.ipynb"))
     shutil.copy(claims_chapter, root / "chapters" / claims_chapter.name)
     shutil.copy(paths.REQUIREMENTS, root / "requirements.txt")
-    result = subprocess.run(
-        [sys.executable, "-m", "analysis.build", "--data-version", "9.0.0", "--no-html"],
-        env={**os.environ, "TREADMILL_ROOT": str(root)},
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=600,
-    )
+    result = run_tool(root, "analysis.build", "--data-version", "9.0.0", "--no-html", timeout=600)
     assert result.returncode != 0
     assert f"data release 9.0.0, chapter {claims_chapter.stem}: failed in cell" in result.stderr
     assert "ClaimsFailed" in result.stderr and "C106: published 1,518 people, computed 1,519 people" in result.stderr

@@ -7,16 +7,13 @@ fixture release); the real chapters are only read, by the freshness test.
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
 
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from support.releases import rehash, write_release
-from support.scratch import CHAPTERS, make_project, set_markdown, write_chapter
+from support.scratch import CHAPTERS, make_project, run_tool, set_markdown, write_chapter
 
 from analysis import paths
 from analysis.build import (
@@ -150,13 +147,7 @@ def test_a_failing_chapter_leaves_the_previous_book_untouched(project):
     stored = (project.chapters_dir / "02_codes.ipynb").read_bytes()
     write_chapter(project.chapters_dir / "02_codes.ipynb", "codes", extra='\nraise ValueError("boom")')
     # Through the command line, as `make book` runs it.
-    result = subprocess.run(
-        [sys.executable, "-m", "analysis.build"],
-        env={**os.environ, "TREADMILL_ROOT": str(project.root)},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = run_tool(project.root, "analysis.build")
     assert result.returncode != 0
     assert "data release 1.0.0, chapter 02_codes: failed in cell 4" in result.stderr
     assert "ValueError: boom" in result.stderr

@@ -9,10 +9,7 @@ gains one entry. Everything else is byte-identical.
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
@@ -21,6 +18,7 @@ import pytest
 import yaml
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 from support.releases import FILES, write_release
+from support.scratch import run_tool
 
 from analysis import paths
 from analysis.build import BuildError, Project, changes, execute_chapters
@@ -244,14 +242,7 @@ def test_command_line_prints_the_report(tmp_path):
     root = tmp_path / "book"
     (root / "chapters").mkdir(parents=True)
     make_releases(root / "data")
-    result = subprocess.run(
-        [sys.executable, "-m", "analysis.build.changes", "1.0.0", "1.1.0", "--no-execute"],
-        env={**os.environ, "TREADMILL_ROOT": str(root)},
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=paths.PACKAGE_ROOT,
-    )
+    result = run_tool(root, "analysis.build.changes", "1.0.0", "1.1.0", "--no-execute", cwd=paths.PACKAGE_ROOT)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("# What changed between releases")
     assert "| person_id = 2 | `n` | 5 | 6 |" in result.stdout  # for a terminal: no Markdown escapes

@@ -9,14 +9,12 @@ next build after the fault is removed must succeed.
 from __future__ import annotations
 
 import hashlib
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 from support.releases import write_release
-from support.scratch import make_project, write_chapter
+from support.scratch import make_project, run_tool, write_chapter
 
 from analysis.build import BuildError, Project, build_book, build_html
 from analysis.releases import registry as rel
@@ -40,13 +38,7 @@ def tree_digest(folder: Path) -> dict[str, str]:
 
 def run_build(project: Project, *args: str) -> subprocess.CompletedProcess:
     """``python -m analysis.build`` on the scratch book, as ``make book`` runs it."""
-    return subprocess.run(
-        [sys.executable, "-m", "analysis.build", *args],
-        env={**os.environ, "TREADMILL_ROOT": str(project.root)},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    return run_tool(project.root, "analysis.build", *args)
 
 
 @pytest.fixture
@@ -130,14 +122,8 @@ def test_a_frozen_release_edited_in_place_stops_the_build_and_the_diff(book):
     site = tree_digest(book.html_dir)
     codes = book.data_dir / "1.0.0" / "codes.csv"
     codes.write_text(codes.read_text().replace("Child", "Kid"))
-    for command in (["-m", "analysis.build"], ["-m", "analysis.build.changes", "1.0.0", "1.1.0"]):
-        result = subprocess.run(
-            [sys.executable, *command],
-            env={**os.environ, "TREADMILL_ROOT": str(book.root)},
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+    for command in (["analysis.build"], ["analysis.build.changes", "1.0.0", "1.1.0"]):
+        result = run_tool(book.root, *command)
         assert result.returncode != 0, command
         assert "frozen release 1.0.0: file codes.csv was edited in place" in result.stderr, result.stderr
         assert "git checkout -- " in result.stderr  # how to undo it

@@ -11,15 +11,13 @@ previous one byte for byte, and the next ``make book`` recovers by itself.
 from __future__ import annotations
 
 import hashlib
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 from support.releases import rehash
-from support.scratch import make_project
+from support.scratch import make_project, run_tool
 
 from analysis.build import Project, build_book
 from analysis.build.publish import SITES, STAGE_PREFIX
@@ -48,19 +46,8 @@ def digest(folder: Path) -> dict[str, str]:
 
 
 def build(project: Project, kill_at: str | None = None) -> subprocess.CompletedProcess:
-    env = {**os.environ, "TREADMILL_ROOT": str(project.root)}
-    env.pop(KILL_AT_ENV, None)
-    if kill_at:
-        env[KILL_AT_ENV] = kill_at
-    return subprocess.run(
-        [sys.executable, "-m", "analysis.build"],
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=600,
-        start_new_session=True,
-    )  # its own process group
+    # In its own process group (start_new_session), so the kill reaches the kernels too.
+    return run_tool(project.root, "analysis.build", env={KILL_AT_ENV: kill_at}, timeout=600, start_new_session=True)
 
 
 def leftovers(project: Project) -> list[str]:

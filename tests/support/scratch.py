@@ -5,7 +5,10 @@ Every build test works on one of these in tmp_path, never on the checkout.
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import nbformat
@@ -33,6 +36,24 @@ def write_chapter(path: Path, table: str | None, extra: str = "") -> None:
     for i, cell in enumerate(nb.cells):
         cell.id = f"cell-{i}"
     nbformat.write(nb, path)
+
+
+def run_tool(
+    root: Path, module: str, *args: str, env: dict[str, str | None] | None = None, **kwargs
+) -> subprocess.CompletedProcess:
+    """``python -m <module> <args>`` on the project at ``root``, as `make` runs it; output captured, never raising.
+
+    ``env`` adds to (or, with a value of None, removes from) this process's environment.
+    """
+    environment = {**os.environ, "TREADMILL_ROOT": str(root)}
+    for name, value in (env or {}).items():
+        if value is None:
+            environment.pop(name, None)
+        else:
+            environment[name] = value
+    return subprocess.run(
+        [sys.executable, "-m", module, *args], env=environment, capture_output=True, text=True, check=False, **kwargs
+    )
 
 
 def make_project(root: Path) -> Project:
