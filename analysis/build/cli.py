@@ -11,6 +11,7 @@ from analysis.build.execute import Outcome, default_version, execute_chapters, p
 from analysis.build.project import BuildError, Project
 from analysis.build.site import build_html
 from analysis.data.command import run_command
+from analysis.releases.guards import publishable_problems
 
 
 class Selection(TypedDict, total=False):
@@ -40,6 +41,8 @@ def build_book(
     outcomes = execute_chapters(project, version, echo=echo, also=also, **selection)
     echo(summary([o for o in outcomes if o.version == version]))
     raise_failures(outcomes, project)
+    if problems := publishable_problems(version, project.data_dir):  # rows their sources contradict, claims silenced
+        raise BuildError(f"data release {version} cannot be published:\n" + "\n".join(problems))
     if html:
         build_html(project, version, echo=echo)
     return [o for o in outcomes if o.version == version]

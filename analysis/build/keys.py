@@ -29,6 +29,7 @@ from analysis import paths
 from analysis.build.project import Project
 from analysis.data.reads import DESCRIPTOR_READ, RESOURCES_READ, VERSION_READ
 from analysis.data.sources import LOG_PREFIX as SOURCE_READ
+from analysis.data.sources import read_digest
 
 INJECTED_TAG = "injected-parameters"
 
@@ -178,10 +179,8 @@ def data_fingerprint(project: Project, reads: list[str], version: str) -> str:
     parts = []
     descriptors: dict[str, dict] = {}
     for read in sorted(reads):
-        if read.startswith(SOURCE_READ):  # a source document: its content, as verified on read
-            source = project.data_dir / "sources" / read.removeprefix(SOURCE_READ)
-            digest = hashlib.sha256(source.read_bytes()).hexdigest() if source.is_file() else "missing"
-            parts += [read, digest]
+        if read.startswith(SOURCE_READ):  # a source document: the version this release reads
+            parts += [read, read_digest(read.removeprefix(SOURCE_READ), version, project.data_dir)]
             continue
         release, _, what = read.partition("/")
         if release not in descriptors:

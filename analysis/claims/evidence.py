@@ -20,17 +20,23 @@ class Evidence:
     """The tables and source texts that claims are checked against."""
 
     def __init__(
-        self, tables: Callable[[str], pd.DataFrame], table_names: Sequence[str], sources_dir: Path = paths.SOURCES
+        self,
+        tables: Callable[[str], pd.DataFrame],
+        table_names: Sequence[str],
+        sources_dir: Path = paths.SOURCES,
+        pins: dict[str, str] | None = None,
     ) -> None:
         self._tables = tables
         self.table_names = list(table_names)
         self.sources_dir = Path(sources_dir)
+        self.pins = pins  # the versions of the source documents a frozen release reads (None: the working copies)
         self._texts: dict[str, str | None] = {}
 
     @classmethod
     def from_release(cls, release: Release, sources_dir: Path = paths.SOURCES) -> Evidence:
         names = [n for n in release.resource_names if release.is_table(n)]
-        return cls(release.table, names, sources_dir)
+        # The folder's name, not release.version: the pins are not a read of the release's name.
+        return cls(release.table, names, sources_dir, sources.pinned(release.path.name, release.path.parent))
 
     def table(self, name: str) -> pd.DataFrame:
         return self._tables(name)
@@ -42,12 +48,12 @@ class Evidence:
         :class:`analysis.data.sources.SourceError`: never a quiet "not found" verdict.
         """
         if file not in self._texts:
-            known = sources.known(file, self.sources_dir)
+            known = sources.known(file, self.sources_dir, self.pins)
             self._texts[file] = normalise(self.raw_source(file)) if known else None
         return self._texts[file]
 
     def raw_source(self, file: str) -> str:
-        return sources.read_source(file, self.sources_dir)
+        return sources.read_source(file, self.sources_dir, self.pins)
 
     def phrase_problem(self, source: str) -> str | None:
         """Why a ``source`` cell does not point at a real phrase (None if it does)."""

@@ -77,16 +77,30 @@ def source_problems(ev: Evidence, claim: Claim) -> list[str]:
         return [problem]
     if claim.value is None:
         return []
-    phrase = parse_source(claim.source).phrase
+    return unstated(parse_source(claim.source).phrase, claim.value, claim.high, claim.qualifier)
+
+
+def unstated(
+    phrase: str,
+    value: float,
+    high: float | None = None,
+    qualifier: str | None = None,
+    scales: tuple[float, ...] = (1.0,),
+) -> list[str]:
+    """Why ``phrase`` does not state ``value`` (and ``high``) with its qualifier's wording (empty if it does).
+
+    One reading for claims and for data rows alike. ``scales`` are the factors by which the phrase
+    may state the value in another unit (a value in minutes stated as "an hour": 1/60).
+    """
     stated = numbers_in(phrase)
     problems = []
-    for value in (claim.value, claim.high):
-        if value is not None and not any(math.isclose(value, n) for n in stated):
+    for number in (value, high):
+        if number is not None and not any(math.isclose(number * s, n) for n in stated for s in scales):
             listed = ", ".join(fmt(n) for n in sorted(stated)) or "none"
-            problems.append(f"the source phrase does not state {fmt(value)} (it states: {listed})")
-    hedge = HEDGE_WORDS.get(claim.qualifier or "")
+            problems.append(f"the source phrase does not state {fmt(number)} (it states: {listed})")
+    hedge = HEDGE_WORDS.get(qualifier or "")
     if hedge and not re.search(hedge, normalise(phrase), re.IGNORECASE):
-        problems.append(f"the source phrase has no wording for {claim.qualifier!r}")
+        problems.append(f"the source phrase has no wording for {qualifier!r}")
     return problems
 
 

@@ -24,6 +24,9 @@ HEDGE_WORDS = {
     "just under": r"\bjust under\b",
     "over": r"\b(over|more than|above)\b",
     "at least": r"(\d\+|\bat least\b)",
+    # Qualifiers only data rows use (workload_surveys, kirton_survey): their phrase must word them too.
+    "almost": r"\b(almost|nearly)\b",
+    "more than": r"\b(more than|over|above)\b",
 }
 # Roles as published after the excerpts -> the sample's role categories.
 # ASSUMPTION: the CRC business and partnership managers who speak in the

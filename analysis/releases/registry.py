@@ -22,94 +22,54 @@ so it is a plain copy: nothing upstream can change under it.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import hashlib
-import json
 import re
 import shutil
 import sys
 from pathlib import Path
 
 from analysis import claims, paths
+from analysis.data import sources
 from analysis.data.command import run_command
 from analysis.data.errors import DataError
 from analysis.data.files import write_atomic
-from analysis.data.release import DESCRIPTOR, REGISTRY, available_releases, load_release, release_summary
+from analysis.data.release import DESCRIPTOR, REGISTRY, load_release, release_summary
 from analysis.data.sources import SourceError
-
-VERSION_PATTERN = re.compile(r"^[0-9]+\.[0-9]+\.[0-9]+$")
-_ABOUT = (
-    "Registry of data releases (written by python -m analysis.releases.registry; see docs/updating-data.md). "
-    "'frozen': for each released version, the sha256 of its datapackage.json and of every other file "
-    "in its folder; a frozen release never changes (tests/unit/releases/test_registry.py checks). "
-    "'drafts': versions being assembled, and the frozen release each was copied from."
+from analysis.releases import guards, history
+from analysis.releases.record import (
+    VERSION_PATTERN,
+    ReleaseError,
+    base_of,
+    check_version,
+    predecessor,
+    read_descriptor,
+    read_registry,
+    registry_path,
+    release_files,
+    sha256_file,
+    version_key,
+    write_descriptor,
+    write_registry,
 )
 
-
-class ReleaseError(RuntimeError):
-    """A release operation was refused; the message says why and what to do."""
-
-
-# --- registry -------------------------------------------------------------------
-
-
-def registry_path(data_dir: Path = paths.DATA) -> Path:
-    return Path(data_dir) / REGISTRY
-
-
-def read_registry(data_dir: Path = paths.DATA) -> dict:
-    """The registry, with empty ``frozen``/``drafts`` when there is no file yet."""
-    path = registry_path(data_dir)
-    if not path.exists():
-        return {"about": _ABOUT, "frozen": {}, "drafts": {}}
-    try:
-        registry = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ReleaseError(f"{path} is not readable JSON: {exc}") from exc
-    if not isinstance(registry, dict):
-        raise ReleaseError(f"{path} must hold a JSON object")
-    for key in ("frozen", "drafts"):
-        if not isinstance(registry.setdefault(key, {}), dict):
-            raise ReleaseError(f"{path}: {key!r} must be a JSON object")
-    return registry
-
-
-def write_registry(registry: dict, data_dir: Path = paths.DATA) -> None:
-    registry = {"about": _ABOUT, **registry}
-    write_atomic(registry_path(data_dir), json.dumps(registry, indent=2, ensure_ascii=False, sort_keys=True) + "\n")
-
-
-def _write_descriptor(folder: Path, descriptor: dict) -> None:
-    # The house style of data/1.0.0/datapackage.json: two-space indent, UTF-8, final newline.
-    write_atomic(folder / DESCRIPTOR, json.dumps(descriptor, indent=2, ensure_ascii=False) + "\n")
-
-
-def _read_descriptor(folder: Path) -> dict:
-    try:
-        return json.loads((folder / DESCRIPTOR).read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ReleaseError(f"cannot read {folder / DESCRIPTOR}: {exc}") from exc
-
-
-def sha256_file(path: Path) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
-def _files(folder: Path) -> list[str]:
-    """Every file of a release folder (relative POSIX paths), the descriptor excluded."""
-    return sorted(
-        p.relative_to(folder).as_posix()
-        for p in folder.rglob("*")
-        if p.is_file() and p.name != DESCRIPTOR and not p.name.startswith(".")
-    )
-
-
-def _check_version(version: str) -> None:
-    if not VERSION_PATTERN.match(version):
-        raise ReleaseError(f"release versions look like 1.2.0 (MAJOR.MINOR.PATCH); got {version!r}")
-
-
-def _version_key(version: str) -> tuple[int, ...]:
-    return tuple(int(p) for p in version.split("."))
+__all__ = [
+    "REGISTRY",
+    "VERSION_PATTERN",
+    "ReleaseError",
+    "check_frozen",
+    "freeze_release",
+    "new_release",
+    "pin_sources",
+    "predecessor",
+    "read_registry",
+    "rehash_release",
+    "remove_resource",
+    "sha256_file",
+    "stale_titles",
+]
+# The release date, written into datapackage.json by freeze (the Data Package field for it).
+CREATED = "created"
 
 
 def _refuse_if_frozen(version: str, data_dir: Path, action: str) -> None:
@@ -131,27 +91,30 @@ def new_release(version: str, from_version: str, data_dir: Path = paths.DATA, ec
     Finishes with :func:`rehash_release`.
     """
     data_dir = Path(data_dir)
-    _check_version(version)
-    _check_version(from_version)
-    if _version_key(version) <= _version_key(from_version):
+    check_version(version)
+    check_version(from_version)
+    if version_key(version) <= version_key(from_version):
         raise ReleaseError(f"a new release must have a higher version than {from_version}; got {version}")
     registry = read_registry(data_dir)
     if from_version not in registry["frozen"]:
         raise ReleaseError(
             f"release {from_version} is not frozen; a draft is made only from a frozen release "
-            f"(frozen: {', '.join(sorted(registry['frozen'], key=_version_key)) or 'none'})"
+            f"(frozen: {', '.join(sorted(registry['frozen'], key=version_key)) or 'none'})"
         )
     old, new = data_dir / from_version, data_dir / version
     _refuse_if_frozen(version, data_dir, "made again")
     if new.exists():
         raise ReleaseError(f"{new} exists already; edit that draft, or remove the folder to start again")
     shutil.copytree(old, new)
-    descriptor = _read_descriptor(new)
+    descriptor = read_descriptor(new)
     descriptor["version"] = version
+    # A draft reads the working copies of data/sources/ and gets its date when it is frozen.
+    for key in (sources.PINS, CREATED):
+        descriptor.pop(key, None)
     for key in ("title", "description"):
         if isinstance(descriptor.get(key), str):
             descriptor[key] = _renamed(descriptor[key], from_version, version)
-    _write_descriptor(new, descriptor)
+    write_descriptor(new, descriptor)
     readme = new / "README.md"
     if readme.is_file():
         write_atomic(readme, _renamed(readme.read_text(encoding="utf-8"), from_version, version, first_line_only=True))
@@ -175,7 +138,7 @@ def stale_titles(version: str, data_dir: Path = paths.DATA) -> list[str]:
     """Where a release's README title or descriptor text does not name its own version."""
     folder = Path(data_dir) / version
     problems = []
-    descriptor = _read_descriptor(folder)
+    descriptor = read_descriptor(folder)
     # The title, and the description's opening words, say which release this is.
     for key, text in (
         ("title", str(descriptor.get("title", ""))),
@@ -196,12 +159,12 @@ def remove_resource(version: str, name: str, data_dir: Path = paths.DATA, echo=p
     data_dir = Path(data_dir)
     _refuse_if_frozen(version, data_dir, "changed")
     folder = data_dir / version
-    descriptor = _read_descriptor(folder)
+    descriptor = read_descriptor(folder)
     match = [r for r in descriptor["resources"] if r["name"] == name]
     if not match:
         raise ReleaseError(f"release {version} has no resource {name!r}")
     descriptor["resources"] = [r for r in descriptor["resources"] if r["name"] != name]
-    _write_descriptor(folder, descriptor)
+    write_descriptor(folder, descriptor)
     (folder / match[0]["path"]).unlink(missing_ok=True)
     echo(f"  removed   {match[0]['path']} ({name}) from {version}")
 
@@ -214,7 +177,7 @@ def rehash_release(version: str, data_dir: Path = paths.DATA, echo=print) -> lis
     data_dir = Path(data_dir)
     _refuse_if_frozen(version, data_dir, "rehashed")
     folder = data_dir / version
-    descriptor = _read_descriptor(folder)
+    descriptor = read_descriptor(folder)
     changed = []
     for resource in descriptor.get("resources", []):
         path = folder / resource["path"]
@@ -227,10 +190,10 @@ def rehash_release(version: str, data_dir: Path = paths.DATA, echo=print) -> lis
             changed.append(resource["name"])
             echo(f"  rehashed  {resource['path']}")
     described = {r["path"] for r in descriptor.get("resources", [])}
-    for rel in _files(folder):
+    for rel in release_files(folder):
         if rel not in described and rel != "README.md":
             echo(f"  warning   {rel} is in the folder but not described in {DESCRIPTOR}")
-    _write_descriptor(folder, descriptor)
+    write_descriptor(folder, descriptor)
     return changed
 
 
@@ -238,12 +201,48 @@ def rehash_release(version: str, data_dir: Path = paths.DATA, echo=print) -> lis
 
 
 def freeze_release(version: str, data_dir: Path = paths.DATA, echo=print) -> str:
-    """Validate release ``version`` completely, then record its hashes as frozen.
+    """Validate release ``version`` completely, then record its date, its sources and its hashes as frozen.
 
-    Refuses a release that does not validate, whose descriptor names another
-    version, or that was frozen before with different content.
+    Refuses a release that does not validate, whose descriptor or README names another
+    version, that lacks a changelog entry or a README of its own, whose rows disagree with
+    their sources, that silences a claim of its base without saying why, or that was frozen
+    before with different content.
     """
     data_dir = Path(data_dir)
+    folder = data_dir / version
+    registry = read_registry(data_dir)
+    recorded = registry["frozen"].get(version)
+    if recorded is not None:
+        digest = sha256_file(folder / DESCRIPTOR)
+        if recorded.get("datapackage_sha256") != digest:
+            raise ReleaseError(
+                f"release {version} was frozen with datapackage.json sha256 "
+                f"{recorded.get('datapackage_sha256')}, but it is now {digest}: it was edited in place. "
+                "Restore it (git checkout data/" + version + ") and make a new release for the change."
+            )
+        echo(f"  release {version} is already frozen (datapackage.json sha256 {digest[:12]})")
+        return digest
+    _require_freezable(version, data_dir)
+    descriptor = read_descriptor(folder)
+    descriptor[CREATED] = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    descriptor[sources.PINS] = sources.working_hashes(data_dir / "sources")
+    write_descriptor(folder, descriptor)
+    digest = sha256_file(folder / DESCRIPTOR)
+    registry["frozen"][version] = {
+        "datapackage_sha256": digest,
+        "files": {rel: sha256_file(folder / rel) for rel in release_files(folder)},
+    }
+    base = base_of(version, data_dir)
+    if base:
+        registry["frozen"][version]["from"] = base
+    registry["drafts"].pop(version, None)
+    write_registry(registry, data_dir)
+    echo(f"  froze     {version} on {descriptor[CREATED]} (datapackage.json sha256 {digest[:12]})")
+    return digest
+
+
+def _require_freezable(version: str, data_dir: Path) -> None:
+    """Raise :class:`ReleaseError` with everything that keeps ``version`` from being frozen."""
     folder = data_dir / version
     try:
         release = load_release(version, data_dir)
@@ -255,35 +254,18 @@ def freeze_release(version: str, data_dir: Path = paths.DATA, echo=print) -> str
     problems = stale_titles(version, data_dir)
     if problems:
         raise ReleaseError(f"release {version} still carries another release's name:\n" + "\n".join(problems))
+    problems = guards.chore_problems(version, data_dir) + guards.publishable_problems(version, data_dir)
     if "claims" in release.resource_names:
         try:  # a claim that does not hold would be frozen for good
             claims.verified_register(release, data_dir / "sources")
         except (claims.ClaimsFailed, SourceError) as exc:
-            raise ReleaseError(f"release {version} cannot be frozen: {exc}") from exc
-    digest = sha256_file(folder / DESCRIPTOR)
-    registry = read_registry(data_dir)
-    recorded = registry["frozen"].get(version)
-    if recorded is not None:
-        if recorded.get("datapackage_sha256") != digest:
-            raise ReleaseError(
-                f"release {version} was frozen with datapackage.json sha256 "
-                f"{recorded.get('datapackage_sha256')}, but it is now {digest}: it was edited in place. "
-                "Restore it (git checkout data/" + version + ") and make a new release for the change."
-            )
-        echo(f"  release {version} is already frozen (datapackage.json sha256 {digest[:12]})")
-        return digest
-    registry["frozen"][version] = {
-        "datapackage_sha256": digest,
-        "files": {rel: sha256_file(folder / rel) for rel in _files(folder)},
-    }
-    registry["drafts"].pop(version, None)
-    write_registry(registry, data_dir)
-    echo(f"  froze     {version} (datapackage.json sha256 {digest[:12]})")
-    return digest
+            problems.append(str(exc))
+    if problems:
+        raise ReleaseError(f"release {version} cannot be frozen:\n" + "\n".join(problems))
 
 
 def check_frozen(data_dir: Path = paths.DATA) -> list[str]:
-    """Problems with frozen releases (empty when every one is exactly as frozen)."""
+    """Problems with frozen releases (none when each is exactly as frozen, and as the commit that froze it)."""
     data_dir = Path(data_dir)
     problems = []
     for version, recorded in sorted(read_registry(data_dir)["frozen"].items()):
@@ -299,7 +281,7 @@ def check_frozen(data_dir: Path = paths.DATA) -> list[str]:
                 f"undo it: git checkout -- {folder / DESCRIPTOR})"
             )
         files = recorded.get("files", {})
-        for rel in sorted(set(files) | set(_files(folder))):
+        for rel in sorted(set(files) | set(release_files(folder))):
             path = folder / rel
             if rel not in files:
                 problems.append(f"frozen release {version}: file {rel} was added after freezing")
@@ -311,22 +293,43 @@ def check_frozen(data_dir: Path = paths.DATA) -> list[str]:
                     f"(undo it: git checkout -- {path}; put the change in a new release)"
                 )
         # The descriptor's own hashes pin the data files even if 'files' were lost.
-        for resource in _read_descriptor(folder).get("resources", []):
+        for resource in read_descriptor(folder).get("resources", []):
             path = folder / resource["path"]
             expected = str(resource.get("hash", "")).removeprefix("sha256:")
             if path.is_file() and sha256_file(path) != expected:
                 problems.append(
                     f"frozen release {version}: {resource['path']} does not match its hash in datapackage.json"
                 )
+        if (data_dir / "sources" / sources.SUMS).is_file() and sources.pinned(version, data_dir) is None:
+            problems.append(
+                f"frozen release {version}: records no versions of the source documents it reads; "
+                f"record them once: python -m analysis.releases.registry pin-sources {version}"
+            )
+    problems += history.history_problems(data_dir)
     return sorted(set(problems))
 
 
-def predecessor(version: str, data_dir: Path = paths.DATA) -> str | None:
-    """The release before ``version`` in version order (None for the first)."""
-    older = [v for v in available_releases(data_dir) if VERSION_PATTERN.match(v) and v != version]
-    if VERSION_PATTERN.match(version):
-        older = [v for v in older if _version_key(v) < _version_key(version)]
-    return max(older, key=_version_key) if older else None
+def pin_sources(version: str, data_dir: Path = paths.DATA, echo=print) -> dict[str, str]:
+    """Record, once, the source documents a release frozen before releases recorded them reads: today's versions.
+
+    For those releases the versions they were built and checked with are the working copies
+    of the commit that adds the record; the record goes in their entry of RELEASES.json,
+    since their folder cannot change.
+    """
+    data_dir = Path(data_dir)
+    registry = read_registry(data_dir)
+    if version not in registry["frozen"]:
+        raise ReleaseError(f"release {version} is not frozen; a draft records its sources when it is frozen")
+    if sources.pinned(version, data_dir) is not None:
+        raise ReleaseError(f"release {version} records its source documents already; they cannot change")
+    try:
+        pins = sources.working_hashes(data_dir / "sources")
+    except SourceError as exc:
+        raise ReleaseError(f"cannot record the sources of {version}: {exc}") from exc
+    registry["frozen"][version][sources.PINS] = pins
+    write_registry(registry, data_dir)
+    echo(f"  recorded  {len(pins)} source documents for {version}")
+    return pins
 
 
 # --- command line -------------------------------------------------------------------
@@ -336,7 +339,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m analysis.releases.registry", description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", type=Path, default=paths.DATA, help=argparse.SUPPRESS)
     commands = parser.add_subparsers(dest="command", required=True)
-    new = commands.add_parser("new", help="create or update draft VERSION as a copy of --from")
+    new = commands.add_parser("new", help="create draft VERSION as a copy of the frozen release --from")
     new.add_argument("version")
     new.add_argument("--from", dest="from_version", required=True)
     commands.add_parser("rehash", help="record sha256/bytes of every file of a draft").add_argument("version")
@@ -344,7 +347,10 @@ def main(argv: list[str] | None = None) -> int:
     remove.add_argument("version")
     remove.add_argument("name")
     commands.add_parser("freeze", help="validate a release and record it as frozen").add_argument("version")
-    commands.add_parser("check", help="check that every frozen release is unchanged")
+    commands.add_parser("check", help="check that every frozen release is unchanged, and as the commit that froze it")
+    commands.add_parser(
+        "pin-sources", help="record once which source versions a release frozen without that record reads"
+    ).add_argument("version")
     args = parser.parse_args(argv)
     return run_command(lambda: _run_registry_command(args), ReleaseError, "release: ")
 
@@ -359,6 +365,8 @@ def _run_registry_command(args: argparse.Namespace) -> None:
         remove_resource(args.version, args.name, args.data_dir)
     elif args.command == "freeze":
         freeze_release(args.version, args.data_dir)
+    elif args.command == "pin-sources":
+        pin_sources(args.version, args.data_dir)
     elif args.command == "check":
         problems = check_frozen(args.data_dir)
         if problems:

@@ -50,7 +50,7 @@ def test_the_sources_are_in_the_repository_with_their_checksums():
     assert paths.SOURCES.is_relative_to(paths.DATA)
     sources.verify_all()  # every listed file present and unaltered
     listed = set(sources.expected_hashes())
-    present = {p.name for p in paths.SOURCES.iterdir() if p.name != sources.SUMS}
+    present = {p.name for p in paths.SOURCES.iterdir() if p.is_file() and p.name != sources.SUMS}  # versions/: kept
     assert listed == present, "every file in data/sources is listed in SHA256SUMS, and only those"
 
 

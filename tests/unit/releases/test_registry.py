@@ -32,7 +32,16 @@ def data_dir(tmp_path) -> Path:
     write_release(folder, "1.0.0")
     package = folder / "1.0.0" / "datapackage.json"
     package.write_text(json.dumps({**json.loads(package.read_text()), "version": "1.0.0"}, indent=2))
+    describe(folder, "1.0.0")
     return folder
+
+
+def describe(data_dir: Path, version: str) -> None:
+    """The chores freeze requires: a README of the release's own and its changelog entry."""
+    (data_dir / version / "README.md").write_text(f"# Data release {version}\n\nWhat {version} holds.\n")
+    changelog = data_dir / "CHANGELOG.md"
+    before = changelog.read_text() if changelog.exists() else "# Changelog\n"
+    changelog.write_text(before + f"\n## {version}\n\nWhat {version} changed, and why.\n")
 
 
 def sha(path: Path) -> str:
@@ -161,7 +170,7 @@ def test_freeze_records_the_descriptor_hash(data_dir):
     assert digest == sha(data_dir / "1.0.0" / "datapackage.json")
     frozen = rel.read_registry(data_dir)["frozen"]["1.0.0"]
     assert frozen["datapackage_sha256"] == digest
-    assert set(frozen["files"]) == set(FILES)
+    assert set(frozen["files"]) == set(FILES) | {"README.md"}
     assert rel.check_frozen(data_dir) == []
     assert rel.freeze_release("1.0.0", data_dir, echo=quiet) == digest  # idempotent
 
@@ -199,6 +208,7 @@ def test_files_added_to_a_frozen_release_are_caught(data_dir):
 def test_a_draft_cannot_be_made_over_a_frozen_version(data_dir):
     rel.freeze_release("1.0.0", data_dir, echo=quiet)
     rel.new_release("1.1.0", "1.0.0", data_dir, echo=quiet)
+    describe(data_dir, "1.1.0")
     rel.freeze_release("1.1.0", data_dir, echo=quiet)
     assert "1.1.0" not in rel.read_registry(data_dir)["drafts"]
     with pytest.raises(ReleaseError, match="frozen"):
