@@ -89,6 +89,15 @@ def pinned(version: str, data_dir: Path = paths.DATA) -> dict[str, str] | None:
     return None
 
 
+def versions_read(version: str, data_dir: Path = paths.DATA) -> dict[str, str]:
+    """File name -> sha256 of each source document release ``version`` reads: its pins, else the working copies'."""
+    pins = pinned(version, data_dir)
+    if pins is not None:
+        return pins
+    sums = Path(data_dir) / "sources"
+    return expected_hashes(sums) if (sums / SUMS).is_file() else {}
+
+
 def stored(name: str, digest: str, sources_dir: Path = paths.SOURCES) -> Path:
     """Where version ``digest`` of source document ``name`` is kept."""
     return sources_dir / VERSIONS / f"{digest}{Path(name).suffix}"

@@ -139,6 +139,7 @@ def render_markdown(diff: ReleaseDiff, title: str = PAGE_TITLE) -> str:
         detail = "; ".join(parts) if file.path.endswith(".bib") else "content changed"
         out += [f"- {_code(file.path)}: {detail}.", ""]
 
+    out += sources_section(diff)
     out += ["## Claims", ""]
     out += _values_section(diff.claims, old, new, "claim", "No claims register was evaluated.")
     out += ["## Glued numbers", ""]
@@ -146,6 +147,16 @@ def render_markdown(diff: ReleaseDiff, title: str = PAGE_TITLE) -> str:
         diff.glued, old, new, "chapter", "The chapters' glued numbers were not compared for this page."
     )
     return "\n".join(out).rstrip() + "\n"
+
+
+def sources_section(diff: ReleaseDiff) -> list[str]:
+    """The source documents (in ``data/sources/``) that the two releases read in different versions."""
+    out = ["## Source documents", ""]
+    if not diff.sources:
+        return out + ["Both releases read the same version of every source document.", ""]
+    out.append("Each release reads the version of each source document it was frozen with. These differ:")
+    out.append("")
+    return out + [f"- {_code(name)}: {how} in {escape(diff.new)}." for name, how in diff.sources] + [""]
 
 
 def _values_section(values: list[ValueChange] | None, old: str, new: str, scope: str, missing: str) -> list[str]:

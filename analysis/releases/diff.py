@@ -29,6 +29,7 @@ from analysis.claims import evaluate as evaluate_claims
 from analysis.data.bibtex import entry_text, read_bibtex
 from analysis.data.reads import META_KEY
 from analysis.data.release import RELEASE_MARK, Release, fill_release_name
+from analysis.data.sources import versions_read
 
 # Where myst-nb's glue() keeps a value's text when display=False.
 GLUE_PREFIX = "application/papermill.record/"
@@ -95,6 +96,8 @@ class ReleaseDiff:
     glued: list[ValueChange] | None = None  # None: not compared
     claims: list[ValueChange] | None = None
     notes: list[str] = field(default_factory=list)
+    # Source documents whose version differs: (file name, "added" / "changed" / "removed").
+    sources: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def changed_tables(self) -> list[TableDiff]:
@@ -192,7 +195,19 @@ def diff_releases(old: Release, new: Release) -> ReleaseDiff:
                 diff.entries_removed = [k for k in before if k not in after]
                 diff.entries_changed = [k for k in after if k in before and before[k] != after[k]]
             result.files.append(diff)
+    result.sources = source_changes(old, new)
     return result
+
+
+def source_changes(old: Release, new: Release) -> list[tuple[str, str]]:
+    """The source documents the two releases read in different versions (each release reads its own)."""
+    before = versions_read(old.path.name, old.path.parent)
+    after = versions_read(new.path.name, new.path.parent)
+    changes = []
+    for name in sorted(set(before) | set(after)):
+        if before.get(name) != after.get(name):
+            changes.append((name, "added" if name not in before else "removed" if name not in after else "changed"))
+    return changes
 
 
 # --- glued numbers and claims -----------------------------------------------------------------
