@@ -39,7 +39,7 @@ def changelog_entry(version: str, data_dir: Path = paths.DATA) -> str | None:
 
 def _explained(claim_id: str, entry: str) -> bool:
     """Whether a sentence of the changelog entry names ``claim_id`` and says something about it."""
-    for sentence in re.split(r"(?<=[.;:])\s+|\n\s*[-*]\s+", entry):
+    for sentence in re.split(r"(?<=\.)\s+|\n", entry):
         if re.search(rf"\b{re.escape(claim_id)}\b", sentence):
             if len(re.findall(r"[A-Za-z]{2,}", sentence.replace(claim_id, ""))) >= _WHY_WORDS:
                 return True
