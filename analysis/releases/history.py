@@ -25,10 +25,8 @@ from analysis import paths
 from analysis.data.release import REGISTRY
 from analysis.releases.record import read_registry, release_files
 
-_SHALLOW = (
-    "the frozen releases could not be compared with the commits that froze them: this is a shallow "
-    "clone (fetch the history with `git fetch --unshallow`)"
-)
+_COULD_NOT = "the frozen releases could not be compared with the commits that froze them:"
+_SHALLOW = f"{_COULD_NOT} this is a shallow clone (fetch the history with `git fetch --unshallow`)"
 
 
 def _git(repo: Path | str, *args: str, stdin: bytes | None = None) -> bytes:
@@ -38,13 +36,17 @@ def _git(repo: Path | str, *args: str, stdin: bytes | None = None) -> bytes:
     return result.stdout
 
 
-def _checkout(data_dir: Path) -> tuple[Path, bool, str] | None:
-    """(the repository's top folder, whether it is shallow, HEAD) for ``data_dir``; None outside a checkout."""
+def _checkout(data_dir: Path) -> tuple[Path, bool, str] | str | None:
+    """(the repository's top folder, whether it is shallow, HEAD) for ``data_dir``.
+
+    None outside a git checkout; the error's text when git cannot read a checkout that is there.
+    """
     try:
         answer = _git(data_dir, "rev-parse", "--show-toplevel", "--is-shallow-repository", "HEAD").decode()
         top, shallow, head = answer.split()
-    except (RuntimeError, ValueError, OSError):
-        return None
+    except (RuntimeError, ValueError, OSError) as exc:
+        inside = any((folder / ".git").exists() for folder in [data_dir, *data_dir.parents])
+        return str(exc) if inside else None
     return Path(top), shallow == "true", head
 
 
@@ -93,16 +95,17 @@ def blob_id(path: Path) -> str:
 def history_problems(data_dir: Path = paths.DATA) -> list[str]:
     """Frozen releases that differ from the commit that froze them (or why they could not be compared)."""
     data_dir = Path(data_dir).resolve()
-    checkout = _checkout(data_dir)
     frozen = read_registry(data_dir)["frozen"]
-    if checkout is None or not frozen:
+    checkout = _checkout(data_dir) if frozen else None
+    if checkout is None:
         return []
-    top, shallow, head = checkout
-    if shallow:
+    if isinstance(checkout, str) or checkout[1]:
+        reason = _SHALLOW if not isinstance(checkout, str) else f"{_COULD_NOT} git could not read them ({checkout})"
         if os.environ.get("CI"):
-            return [_SHALLOW + "; CI must check out the full history (fetch-depth: 0)"]
-        print(f"note: {_SHALLOW}.", file=sys.stderr)
+            return [reason + "; CI must check out the full history (fetch-depth: 0)"]
+        print(f"note: {reason}.", file=sys.stderr)
         return []
+    top, _, head = checkout
     data = data_dir.relative_to(top).as_posix()
     commits = freezing_commits(top, head, f"{data}/{REGISTRY}")
     problems = []
