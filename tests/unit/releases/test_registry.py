@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from support.chores import describe
 from support.releases import FILES, rehash, write_release
 
 from analysis import paths
@@ -34,14 +35,6 @@ def data_dir(tmp_path) -> Path:
     package.write_text(json.dumps({**json.loads(package.read_text()), "version": "1.0.0"}, indent=2))
     describe(folder, "1.0.0")
     return folder
-
-
-def describe(data_dir: Path, version: str) -> None:
-    """The chores freeze requires: a README of the release's own and its changelog entry."""
-    (data_dir / version / "README.md").write_text(f"# Data release {version}\n\nWhat {version} holds.\n")
-    changelog = data_dir / "CHANGELOG.md"
-    before = changelog.read_text() if changelog.exists() else "# Changelog\n"
-    changelog.write_text(before + f"\n## {version}\n\nWhat {version} changed, and why.\n")
 
 
 def sha(path: Path) -> str:
