@@ -40,9 +40,9 @@ def data_dir(tmp_path) -> Path:
     return folder
 
 
-def edited_document(data_dir: Path) -> str:
-    """Add a paragraph to one source document (the first the default release pins) and record it."""
-    name = sorted(sources.pinned(paths.default_release(), data_dir) or {})[0]
+def edited_document(data_dir: Path, name: str | None = None) -> str:
+    """Add a paragraph to one source document (by default the first the default release pins) and record it."""
+    name = name or sorted(sources.pinned(paths.default_release(), data_dir) or {})[0]
     path = data_dir / "sources" / name
     path.write_text(path.read_text(encoding="utf-8") + PARAGRAPH, encoding="utf-8")
     sources.rehash(data_dir / "sources")
@@ -76,6 +76,25 @@ def test_a_paragraph_for_a_new_release_changes_only_that_releases_inputs(data_di
     draft = Evidence.from_release(load_release(DRAFT, data_dir), data_dir / "sources")
     assert PARAGRAPH.strip() in draft.raw_source(name)  # the draft reads the working copy
     assert sources.read_digest(name, DRAFT, data_dir) != before[name]
+
+
+def test_the_default_releases_chapter_keys_do_not_move_when_a_source_gains_a_paragraph(data_dir):
+    """The committed record stays fresh: every chapter's data key, as the build computes it, is unchanged."""
+    import nbformat
+
+    from analysis.build import Project, data_fingerprint
+    from analysis.data.reads import META_KEY
+
+    project = Project(data_dir.parent)
+    default = paths.default_release()
+    recorded = [
+        nbformat.read(p, as_version=4).metadata[META_KEY]["reads"] for p in sorted(paths.CHAPTERS.glob("*.ipynb"))
+    ]
+    read = sorted(r for reads in recorded for r in reads if r.startswith(sources.LOG_PREFIX))
+    assert read, "no chapter reads a source document"
+    before = [data_fingerprint(project, reads, default) for reads in recorded]
+    edited_document(data_dir, read[-1].removeprefix(sources.LOG_PREFIX))
+    assert [data_fingerprint(project, reads, default) for reads in recorded] == before
 
 
 def test_freezing_pins_the_versions_read_and_the_changes_page_lists_them(tmp_path):
