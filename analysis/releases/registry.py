@@ -1,22 +1,19 @@
 """Make, check and freeze data releases: ``python -m analysis.releases.registry``.
 
-A release is a folder ``data/<version>/`` (see :mod:`analysis.data.release`). Authors
-make the next one as a *draft* copied from the last, change or add files in
-it, record their hashes, and *freeze* it when the book built from it is
-verified::
+A release is a folder ``data/<version>/`` (see :mod:`analysis.data.release`), made as a *draft*
+copied from a frozen one, and *frozen* once verified (docs/updating-data.md walks the path)::
 
-    python -m analysis.releases.registry new 1.1.0 --from 1.0.0   # copy 1.0.0 into a draft
-    python -m analysis.releases.registry rehash 1.1.0             # record sha256/bytes of every file
-    python -m analysis.releases.registry freeze 1.1.0             # never to change again
+    python -m analysis.releases.registry new 1.3.0 --from 1.2.0   # copy 1.2.0 into a draft
+    python -m analysis.releases.registry rehash 1.3.0             # record sha256/bytes of every file
+    python -m analysis.releases.registry validate 1.3.0           # every check freeze makes, freezing nothing
+    python -m analysis.releases.registry freeze 1.3.0             # never to change again
     python -m analysis.releases.registry check                    # every frozen release unchanged
 
-``data/RELEASES.json`` is the registry. ``frozen`` maps each released version
-to the sha256 of its ``datapackage.json`` (which records the sha256 of every
-data file, so the one hash pins them all) and of every other file in the
-folder; :func:`check_frozen` compares, so a released version cannot be edited
-in place without a test failing. ``drafts`` maps each draft to the frozen
-release it was copied from. A draft is only ever made from a frozen release,
-so it is a plain copy: nothing upstream can change under it.
+``data/RELEASES.json`` is the registry: for each frozen release the sha256 of its
+``datapackage.json`` and of every other file (:func:`check_frozen` compares them, and
+:mod:`~analysis.releases.history` compares the folder with the commit that froze it), and
+each draft's base. Freezing also writes the release date (``created``) and the versions of the
+source documents it reads into ``datapackage.json`` (see :mod:`analysis.data.sources`).
 """
 
 from __future__ import annotations
@@ -67,6 +64,7 @@ __all__ = [
     "remove_resource",
     "sha256_file",
     "stale_titles",
+    "validate_release",
 ]
 # The release date, written into datapackage.json by freeze (the Data Package field for it).
 CREATED = "created"
@@ -241,7 +239,19 @@ def freeze_release(version: str, data_dir: Path = paths.DATA, echo=print) -> str
     return digest
 
 
-def _require_freezable(version: str, data_dir: Path) -> None:
+def validate_release(version: str, data_dir: Path = paths.DATA, echo=print, chores: bool = False) -> None:
+    """Everything ``freeze`` checks of the data (and, with ``chores``, of the README and changelog), freezing nothing.
+
+    Raises :class:`ReleaseError` listing every problem; says what was checked when there is none.
+    """
+    _require_freezable(version, Path(data_dir), chores)
+    echo(
+        f"release {version} validates: every file matches its hash and schema, keys and references resolve, "
+        "every row agrees with its source phrase, every claim holds, no checked claim was silenced"
+    )
+
+
+def _require_freezable(version: str, data_dir: Path, chores: bool = True) -> None:
     """Raise :class:`ReleaseError` with everything that keeps ``version`` from being frozen."""
     folder = data_dir / version
     try:
@@ -254,14 +264,15 @@ def _require_freezable(version: str, data_dir: Path) -> None:
     problems = stale_titles(version, data_dir)
     if problems:
         raise ReleaseError(f"release {version} still carries another release's name:\n" + "\n".join(problems))
-    problems = guards.chore_problems(version, data_dir) + guards.publishable_problems(version, data_dir)
+    problems = guards.chore_problems(version, data_dir) if chores else []
+    problems += guards.publishable_problems(version, data_dir)
     if "claims" in release.resource_names:
         try:  # a claim that does not hold would be frozen for good
             claims.verified_register(release, data_dir / "sources")
         except (claims.ClaimsFailed, SourceError) as exc:
             problems.append(str(exc))
     if problems:
-        raise ReleaseError(f"release {version} cannot be frozen:\n" + "\n".join(problems))
+        raise ReleaseError(f"release {version} cannot be frozen (nor published):\n" + "\n".join(problems))
 
 
 def check_frozen(data_dir: Path = paths.DATA) -> list[str]:
@@ -346,6 +357,7 @@ def main(argv: list[str] | None = None) -> int:
     remove = commands.add_parser("remove", help="drop a resource (file and entry) from a draft")
     remove.add_argument("version")
     remove.add_argument("name")
+    commands.add_parser("validate", help="check a draft as freeze will, freezing nothing").add_argument("version")
     commands.add_parser("freeze", help="validate a release and record it as frozen").add_argument("version")
     commands.add_parser("check", help="check that every frozen release is unchanged, and as the commit that froze it")
     commands.add_parser(
@@ -363,6 +375,8 @@ def _run_registry_command(args: argparse.Namespace) -> None:
         rehash_release(args.version, args.data_dir)
     elif args.command == "remove":
         remove_resource(args.version, args.name, args.data_dir)
+    elif args.command == "validate":
+        validate_release(args.version, args.data_dir)
     elif args.command == "freeze":
         freeze_release(args.version, args.data_dir)
     elif args.command == "pin-sources":
