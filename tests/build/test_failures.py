@@ -13,6 +13,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from support.chores import describe
 from support.releases import write_release
 from support.scratch import make_project, run_tool, write_chapter
 
@@ -45,8 +46,10 @@ def run_build(project: Project, *args: str) -> subprocess.CompletedProcess:
 def book(tmp_path) -> Project:
     """A built scratch book whose default release 1.1.0 follows the frozen 1.0.0."""
     project = make_project(tmp_path / "book")
+    describe(project.data_dir, "1.0.0")
     rel.freeze_release("1.0.0", project.data_dir, echo=quiet)
     write_release(project.data_dir, "1.1.0")  # and make it the default
+    describe(project.data_dir, "1.1.0")
     rel.freeze_release("1.1.0", project.data_dir, echo=quiet)
     build_book(project, echo=quiet)
     return project
