@@ -23,6 +23,7 @@ from pathlib import Path
 
 from analysis import paths
 from analysis.data.release import REGISTRY
+from analysis.data.sources import PINS
 from analysis.releases.record import read_registry, release_files
 
 _COULD_NOT = "the frozen releases could not be compared with the commits that froze them:"
@@ -51,11 +52,12 @@ def _checkout(data_dir: Path) -> tuple[Path, bool, str] | str | None:
 
 
 @functools.lru_cache(maxsize=16)
-def freezing_commits(top: Path, head: str, registry: str) -> dict[str, str]:
-    """Version -> the first commit (up to ``head``) whose ``registry`` lists it as frozen."""
+def freezing_commits(top: Path, head: str, registry: str) -> dict[str, tuple[str, str | None]]:
+    """Version -> (the first commit up to ``head`` whose ``registry`` lists it as frozen, and the first
+    record of its source versions there, as JSON: the releases frozen before they recorded them)."""
     commits = _git(top, "log", "--reverse", "--format=%H", head, "--", registry).decode().split()
     batch = _git(top, "cat-file", "--batch", stdin="".join(f"{c}:{registry}\n" for c in commits).encode())
-    found: dict[str, str] = {}
+    found: dict[str, tuple[str, str | None]] = {}
     position = 0
     for commit in commits:  # each answer: "<id> blob <size>\n<content>\n", or "<name> missing\n"
         header_end = batch.index(b"\n", position)
@@ -69,8 +71,11 @@ def freezing_commits(top: Path, head: str, registry: str) -> dict[str, str]:
             frozen = json.loads(content).get("frozen", {})
         except (json.JSONDecodeError, UnicodeDecodeError, AttributeError):
             continue
-        for version in frozen if isinstance(frozen, dict) else ():
-            found.setdefault(version, commit)
+        for version, entry in frozen.items() if isinstance(frozen, dict) else ():
+            pins = entry.get(PINS) if isinstance(entry, dict) else None
+            first, recorded = found.setdefault(version, (commit, None))
+            if recorded is None and pins is not None:
+                found[version] = (first, json.dumps(pins, sort_keys=True))
     return found
 
 
@@ -108,11 +113,16 @@ def history_problems(data_dir: Path = paths.DATA) -> list[str]:
     top, _, head = checkout
     data = data_dir.relative_to(top).as_posix()
     commits = freezing_commits(top, head, f"{data}/{REGISTRY}")
-    problems = []
+    problems: list[str] = []
     for version in sorted(frozen):
-        commit = commits.get(version)
-        if commit is None:
+        if version not in commits:
             continue  # frozen but not yet committed: the registry's hashes are all there is to compare with
+        commit, pins = commits[version]
+        if pins is not None and json.dumps(frozen[version].get(PINS), sort_keys=True) != pins:
+            problems.append(
+                f"frozen release {version}: its record of source versions in {REGISTRY} changed since it was "
+                "first committed; restore it (the versions a frozen release reads never change)"
+            )
         folder = data_dir / version
         then = committed_blobs(top, commit, f"{data}/{version}")
         present = [rel for rel in [*release_files(folder), "datapackage.json"] if (folder / rel).is_file()]

@@ -116,3 +116,17 @@ def test_ci_checks_out_the_full_history():
 def test_the_project_frozen_releases_match_the_commits_that_froze_them():
     """One git log, one cat-file and one ls-tree per frozen release, cached: cheap enough for every build."""
     assert history.history_problems(paths.DATA) == []
+
+
+def test_a_changed_record_of_source_versions_is_refused(repo):
+    """The record pin-sources writes into RELEASES.json for an old release cannot be re-stamped either."""
+    data = repo / "data"
+    registry = json.loads((data / "RELEASES.json").read_text())
+    registry["frozen"]["1.0.0"]["source_documents"] = {"doc.txt": "a" * 64}
+    (data / "RELEASES.json").write_text(json.dumps(registry, indent=2))
+    git(repo, "commit", "-qam", "record the sources of 1.0.0")
+    assert history.history_problems(data) == []
+    registry["frozen"]["1.0.0"]["source_documents"] = {"doc.txt": "b" * 64}
+    (data / "RELEASES.json").write_text(json.dumps(registry, indent=2))
+    git(repo, "commit", "-qam", "re-stamp the sources of 1.0.0")
+    assert any("record of source versions" in p for p in history.history_problems(data))
