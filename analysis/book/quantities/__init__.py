@@ -76,7 +76,14 @@ from analysis.book.quantities.sample import (
     sample_count,
     sample_total,
 )
-from analysis.book.quantities.tr_end import same_or_later, tr_end_date, tr_end_source, tr_end_table, tr_end_value
+from analysis.book.quantities.tr_end import (
+    NOT_RECORDED,
+    same_or_later,
+    tr_end_date,
+    tr_end_source,
+    tr_end_table,
+    tr_end_value,
+)
 from analysis.book.quantities.words import how_many, in_words
 
 __all__ = [
@@ -140,6 +147,7 @@ __all__ = [
     "theme_code_counts",
     "theme_code_table",
     "themes_without_measure",
+    "NOT_RECORDED",
     "same_or_later",
     "tr_end_date",
     "tr_end_source",

@@ -15,8 +15,21 @@ def _tr_row(tr_end: pd.DataFrame, item_id: str) -> pd.Series:
     return row_by_id(tr_end, item_id, "tr_end", column="item_id")
 
 
+# What the prose shows for an event that an older release does not record (rows added in 1.3.0).
+NOT_RECORDED = "(not recorded in this data release)"
+
+
+def _recorded(tr_end: pd.DataFrame, item_id: str) -> bool:
+    return bool((tr_end["item_id"] == item_id).any())
+
+
 def tr_end_date(tr_end: pd.DataFrame, item_id: str) -> str:
-    """The date of a row of ``tr_end`` as prose: "2018", "July 2018", "26 June 2021"; an undated row raises."""
+    """The date of a row of ``tr_end`` as prose: "2018", "July 2018", "26 June 2021"; an undated row raises.
+
+    A row that this release does not hold (an older release, before the row was added) reads ``NOT_RECORDED``.
+    """
+    if not _recorded(tr_end, item_id):
+        return NOT_RECORDED
     value = _tr_row(tr_end, item_id)["date"]
     if pd.isna(value):
         raise ValueError(f"tr_end row {item_id!r} has no date: its source gives none")
@@ -36,7 +49,12 @@ def same_or_later(earlier: str, later: str) -> bool:
 
 
 def tr_end_value(tr_end: pd.DataFrame, item_id: str, noun: str | None = None) -> str:
-    """The number of a row of ``tr_end`` with its unit: "14 months", "109,335 people", "48.7%", "21"."""
+    """The number of a row of ``tr_end`` with its unit: "14 months", "109,335 people", "48.7%", "21".
+
+    A row that this release does not hold reads ``NOT_RECORDED``.
+    """
+    if not _recorded(tr_end, item_id):
+        return NOT_RECORDED
     row = _tr_row(tr_end, item_id)
     if pd.isna(row["value"]):
         raise ValueError(f"tr_end row {item_id!r} has no value")
