@@ -21,7 +21,7 @@ def cohort_model(cohorts: pd.DataFrame, figures_table: pd.DataFrame) -> Figure:
             "share_pct": [None if pd.isna(v) else round(float(v), 4) for v in table["share_pct"]],
             "kind": list(table["share_kind"]),
             "as_reported": [
-                f"{t} (a manager's estimate); under {v:.2f}% of {caseload} (our derived bound)"
+                f"{t} (a manager's estimate); the bar is the book's derived bound, a share of {caseload}"
                 if k == "derived upper bound"
                 else (f"{t} (a manager's estimate)" if k == "reported estimate" else "not reported")
                 for t, v, k in zip(table["size_text"], table["share_pct"], table["share_kind"], strict=True)

@@ -43,7 +43,10 @@ def tr_end_date(tr_end: pd.DataFrame, item_id: str) -> str:
 
 
 def same_or_later(earlier: str, later: str) -> bool:
-    """Whether ISO date ``later`` is not before ``earlier``, at the precision both give ("2021-06" holds "2021-06-26")."""
+    """Whether ISO date ``later`` is not before ``earlier``, at the precision both give.
+
+    "2021-06" holds "2021-06-26", and "2018" holds "2018-07": neither is before the other.
+    """
     n = min(len(earlier), len(later))
     return later[:n] >= earlier[:n]
 
