@@ -19,7 +19,7 @@ def measures_table(policy_measures: pd.DataFrame, codes: pd.DataFrame) -> pd.Dat
         {
             "measure": [str(n) for n in rows["name"]],
             "what it does (our words)": [str(d) for d in rows["description"]],
-            "harm it is read as addressing (the book's reading)": [str(names[t]) for t in rows["addresses_theme"]],
+            "findings theme it is read as addressing (the book's reading)": [str(names[t]) for t in rows["addresses_theme"]],
         }
     ).astype("string")
 

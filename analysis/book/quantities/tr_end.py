@@ -92,7 +92,8 @@ def tr_end_table(tr_end: pd.DataFrame) -> pd.DataFrame:
             "figure": "" if pd.isna(row["value"]) else tr_end_value(tr_end, item_id),
         }
         if "tense" in tr_end.columns:
-            record["as the source words it"] = _TENSE_WORDS[str(row["tense"])]
+            tense = "a count" if row["kind"] == "caseload" else _TENSE_WORDS[str(row["tense"])]
+            record["as the source words it"] = tense
         record["published by"] = row["publisher"]
         rows.append(record)
     return pd.DataFrame(rows)
