@@ -100,7 +100,8 @@ class Paragraph:
         """
         if self.kind == "omission":
             return ""
-        suffix = f"p{self.number}" if self.kind == "paragraph" else self.kind + (f"-{self.number + 1}" if self.number else "")
+        repeat = f"-{self.number + 1}" if self.number else ""  # a heading the document repeats
+        suffix = f"p{self.number}" if self.kind == "paragraph" else self.kind + repeat
         return f"src-{_slug(self.file.rsplit('.', 1)[0])}-{_slug(self.section) or 'top'}-{suffix}"
 
     @property
@@ -131,7 +132,8 @@ def _article(text: str) -> list[Paragraph]:
     out: list[Paragraph] = []
     section, label = "Attribution and front matter", "front matter"
     outline = list(ARTICLE_OUTLINE)
-    number, footer, after_footer = 0, [], False
+    number, after_footer = 0, False
+    footer: list[str] = []
     for block in _blocks(text):
         if outline and _heading(block, outline[0][0]):
             start, section, short = outline.pop(0)
@@ -272,7 +274,8 @@ def find_pinpoint(text: str) -> Paragraph:
     """The article's paragraph a pinpoint names ("Findings, 'Running on the treadmill', para. 2")."""
     wanted = _pinpoint_key(text)
     for paragraph in paragraphs(ARTICLE):
-        if paragraph.kind == "paragraph" and paragraph.section != "References" and _pinpoint_key(pinpoint(paragraph)) == wanted:
+        citable = paragraph.kind == "paragraph" and paragraph.section != "References"
+        if citable and _pinpoint_key(pinpoint(paragraph)) == wanted:
             return paragraph
     known = sorted({_pinpoint_key(p.label) for p in paragraphs(ARTICLE) if p.section != "References"})
     raise SourceParagraphError(
