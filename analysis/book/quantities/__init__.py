@@ -54,6 +54,7 @@ from analysis.book.quantities.later_evidence import (
     stance_phrase,
     workload_finding,
 )
+from analysis.book.quantities.references import NOT_IN_BIBLIOGRAPHY, cite_text
 from analysis.book.quantities.reported import (
     figure_period,
     figure_phrase,
@@ -147,7 +148,9 @@ __all__ = [
     "theme_code_counts",
     "theme_code_table",
     "themes_without_measure",
+    "NOT_IN_BIBLIOGRAPHY",
     "NOT_RECORDED",
+    "cite_text",
     "same_or_later",
     "tr_end_date",
     "tr_end_source",
