@@ -159,3 +159,25 @@ def test_quotation_attributions_carry_the_year(pages):
     footers = [f.get_text(" ", strip=True) for s in pages.values() for f in _main(s).select("blockquote footer")]
     assert footers
     assert [f for f in footers if not re.search(r"\b(19|20)\d{2}\b", f)] == []
+
+
+def test_release_readmes_on_the_site_link_only_to_files_the_site_has(site):
+    """A release's README links to the READMEs of the releases before it: those are published too."""
+    readmes = sorted(site.glob("data/*/README.md"))
+    published = {p.parent.name for p in readmes}
+    releases = {p.parent.name for p in paths.DATA.glob(f"*/{paths.DESCRIPTOR}")}
+    assert releases <= published, f"releases whose README the site lacks: {sorted(releases - published)}"
+    dangling = []
+    for readme in readmes:
+        for link in re.findall(r"\]\(([^)\s]+)\)", readme.read_text(encoding="utf-8")):
+            if re.match(r"[a-z]+:|#", link):
+                continue  # an address outside the site, or a place in the same file
+            if not (readme.parent / link.split("#", 1)[0]).resolve().is_file():
+                dangling.append(f"{readme.relative_to(site)}: {link}")
+    assert dangling == [], "\n".join(dangling)
+
+
+def test_the_how_to_cite_page_gives_the_year_and_no_placeholder_address(pages):
+    text = _main(pages["12_how_to_cite.html"]).get_text(" ", strip=True)
+    assert re.search(r"The Treadmill book team \((\d{4}|n\.d\.)\) Running on the treadmill", text)
+    assert "executablebooks" not in text and "example.com" not in text

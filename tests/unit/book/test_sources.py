@@ -107,7 +107,8 @@ def test_source_link_points_at_the_sources_page_and_the_paragraph(cells):
 
 
 def test_marks_follow_the_words_across_quote_marks_and_line_breaks():
-    paragraph = sp.Paragraph("x.txt", "S", "S", 1, "He said \u2018old\n   school\u2019 <b>values</b>, twice: old school.")
+    text = "He said \u2018old\n   school\u2019 <b>values</b>, twice: old school."
+    paragraph = sp.Paragraph("x.txt", "S", "S", 1, text)
     spans = sources_page.marked_spans(paragraph, ["'old school' <b>values"])
     assert len(spans) == 1
     start, end = spans[0]
