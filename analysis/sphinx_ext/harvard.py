@@ -2,8 +2,8 @@
 
 Registered with pybtex (``pybtex.plugin.register_plugin("pybtex.style.formatting", ...)``),
 which is where sphinxcontrib-bibtex looks up the ``bibtex_default_style`` named in
-``_config.yml``. Each entry prints as the field prints it (house style,
-``/work/shared/style/citations.md``):
+``_config.yml``. Each entry prints as the field prints it (the house style, after the article's
+own reference list):
 
 * journal article: ``Aebi MF, Delgrande N and Marguet Y (2015) Title. Journal 17(5): 575–597.``
   (journal in italics);
