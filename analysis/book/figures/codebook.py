@@ -67,8 +67,9 @@ def measures_vs_harms(policy_measures: pd.DataFrame, codes: pd.DataFrame) -> Fig
     )
     caption = (
         "The measures the article discusses against its findings themes: the book's reading of the Discussion. "
-        "The first three themes are the harms; the treadmill is the image that draws them together, not a "
-        "further harm."
+        "The first three themes are the harms the article names; the treadmill has a findings section of its own, "
+        "and the article's outline attaches it to the third harm (reading it as drawing the harms together is the "
+        "book's reading)."
     )
     detail = (
         "The mapping is the book's reading, not one the article states; the data appendix gives the phrase of the "

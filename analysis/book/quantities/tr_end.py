@@ -76,6 +76,11 @@ def tr_end_value(tr_end: pd.DataFrame, item_id: str, noun: str | None = None) ->
 _TENSE_WORDS = {"past": "reported as done", "planned": "announced as planned"}
 
 
+def _qualified(row: pd.Series) -> str:
+    """"about " before a number its source words approximately (``qualifier`` about, e.g. "some 224,587")."""
+    return "about " if str(row.get("qualifier", "")) == "about" else ""
+
+
 def tr_end_table(tr_end: pd.DataFrame) -> pd.DataFrame:
     """The end of TR for readers, in the release's order (chronological; an undated event where its source places it).
 
@@ -89,7 +94,7 @@ def tr_end_table(tr_end: pd.DataFrame) -> pd.DataFrame:
         record = {
             "date": "no date given" if pd.isna(row["date"]) else tr_end_date(tr_end, item_id),
             "what": row["description"],
-            "figure": "" if pd.isna(row["value"]) else tr_end_value(tr_end, item_id),
+            "figure": "" if pd.isna(row["value"]) else _qualified(row) + tr_end_value(tr_end, item_id),
         }
         if "tense" in tr_end.columns:
             tense = "a count" if row["kind"] == "caseload" else _TENSE_WORDS[str(row["tense"])]
