@@ -98,14 +98,12 @@ def appointment_models(appointment_models: pd.DataFrame) -> Figure:
     )
     bars = base.mark_bar().encode(
         color=alt.Color(
-            "period:N", title="Period", scale=alt.Scale(domain=list(periods.values()), range=[PALETTE[0], PALETTE[1], PALETTE[2]][: len(periods)])
+            "period:N", title="Period", scale=alt.Scale(domain=list(periods.values()), range=PALETTE[: len(periods)])
         ),
         tooltip=[alt.Tooltip("model:N"), alt.Tooltip("minutes:Q"), alt.Tooltip("description:N")],
     )
     labels = base.mark_text(align="right", dx=-6, color=PALETTE[4]).encode(text="label:N")
-    chart = (bars + labels).properties(
-        width=360, height=alt.Step(34), title="How long an appointment could be"
-    )
+    chart = (bars + labels).properties(width=360, height=alt.Step(34), title="How long an appointment could be")
     listing = bar_listing(frame["model"], frame["minutes"], " minutes")
     alt_text = f"Horizontal bars of minutes per appointment model. {listing}."
     caption = "Appointment lengths the article describes."

@@ -77,7 +77,7 @@ _TENSE_WORDS = {"past": "reported as done", "planned": "announced as planned"}
 
 
 def _qualified(row: pd.Series) -> str:
-    """"about " before a number its source words approximately (``qualifier`` about, e.g. "some 224,587")."""
+    """Prefix "about" to a number its source words approximately (``qualifier`` about, e.g. "some 224,587")."""
     return "about " if str(row.get("qualifier", "")) == "about" else ""
 
 

@@ -227,10 +227,28 @@ def test_an_event_an_older_release_lacks_reads_as_not_recorded(release):
 def test_tr_end_table_keeps_an_approximate_figure_approximate():
     """A count its source words with "some" (qualifier about) is shown as about that count, an exact one bare."""
     rows = [
-        {"item_id": "a", "kind": "caseload", "date": "2020-06-30", "description": "d", "value": 1200.0,
-         "unit": "people", "qualifier": "about", "publisher": "p", "tense": "past"},
-        {"item_id": "b", "kind": "caseload", "date": "2020-06-30", "description": "d", "value": 700.0,
-         "unit": "people", "qualifier": "exact", "publisher": "p", "tense": "past"},
+        {
+            "item_id": "a",
+            "kind": "caseload",
+            "date": "2020-06-30",
+            "description": "d",
+            "value": 1200.0,
+            "unit": "people",
+            "qualifier": "about",
+            "publisher": "p",
+            "tense": "past",
+        },
+        {
+            "item_id": "b",
+            "kind": "caseload",
+            "date": "2020-06-30",
+            "description": "d",
+            "value": 700.0,
+            "unit": "people",
+            "qualifier": "exact",
+            "publisher": "p",
+            "tense": "past",
+        },
     ]
     shown = quantities.tr_end_table(pd.DataFrame(rows))
     assert shown["figure"].iloc[0] == "about " + quantities.tr_end_value(pd.DataFrame(rows), "a")
