@@ -188,7 +188,10 @@ class ChapterContext:
         note = self.missing("article_phrases")
         if note:
             return f"[phrase {note}]"
-        return quotes.phrase(self.table("article_phrases"), phrase_id)
+        phrases = self.table("article_phrases")
+        if not (phrases["phrase_id"] == phrase_id).any():  # a phrase a later release added
+            return f"[phrase not in data release {self.release.label}]"
+        return quotes.phrase(phrases, phrase_id)
 
     # -- tables that only some releases have ----------------------------------------
 

@@ -9,10 +9,12 @@ named here once; ``CITATION.cff`` and ``_config.yml`` are tested against them.
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 
 from analysis.book.chapter import HtmlBlock
 from analysis.data.bibtex import read_bibtex, unbraced
+from analysis.words import day_text
 
 BOOK_TITLE = "Running on the treadmill: a reproducible reconstruction"
 BOOK_AUTHOR = "The Treadmill book team"  # an entity, not a list of people
@@ -21,6 +23,14 @@ ARTICLE_KEY = "cracknell2022"
 CODE_LICENCE = "MIT"
 CONTENT_LICENCE = "CC-BY-4.0"
 PDF_NAME = "treadmill-book.pdf"  # published at the root of the HTML
+# Where the book's address goes in its reference on the page: the Sphinx extension
+# analysis.sphinx_ext.book_address fills it from _config.yml when that names one, else removes it.
+ADDRESS_MARK = '<span class="treadmill-book-address"></span>'
+# Jupyter Book's own default repository (its default_config.yml), and the shapes of a placeholder.
+_NOT_AN_ADDRESS = re.compile(
+    r"github\.com/executablebooks/jupyter-book|example\.(com|org|net)|[<>{}]|your[-_ ]|username|todo|changeme",
+    re.IGNORECASE,
+)
 
 
 def _as_printed(text: str) -> str:
@@ -76,18 +86,51 @@ def article(bib_text: str, key: str = ARTICLE_KEY) -> Article:
     )
 
 
-def book_reference(version: str) -> str:
-    """The book, cited at the version (= data release) the reader has."""
-    return f"{BOOK_AUTHOR}. {BOOK_TITLE}. Version {version}."
+def book_reference(version: str, created: str | None = None) -> str:
+    """The book, cited at the version (= data release) the reader has, with the year the release was frozen.
+
+    SAGE Harvard: ``The Treadmill book team (2026) Running on the treadmill: …. Version 1.3.0.``;
+    "n.d." when the release records no date.
+    """
+    year = created[:4] if created else "n.d."
+    return f"{BOOK_AUTHOR} ({year}) {BOOK_TITLE}. Version {version}."
 
 
-def book_bibtex(version: str, source: Article) -> str:
+def book_address(config: dict) -> str | None:
+    """The book's address as ``_config.yml`` names it (its site, else its repository), or None.
+
+    Never a placeholder: Jupyter Book's own default repository and addresses such as
+    ``https://example.com`` or ``<your-site>`` raise ValueError, so the build stops instead of printing one.
+    """
+    html_config = config.get("html") or {}
+    repository = config.get("repository") or {}
+    for where, value in (("html: baseurl", html_config.get("baseurl")), ("repository: url", repository.get("url"))):
+        address = str(value or "").strip()
+        if not address:
+            continue
+        if _NOT_AN_ADDRESS.search(address) or not re.match(r"https://[^\s/]+\.[^\s]+$", address):
+            raise ValueError(f"_config.yml, {where}: {address!r} is not the book's address (a placeholder?)")
+        return address
+    return None
+
+
+def address_html(address: str | None) -> str:
+    """The words "Available at: <link>." for the book's reference, or nothing when it has no address."""
+    if not address:
+        return ""
+    link = html.escape(address)
+    return f' Available at: <a href="{link}">{link}</a>.'
+
+
+def book_bibtex(version: str, source: Article, created: str | None = None) -> str:
     """A BibTeX entry for the book; the author is braced so it stays one name."""
+    year = [f"  year    = {{{created[:4]}}},", f"  date    = {{{created[:10]}}},"] if created else []
     return "\n".join(
         [
             "@misc{treadmillbook,",
             f"  author  = {{{{{BOOK_AUTHOR}}}}},",
             f"  title   = {{{BOOK_TITLE}}},",
+            *year,
             f"  version = {{{version}}},",
             f"  note    = {{Reconstructs {source.reference()}}}",
             "}",
@@ -99,9 +142,9 @@ def _block(text: str, cls: str, tag: str = "p") -> HtmlBlock:
     return HtmlBlock(f'<{tag} class="{cls}">{text}</{tag}>')
 
 
-def book_block(version: str) -> HtmlBlock:
-    """The book's reference, set apart on the page."""
-    return _block(html.escape(book_reference(version)), "treadmill-reference")
+def book_block(version: str, created: str | None = None) -> HtmlBlock:
+    """The book's reference, set apart on the page; the build adds its address when _config.yml names one."""
+    return _block(html.escape(book_reference(version, created)) + ADDRESS_MARK, "treadmill-reference")
 
 
 def article_block(source: Article) -> HtmlBlock:
@@ -112,9 +155,9 @@ def article_block(source: Article) -> HtmlBlock:
     return _block(text, "treadmill-reference")
 
 
-def bibtex_block(version: str, source: Article) -> HtmlBlock:
+def bibtex_block(version: str, source: Article, created: str | None = None) -> HtmlBlock:
     """The book's BibTeX entry, preformatted."""
-    return _block(html.escape(book_bibtex(version, source)), "treadmill-bibtex", tag="pre")
+    return _block(html.escape(book_bibtex(version, source, created)), "treadmill-bibtex", tag="pre")
 
 
 def release_date(descriptor: dict) -> str | None:
@@ -124,11 +167,11 @@ def release_date(descriptor: dict) -> str | None:
 
 
 def release_date_phrase(descriptor: dict) -> str:
-    """For prose: the release's date, or what stands in for it when the package records none."""
+    """For prose: the date the release was frozen ("4 December 2026"), or "not recorded"."""
     date = release_date(descriptor)
     if date:
-        return f"dated {date} (the creation date its data package records)"
-    return "none recorded (its data package has no 'created' field), so the version number alone identifies the release"
+        return f"{day_text(date)}, the date recorded when the release was frozen"
+    return "not recorded (its data package has no creation date), so the version number alone identifies the release"
 
 
 def licence_titles(descriptor: dict) -> str:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from analysis.book.source_paragraphs import ARTICLE_AUTHOR, ARTICLE_YEAR, SOURCES_PAGE, pinpoint, resolve
 from analysis.words import day_text
 
 # Where the reader comments of the ``reception_comments`` table were posted.
@@ -25,12 +26,18 @@ class Quote:
     text: str
     attribution: str
     anchor: str
+    cite: str = ""  # the end of the attribution that cites the article, linked to ``link``
+    link: str = ""  # the paragraph of the Sources appendix the quotation comes from
 
     def _repr_html_(self) -> str:
+        footer = html.escape(self.attribution)
+        if self.cite and self.link and self.attribution.endswith(self.cite):
+            cited = f'<a class="treadmill-pinpoint" href="{html.escape(self.link)}">{html.escape(self.cite)}</a>'
+            footer = html.escape(self.attribution[: -len(self.cite)]) + cited
         return (
             f'<blockquote class="treadmill-excerpt" id="{html.escape(self.anchor)}">'
             f"<p>{html.escape(self.text)}</p>"
-            f"<footer>&mdash; {html.escape(self.attribution)}</footer></blockquote>"
+            f"<footer>&mdash; {footer}</footer></blockquote>"
         )
 
     def __repr__(self) -> str:
@@ -43,11 +50,20 @@ def excerpt(excerpts: pd.DataFrame, excerpt_id: str) -> Quote:
     if len(rows) != 1:
         raise KeyError(f"excerpt {excerpt_id!r} is not in the excerpts table")
     row = rows.iloc[0]
+    cite, link = _pinpoint_citation(str(row["source"]))
     return Quote(
         text=str(row["text"]),
-        attribution=f"{row['speaker_role']} (Cracknell, 2022)",
+        attribution=f"{row['speaker_role']}, in {cite}",
         anchor=f"excerpt-{excerpt_id}",
+        cite=cite,
+        link=link,
     )
+
+
+def _pinpoint_citation(source: str) -> tuple[str, str]:
+    """``Cracknell (2022: Findings, ‘…’, para. 4)`` for a source cell in the article, and its paragraph's link."""
+    paragraph = resolve(source)
+    return f"{ARTICLE_AUTHOR} ({ARTICLE_YEAR}: {pinpoint(paragraph)})", f"{SOURCES_PAGE}#{paragraph.anchor}"
 
 
 def documentary(quotes: pd.DataFrame, quote_id: str) -> Quote:
@@ -57,10 +73,13 @@ def documentary(quotes: pd.DataFrame, quote_id: str) -> Quote:
         raise KeyError(f"documentary quote {quote_id!r} is not in the documentary_quotes table")
     row = rows.iloc[0]
     page = "" if pd.isna(row["page"]) else f", p. {row['page']}"
+    cite, link = _pinpoint_citation(str(row["source"]))
     return Quote(
         text=str(row["text"]),
-        attribution=f"{row['speaker']}{page}, as quoted in Cracknell (2022)",
+        attribution=f"{row['speaker']}{page}, as quoted in {cite}",
         anchor=f"quote-{quote_id}",
+        cite=cite,
+        link=link,
     )
 
 

@@ -59,12 +59,14 @@ def interactive_table(
     filter_column: str | None = None,
     badge_column: str | None = None,
     row_ids: pd.Series | None = None,
+    links: dict[str, pd.Series] | None = None,
 ) -> str:
     """An escaped HTML table the site's script makes sortable and filterable.
 
     ``filter_column`` gets a menu of its values; ``badge_column`` is rendered with
     :func:`verdict_badge`; ``row_ids`` gives each row an ``id`` (e.g. ``claim-C006``), so
-    that other pages can link to a row.
+    that other pages can link to a row; ``links`` maps a column to one address per row (its
+    cells become links; only addresses this package makes, escaped).
     """
     columns = list(frame.columns)
     for column in (filter_column, badge_column):
@@ -79,10 +81,15 @@ def interactive_table(
     ids = list(row_ids) if row_ids is not None else [None] * len(frame)
     if len(ids) != len(frame):
         raise ValueError("row_ids must give one id per row")
-    for rid, row in zip(ids, frame.itertuples(index=False), strict=True):
+    hrefs = {column: list(values) for column, values in (links or {}).items()}
+    if any(column not in columns or len(values) != len(frame) for column, values in hrefs.items()):
+        raise ValueError("links must name columns of the table and give one address per row")
+    for number, (rid, row) in enumerate(zip(ids, frame.itertuples(index=False), strict=True)):
         cells = []
         for column, value in zip(columns, row, strict=True):
-            if column == badge_column:
+            if column in hrefs and hrefs[column][number]:
+                cells.append(f'<td><a href="{html.escape(str(hrefs[column][number]))}">{_cell(value)}</a></td>')
+            elif column == badge_column:
                 cells.append(f'<td data-value="{_cell(value)}">{verdict_badge(str(value))}</td>')
             else:
                 cells.append(f"<td>{_cell(value)}</td>")
@@ -102,6 +109,7 @@ def claim_anchor(claim_id: str) -> str:
 def claims_register(register: pd.DataFrame) -> str:
     """The claims register as a sortable table with verdict badges, filterable by verdict, one anchor per claim."""
     from analysis import claims
+    from analysis.book.source_paragraphs import source_link
 
     return interactive_table(
         claims.register_table(register),
@@ -111,4 +119,5 @@ def claims_register(register: pd.DataFrame) -> str:
         filter_column="verdict",
         badge_column="verdict",
         row_ids=register["claim_id"].map(claim_anchor),
+        links={"source": register["source"].map(source_link)},
     )

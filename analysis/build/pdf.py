@@ -244,10 +244,12 @@ def print_problems(printed: Printed) -> list[str]:
 def title_lines(project: Project, version: str) -> list[str]:
     """What the title page says under the title: authors, source, release, licences."""
     source = citation.article((project.data_dir / version / "references.bib").read_text(encoding="utf-8"))
+    descriptor = yaml.safe_load((project.data_dir / version / paths.DESCRIPTOR).read_text(encoding="utf-8"))
+    created = citation.release_date(descriptor)
     return [
         citation.BOOK_AUTHOR,
         f"A reproducible reconstruction of {source.reference()}",
-        f"Built from data release {version}. Cite as: {citation.book_reference(version)}",
+        f"Built from data release {version}. Cite as: {citation.book_reference(version, created)}",
         f"Code: {citation.CODE_LICENCE} licence. Text and data: {citation.CONTENT_LICENCE}, "
         "with attribution to the article.",
     ]

@@ -119,6 +119,12 @@ def _stage(project: Project, version: str, stage: Path) -> None:
     # The bibliography comes from the release; its files are offered for download.
     shutil.copy(release / "references.bib", stage / "references.bib")
     shutil.copytree(release, stage / "downloads" / "data" / version)
+    # A release's README links to the READMEs of the releases it builds on (../1.0.0/README.md):
+    # publish every release's README beside it, so that no such link dangles on the site.
+    for other in sorted(project.data_dir.iterdir()):
+        if other != release and (other / paths.DESCRIPTOR).is_file() and (other / "README.md").is_file():
+            (stage / "downloads" / "data" / other.name).mkdir(parents=True, exist_ok=True)
+            shutil.copy(other / "README.md", stage / "downloads" / "data" / other.name / "README.md")
     _cached_extras(project, version, stage)  # REFI-QDA exports, "What changed" page
     from analysis.book.charts import FIGURES_DIR
 

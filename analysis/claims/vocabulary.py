@@ -18,7 +18,7 @@ DISAGREE = "sources disagree"
 CATEGORIES = ("value", "consistency", "integrity", "not checkable")
 # Qualifiers that repeat a hedge of the source: the phrase must contain its wording.
 HEDGE_WORDS = {
-    "about": r"\b(about|approximately|around|roughly)\b",
+    "about": r"\b(about|approximately|around|roughly)\b|\bsome (?=\d)",  # "some 224,587 people"
     "estimated": r"\bestimat",
     "less than": r"\b(less than|fewer than|under|below|before)\b",
     "just under": r"\bjust under\b",

@@ -1,4 +1,4 @@
-"""The later-evidence chapter's what-if follows its papermill parameters.
+"""The supplementary appendix's what-if follows its papermill parameters.
 
 The chapter is executed with non-default parameters into ``tmp_path`` (never into
 ``chapters/``). Every glued what-if number must equal what :mod:`analysis.book.whatif`
@@ -18,7 +18,7 @@ from analysis import paths
 from analysis.book import whatif
 from analysis.data.release import load_release
 
-CHAPTER = paths.CHAPTERS / "07_later_evidence.ipynb"
+CHAPTER = paths.CHAPTERS / "14_supplementary.ipynb"
 PARAMETERS = {"caseload_growth_pct": 50.0, "staff_hours_per_week": 30.0, "appointment_minutes": 60.0}
 
 # Each glued what-if number and the model quantity it states.
@@ -142,7 +142,7 @@ def test_glued_numbers_follow_the_parameters(run_with_parameters):
 def test_committed_default_run_matches_the_model():
     values = glued(nbformat.read(CHAPTER, as_version=4))
     assert_matches_model(values, chapter_defaults())
-    assert values["wi_growth_status"] == whatif.STATUS_PHRASES[whatif.PUBLISHED]
+    assert values["wi_growth_status"] == whatif.STATUS_PHRASES[whatif.ASSUMED]
 
 
 def test_parameters_change_what_the_prose_says(run_with_parameters):

@@ -37,7 +37,7 @@ def measures_vs_harms(policy_measures: pd.DataFrame, codes: pd.DataFrame) -> Fig
             title="Target Operating Model measure (HMPPS 2021)",
             axis=alt.Axis(labelAngle=0, labelLimit=200, labelExpr="split(datum.label, ' · ')"),
         ),
-        y=alt.Y("theme:N", sort=theme_labels, title="Harm (findings theme)", axis=TOP_TITLE_AXIS),
+        y=alt.Y("theme:N", sort=theme_labels, title="Findings theme", axis=TOP_TITLE_AXIS),
     )
     # Light fills with a dark outline and dark text: readable, and every mark keeps 3:1 contrast.
     cells = base.mark_rect(stroke=PALETTE[0], strokeWidth=1).encode(
@@ -52,7 +52,7 @@ def measures_vs_harms(policy_measures: pd.DataFrame, codes: pd.DataFrame) -> Fig
         width=600,
         height=220,
         title=alt.Title(
-            "Policy measures set against the harms",
+            "Policy measures set against the findings themes",
             subtitle="Which measure addresses which theme is the book's reading, not the article's statement",
         ),
     )
@@ -65,11 +65,16 @@ def measures_vs_harms(policy_measures: pd.DataFrame, codes: pd.DataFrame) -> Fig
         f"A grid of {len(measures)} measures by {len(themes)} themes. The book reads each measure as addressing one "
         f"theme: {pairs}. " + (f"No measure is read as addressing: {'; '.join(unaddressed)}." if unaddressed else "")
     )
-    caption = "The measures the article discusses against the harms: the book's reading of the Discussion."
+    caption = (
+        "The measures the article discusses against its findings themes: the book's reading of the Discussion. "
+        "The first three themes are the harms the article names; the treadmill has a findings section of its own, "
+        "and the article's outline attaches it to the third harm (reading it as drawing the harms together is the "
+        "book's reading)."
+    )
     detail = (
         "The mapping is the book's reading, not one the article states; the data appendix gives the phrase of the "
         "Discussion each reading rests on. A grey cell means the book does not read that measure as addressing "
-        "that harm."
+        "that theme."
     )
     return Figure(chart, alt_text, caption, inputs=("policy_measures", "codes"), detail=detail)
 

@@ -21,7 +21,7 @@ def cohort_model(cohorts: pd.DataFrame, figures_table: pd.DataFrame) -> Figure:
             "share_pct": [None if pd.isna(v) else round(float(v), 4) for v in table["share_pct"]],
             "kind": list(table["share_kind"]),
             "as_reported": [
-                f"{t} (a manager's estimate); under {v:.2f}% of {caseload} (our derived bound)"
+                f"{t} (a manager's estimate); the bar is the book's derived bound, a share of {caseload}"
                 if k == "derived upper bound"
                 else (f"{t} (a manager's estimate)" if k == "reported estimate" else "not reported")
                 for t, v, k in zip(table["size_text"], table["share_pct"], table["share_kind"], strict=True)
@@ -76,8 +76,9 @@ def cohort_model(cohorts: pd.DataFrame, figures_table: pd.DataFrame) -> Figure:
 
 @figure("appointment_models")
 def appointment_models(appointment_models: pd.DataFrame) -> Figure:
-    """Minutes per appointment model, before TR and in the CRC."""
-    periods = {"pre-TR": "before TR", "CRC": "in the CRC"}
+    """Minutes per appointment model, with the period each applied to (or that the article gives no date)."""
+    labels = {"pre-TR": "before TR", "undated": "date not given", "CRC": "in the CRC"}
+    periods = {p: labels[p] for p in labels if p in set(appointment_models["period"].astype(str))}
     frame = pd.DataFrame(
         {
             "model": [
@@ -97,19 +98,18 @@ def appointment_models(appointment_models: pd.DataFrame) -> Figure:
     )
     bars = base.mark_bar().encode(
         color=alt.Color(
-            "period:N", title="Period", scale=alt.Scale(domain=list(periods.values()), range=[PALETTE[0], PALETTE[1]])
+            "period:N", title="Period", scale=alt.Scale(domain=list(periods.values()), range=PALETTE[: len(periods)])
         ),
         tooltip=[alt.Tooltip("model:N"), alt.Tooltip("minutes:Q"), alt.Tooltip("description:N")],
     )
     labels = base.mark_text(align="right", dx=-6, color=PALETTE[4]).encode(text="label:N")
-    chart = (bars + labels).properties(
-        width=360, height=alt.Step(34), title="How long an appointment could be, before TR and in the CRC"
-    )
+    chart = (bars + labels).properties(width=360, height=alt.Step(34), title="How long an appointment could be")
     listing = bar_listing(frame["model"], frame["minutes"], " minutes")
     alt_text = f"Horizontal bars of minutes per appointment model. {listing}."
-    caption = "Appointment lengths the article describes, before TR and in the CRC."
+    caption = "Appointment lengths the article describes."
     detail = (
-        "The hour before TR is one officer's recollection of how long he saw each person. The plan, meet and "
+        "The hour is one officer's recollection of how long he used to see each person; the article gives no date "
+        "for it. The plan, meet and "
         "record window is not contact time: planning and writing up had to fit into the same hour, so the meeting "
         "itself was shorter. The check-in length is a manager's description of the CRC's model."
     )

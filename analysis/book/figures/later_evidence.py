@@ -181,7 +181,7 @@ def reception_stances(comments: pd.DataFrame) -> Figure:
         f"Horizontal bar chart of the {quantities.in_words(len(comments))} reader comments by stance towards "
         f"the article, as the book codes them. {bar_listing(frame['stance'], frame['comments'])}."
     )
-    caption = "Reader comments on the reproduced article, by the stance the book reads in each."
+    caption = "Reader comments under the blog post that quoted the article, by the stance the book reads in each."
     detail = (
         "The stance of each comment is the book's coding of what it says, not a label the commenters chose. "
         "Replies to other comments are counted under the stance of their own text (the brackets say how many "

@@ -10,11 +10,21 @@ from analysis.book.charts import PALETTE, Figure, band_axis, bar_panels
 from analysis.book.figures.registry import figure
 
 # Short axis labels for national figures (the table's labels are sentences).
+# Each says what the number counts: a standing caseload, or people added by the Act.
 _NATIONAL_LABELS = {
-    "crc_cases": "Low/medium-risk people CRCs took on",
-    "ora_additional": "Added to CRC caseloads by the ORA 2014",
-    "ora_support_extended_title": "Prisoners named in the MoJ (2014b) press-release title",
+    "crc_cases": "Caseload: low/medium-risk people CRCs were made responsible for",
+    "ora_additional": "Added: people the ORA 2014 put on CRC caseloads",
+    "ora_support_extended_title": "Added: prisoners given support, in the MoJ (2014b) title",
 }
+# What the bars count, for the caption: the figures are of two kinds, and the article relates none of them.
+_NATIONAL_CAPTION = (
+    "Each bar is one number the article states about England and Wales, labelled as worded. They count "
+    "different things: the first is a standing caseload (the people the CRCs were made responsible for, an "
+    "estimate); the other two are people added by the ORA 2014, one as the article words it (to the caseloads "
+    "of CRC practitioners) and one as the title of the Ministry of Justice press release words it (prisoners to "
+    "whom support is extended). The article does not relate the two additions to each other, and the book "
+    "does not either."
+)
 _SAMPLE_DIMENSIONS = {"role": "Role", "gender": "Gender", "experience": "Joined probation"}
 
 
@@ -52,7 +62,7 @@ def national_context(
     y = alt.Y("figure:N", title="Figure", sort=order, axis=band_axis(320))
     x = alt.X(
         "people:Q",
-        title="People (as stated in the source)",
+        title="People (as stated; the bars count different things)",
         axis=alt.Axis(format=",.0f"),
         scale=alt.Scale(domain=[0, 1.3 * max(frame["people"])], nice=False),
     )
@@ -79,19 +89,13 @@ def national_context(
         x=x, text="as_stated:N", color=alt.value(PALETTE[0])
     )
     chart = (bars + labels).properties(
-        width=360, title="National scale of the reform: the figures the article gives, with their qualifiers"
+        width=360, title="National scale of the reform: a caseload and two additions, as the article gives them"
     )
     stated = "; ".join(f"{r.figure}: {r.as_stated}" for r in frame.itertuples())
     alt_text = (
         f"Horizontal bar chart of {len(frame)} national figures, each labelled as worded in the source. {stated}."
     )
-    caption = "Each bar is one number the article states about England and Wales, labelled as worded."
-    for part, whole in quantities.part_of_pairs(figures_table, figure_ids):
-        caption += (
-            f" The {quantities.figure_phrase(figures_table, part, with_unit=False)} is part of the "
-            f"{quantities.figure_phrase(figures_table, whole, with_unit=False)}, not a rival count: the CRC share."
-        )
-    return Figure(chart, alt_text, caption, inputs=("figures",))
+    return Figure(chart, alt_text, _NATIONAL_CAPTION, inputs=("figures",))
 
 
 @figure("sample")

@@ -54,6 +54,7 @@ from analysis.book.quantities.later_evidence import (
     stance_phrase,
     workload_finding,
 )
+from analysis.book.quantities.references import NOT_IN_BIBLIOGRAPHY, cite_text
 from analysis.book.quantities.reported import (
     figure_period,
     figure_phrase,
@@ -76,7 +77,14 @@ from analysis.book.quantities.sample import (
     sample_count,
     sample_total,
 )
-from analysis.book.quantities.tr_end import tr_end_date, tr_end_source, tr_end_table, tr_end_value
+from analysis.book.quantities.tr_end import (
+    NOT_RECORDED,
+    same_or_later,
+    tr_end_date,
+    tr_end_source,
+    tr_end_table,
+    tr_end_value,
+)
 from analysis.book.quantities.words import how_many, in_words
 
 __all__ = [
@@ -140,6 +148,10 @@ __all__ = [
     "theme_code_counts",
     "theme_code_table",
     "themes_without_measure",
+    "NOT_IN_BIBLIOGRAPHY",
+    "NOT_RECORDED",
+    "cite_text",
+    "same_or_later",
     "tr_end_date",
     "tr_end_source",
     "tr_end_table",

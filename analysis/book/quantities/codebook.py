@@ -5,7 +5,8 @@ from __future__ import annotations
 import pandas as pd
 
 from analysis.book.quantities.coding import _theme_of
-from analysis.data.bibtex import read_bibtex, surnames
+from analysis.book.quantities.references import author_label
+from analysis.data.bibtex import read_bibtex
 
 
 def measures_table(policy_measures: pd.DataFrame, codes: pd.DataFrame) -> pd.DataFrame:
@@ -19,7 +20,9 @@ def measures_table(policy_measures: pd.DataFrame, codes: pd.DataFrame) -> pd.Dat
         {
             "measure": [str(n) for n in rows["name"]],
             "what it does (our words)": [str(d) for d in rows["description"]],
-            "harm it is read as addressing (the book's reading)": [str(names[t]) for t in rows["addresses_theme"]],
+            "findings theme it is read as addressing (the book's reading)": [
+                str(names[t]) for t in rows["addresses_theme"]
+            ],
         }
     ).astype("string")
 
@@ -42,19 +45,8 @@ def literature_labels(bib_text: str) -> dict[str, str]:
     One author: surname; two: both surnames; more: first surname "et al.". A corporate author
     in double braces is kept whole.
     """
-    labels = {}
-    for key, entry in read_bibtex(bib_text).items():
-        names = surnames(entry)
-        if not names:
-            who = "Anonymous"
-        elif len(names) == 1:
-            who = names[0]
-        elif len(names) == 2:
-            who = f"{names[0]} and {names[1]}"
-        else:
-            who = f"{names[0]} et al."
-        labels[key] = f"{who} ({entry.fields.get('year', 'n.d.')})"
-    return labels
+    entries = read_bibtex(bib_text).items()
+    return {key: f"{author_label(entry)} ({entry.fields.get('year', 'n.d.')})" for key, entry in entries}
 
 
 def codebook_table(codes: pd.DataFrame, theme_id: str, bib_text: str) -> pd.DataFrame:

@@ -169,8 +169,11 @@ def _stated_value(value, unit: str, qualifier: str) -> str:
 
 
 def workload_finding(workload: pd.DataFrame, figure_id: str, base_id: str | None = None) -> str:
-    """One inspectorate figure as prose, of its base where given, with publisher and year, e.g.
-    "46% of almost 2,000 probation practitioners interviewed (HM Inspectorate of Probation, 2021)"."""
+    """One inspectorate figure as prose, of its base where given, e.g.
+    "46% of almost 2,000 probation practitioners interviewed".
+
+    No citation is typed here: the chapter cites the row's ``reference_key`` with the citation role, so
+    the year label (2021a, 2021b) is the bibliography's, the same on every page."""
     row = row_by_id(workload, figure_id, "workload_surveys")
     text = _stated_value(row["value"], str(row["unit"]), str(row["qualifier"]))
     if base_id is not None:
@@ -181,7 +184,7 @@ def workload_finding(workload: pd.DataFrame, figure_id: str, base_id: str | None
             f" of {_stated_value(base['value'], str(base['unit']), str(base['qualifier']))} "
             f"{_lower_first(base['measure'])}"
         )
-    return f"{text} ({row['publisher']}, {int(row['year'])})"
+    return text
 
 
 def kirton_phrase(kirton: pd.DataFrame, figure_id: str) -> str:

@@ -24,6 +24,12 @@ ASSUMPTION_NOTES = {
         "not a published figure."
     ),
 }
+# The growth input is a national figure applied to one practitioner: an assumption built on it ({source}).
+GROWTH_NOTE = (
+    "ASSUMPTION built on a national figure: that one practitioner's caseload grew as the national post-release "
+    "caseload did, with staffing unchanged. The national rise is published ({source}); no source gives any "
+    "practitioner's caseload or staffing."
+)
 DEFINITION_NOTE = "Definition: a year's 52 weeks spread evenly over its 12 months."
 
 PUBLISHED = "published"

@@ -14,6 +14,7 @@ from analysis.book.whatif.assumptions import (
     CHECK_IN_MODEL,
     DEFINITION_NOTE,
     GROWTH_FIGURE,
+    GROWTH_NOTE,
     MONTHS_FIGURE,
     PUBLISHED,
     SET_FOR_RUN,
@@ -94,6 +95,15 @@ SOURCE_NAMES = {
 }
 
 
+def _assumed_from_published(name: str, label: str, unit: str, given: float | None, row: pd.Series) -> Input:
+    """A published figure used as an assumption about one practitioner (``GROWTH_NOTE``), or ``given`` in its place."""
+    published, source = float(row["value"]), _source_words(row["source"])
+    if given is None:
+        return Input(name, label, published, unit, ASSUMED, GROWTH_NOTE.format(source=source))
+    basis = f"Set for this run in place of the assumed {number_text(published)} ({source})"
+    return Input(name, label, float(given), unit, SET_FOR_RUN, basis)
+
+
 def _source_words(source: str) -> str:
     """A ``source`` cell for readers: 'Cracknell (2022), Methods: "…"' instead of the file name."""
     try:
@@ -125,13 +135,12 @@ def resolve(
         raise KeyError(f"appointment model {CHECK_IN_MODEL!r} is not in the appointment_models table")
     check_in = models.iloc[0]
     inputs = (
-        _published_or_set(
+        _assumed_from_published(
             "caseload_growth_pct",
             "Caseload growth at the same staffing",
             "per cent",
             caseload_growth_pct,
             growth_row,
-            "value",
         ),
         _assumed("staff_hours_per_week", "Working hours per week", "hours", staff_hours_per_week),
         _assumed("contact_share", "Share of working time for meeting people", "share", contact_share),

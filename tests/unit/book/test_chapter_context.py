@@ -13,6 +13,7 @@ from myst_nb.core.variables import format_plain_text
 from analysis.book import figures, quotes
 from analysis.book.chapter import Glued, HtmlBlock, open_chapter
 from analysis.book.charts import Figure, FigureOutput, figure_html, spec_id
+from analysis.book.source_paragraphs import ARTICLE, source_link
 from analysis.data.release import load_release
 
 
@@ -23,13 +24,24 @@ def test_glued_text_survives_myst_nb_pasting(text):
 
 
 def test_quotes_are_escaped_never_raw_html():
+    # A phrase the article prints (its methods section's first words), so the attribution has its pinpoint.
+    source = f'{ARTICLE} § Methods: "This research is based on the findings from one empirical chapter"'
     table = pd.DataFrame(
-        {"excerpt_id": ["E01"], "speaker_role": ["Probation <b>officer</b>"], "text": ['<script>x</script> & "y"']}
+        {
+            "excerpt_id": ["E01"],
+            "speaker_role": ["Probation <b>officer</b>"],
+            "text": ['<script>x</script> & "y"'],
+            "source": [source],
+        }
     )
-    rendered = quotes.excerpt(table, "E01")._repr_html_()
+    quote = quotes.excerpt(table, "E01")
+    rendered = quote._repr_html_()
     assert "<script>" not in rendered and "&lt;script&gt;" in rendered
     assert "<b>" not in rendered
     assert 'id="excerpt-E01"' in rendered
+    # The attribution carries the year and a pinpoint linked to the paragraph on the Sources page.
+    assert quote.attribution.endswith("in Cracknell (2022: Methods, para. 1)")
+    assert f'href="{source_link(source)}"' in rendered
 
 
 def test_unknown_excerpt_is_an_error():

@@ -117,7 +117,8 @@ def test_the_code_licence_is_mit_and_the_readme_says_what_each_covers():
     assert (ROOT / "LICENSE").read_text(encoding="utf-8").startswith(f"{citation.CODE_LICENCE} License")
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "`LICENSE`" in readme and "`LICENSE-CC-BY-4.0.md`" in readme and "CITATION.cff" in readme
-    assert citation.book_reference(default_release()) in readme  # "how to cite" names the current version
+    created = citation.release_date(load_release(default_release()).descriptor)
+    assert citation.book_reference(default_release(), created) in readme  # names the current version and year
 
 
 # --- the references the appendix prints -------------------------------------------------------
@@ -138,8 +139,37 @@ def test_the_article_reference_is_made_from_its_bibtex_entry():
 def test_a_release_date_is_read_from_created_or_said_to_be_missing():
     assert citation.release_date({"created": "2024-05-01T10:00:00Z"}) == "2024-05-01"
     assert citation.release_date({}) is None
-    assert "2024-05-01" in citation.release_date_phrase({"created": "2024-05-01"})
-    assert "created" in citation.release_date_phrase({})
+    assert citation.release_date_phrase({"created": "2024-05-01"}).startswith("1 May 2024")
+    assert citation.release_date_phrase({}).startswith("not recorded")
+    assert citation.book_reference("9.9.9", "2024-05-01T10:00:00Z").startswith(f"{citation.BOOK_AUTHOR} (2024) ")
+    assert f"{citation.BOOK_AUTHOR} (n.d.) " in citation.book_reference("9.9.9")
+    assert "year    = {2024}" in citation.book_bibtex("9.9.9", article(), "2024-05-01")
+
+
+@pytest.mark.parametrize(
+    "config",
+    [
+        {"repository": {"url": "https://github.com/executablebooks/jupyter-book"}},  # Jupyter Book's default
+        {"html": {"baseurl": "https://example.com/book/"}},
+        {"repository": {"url": "https://github.com/<your-name>/treadmill"}},
+        {"html": {"baseurl": "not an address"}},
+    ],
+)
+def test_a_placeholder_address_is_refused(config):
+    with pytest.raises(ValueError, match="_config.yml"):
+        citation.book_address(config)
+
+
+def test_the_address_is_the_site_else_the_repository_else_none():
+    site, repo = "https://treadmill.example-press.org/book/", "https://github.com/treadmill-team/treadmill"
+    assert citation.book_address({"html": {"baseurl": site}, "repository": {"url": repo}}) == site
+    assert citation.book_address({"html": {"baseurl": ""}, "repository": {"url": repo}}) == repo
+    assert citation.book_address({}) is None and citation.address_html(None) == ""
+    assert f'<a href="{repo}">' in citation.address_html(repo)
+    # The project's own configuration: the address the page will print (None when it names none).
+    config = yaml.safe_load((ROOT / "_config.yml").read_text(encoding="utf-8"))
+    named = (config.get("html") or {}).get("baseurl") or (config.get("repository") or {}).get("url") or None
+    assert citation.book_address(config) == named
 
 
 def glued(notebook) -> dict[str, str]:

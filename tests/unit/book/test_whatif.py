@@ -224,9 +224,10 @@ def test_none_takes_the_published_values(release):
     assert inputs.scenario.caseload_growth_pct == by_id["postrelease_rise_pct"]
     assert inputs.scenario.months_supervised == by_id["ora_supervision_months"]
     assert inputs.scenario.appointment_minutes == check_in
-    for name in ("caseload_growth_pct", "months_supervised", "appointment_minutes"):
+    for name in ("months_supervised", "appointment_minutes"):
         assert inputs.status(name) == whatif.PUBLISHED
-    for name in ("staff_hours_per_week", "contact_share", "starts_per_month"):
+    # The growth is a national figure applied to one practitioner: an assumption built on it (issue 19).
+    for name in ("caseload_growth_pct", "staff_hours_per_week", "contact_share", "starts_per_month"):
         assert inputs.status(name) == whatif.ASSUMED
 
 
@@ -253,8 +254,12 @@ def test_assumptions_table_labels_every_input(release):
     table = inputs.table()
     assert len(table) == len(inputs.inputs) + 1  # plus the weeks-per-month definition
     assumed = table[table["status"] == whatif.ASSUMED]
-    assert len(assumed) == 3
+    assert len(assumed) == 4
     assert all(str(b).startswith("ASSUMPTION") for b in assumed["basis"])
+    # The growth row names the national figure it is built on, with its source phrase.
+    growth = table[table["input"] == "Caseload growth at the same staffing"]["basis"].iloc[0]
+    phrase = release.table("figures").set_index("figure_id").loc["postrelease_rise_pct", "source"].split(": ", 1)[1]
+    assert "national" in growth and phrase in growth, growth
     published = table[table["status"] == whatif.PUBLISHED]
     # published rows cite their source (named for readers, not by file) and the verbatim source phrase
     for basis in published["basis"]:

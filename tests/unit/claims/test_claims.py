@@ -900,6 +900,16 @@ def test_a_hedged_claim_needs_the_hedge_in_its_phrase(sources):
     assert not holds(result) and "wording for 'about'" in result["reason"]
 
 
+def test_some_before_a_number_is_a_hedge_for_about_and_some_elsewhere_is_not():
+    """ "some 224,587 people" words an approximate count; "some staff" states no number."""
+    import re
+
+    from analysis.claims.vocabulary import HEDGE_WORDS
+
+    assert re.search(HEDGE_WORDS["about"], "At 30 June 2020, some 224,587 people were under probation")
+    assert not re.search(HEDGE_WORDS["about"], "reclassifying some staff as public servants")
+
+
 def test_a_claim_fails_when_its_phrase_is_not_in_the_source(sources):
     result = judge(evidence(sources), "sample:interviews/this paper", 9, phrase="this paper draws on 9 talks")
     assert not holds(result) and "not found" in result["reason"]
