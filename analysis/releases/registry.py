@@ -32,11 +32,17 @@ from pathlib import Path
 from analysis import claims, paths
 from analysis.data.command import run_command
 from analysis.data.errors import DataError
-from analysis.data.files import write_atomic
-from analysis.data.release import DESCRIPTOR, REGISTRY, available_releases, load_release, release_summary
+from analysis.data.files import UnsafePathError, regular_files, safe_file, write_atomic
+from analysis.data.release import (
+    DESCRIPTOR,
+    REGISTRY,
+    VERSION_PATTERN,
+    available_releases,
+    load_release,
+    release_summary,
+)
 from analysis.data.sources import SourceError
 
-VERSION_PATTERN = re.compile(r"^[0-9]+\.[0-9]+\.[0-9]+$")
 _ABOUT = (
     "Registry of data releases (written by python -m analysis.releases.registry; see docs/updating-data.md). "
     "'frozen': for each released version, the sha256 of its datapackage.json and of every other file "
@@ -95,16 +101,23 @@ def sha256_file(path: Path) -> str:
 
 
 def _files(folder: Path) -> list[str]:
-    """Every file of a release folder (relative POSIX paths), the descriptor excluded."""
-    return sorted(
-        p.relative_to(folder).as_posix()
-        for p in folder.rglob("*")
-        if p.is_file() and p.name != DESCRIPTOR and not p.name.startswith(".")
-    )
+    """Every file of a release folder (relative POSIX paths), the descriptor excluded; a link is refused."""
+    try:
+        return [rel for rel in regular_files(folder) if rel != DESCRIPTOR]
+    except UnsafePathError as exc:
+        raise ReleaseError(str(exc)) from exc
+
+
+def _resource_file(folder: Path, resource: dict) -> Path:
+    """A resource's file, refused unless it is a regular file inside the release (no link, no ``..``)."""
+    try:
+        return safe_file(folder, str(resource["path"]))
+    except UnsafePathError as exc:
+        raise ReleaseError(f"resource {resource.get('name')!r}: {exc}") from exc
 
 
 def _check_version(version: str) -> None:
-    if not VERSION_PATTERN.match(version):
+    if not VERSION_PATTERN.fullmatch(version):
         raise ReleaseError(f"release versions look like 1.2.0 (MAJOR.MINOR.PATCH); got {version!r}")
 
 
@@ -200,9 +213,10 @@ def remove_resource(version: str, name: str, data_dir: Path = paths.DATA, echo=p
     match = [r for r in descriptor["resources"] if r["name"] == name]
     if not match:
         raise ReleaseError(f"release {version} has no resource {name!r}")
+    target = _resource_file(folder, match[0])  # before anything changes: a path outside is refused
     descriptor["resources"] = [r for r in descriptor["resources"] if r["name"] != name]
     _write_descriptor(folder, descriptor)
-    (folder / match[0]["path"]).unlink(missing_ok=True)
+    target.unlink(missing_ok=True)
     echo(f"  removed   {match[0]['path']} ({name}) from {version}")
 
 
@@ -217,7 +231,7 @@ def rehash_release(version: str, data_dir: Path = paths.DATA, echo=print) -> lis
     descriptor = _read_descriptor(folder)
     changed = []
     for resource in descriptor.get("resources", []):
-        path = folder / resource["path"]
+        path = _resource_file(folder, resource)
         if not path.is_file():
             raise ReleaseError(f"release {version}: resource {resource['name']!r} has no file {path}")
         content = path.read_bytes()
@@ -323,8 +337,8 @@ def check_frozen(data_dir: Path = paths.DATA) -> list[str]:
 
 def predecessor(version: str, data_dir: Path = paths.DATA) -> str | None:
     """The release before ``version`` in version order (None for the first)."""
-    older = [v for v in available_releases(data_dir) if VERSION_PATTERN.match(v) and v != version]
-    if VERSION_PATTERN.match(version):
+    older = [v for v in available_releases(data_dir) if VERSION_PATTERN.fullmatch(v) and v != version]
+    if VERSION_PATTERN.fullmatch(version):
         older = [v for v in older if _version_key(v) < _version_key(version)]
     return max(older, key=_version_key) if older else None
 
@@ -336,7 +350,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m analysis.releases.registry", description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", type=Path, default=paths.DATA, help=argparse.SUPPRESS)
     commands = parser.add_subparsers(dest="command", required=True)
-    new = commands.add_parser("new", help="create or update draft VERSION as a copy of --from")
+    new = commands.add_parser("new", help="create draft VERSION (a new folder) as a copy of the frozen release --from")
     new.add_argument("version")
     new.add_argument("--from", dest="from_version", required=True)
     commands.add_parser("rehash", help="record sha256/bytes of every file of a draft").add_argument("version")
