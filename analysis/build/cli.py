@@ -11,6 +11,7 @@ from analysis.build.execute import Outcome, default_version, execute_chapters, p
 from analysis.build.project import BuildError, Project
 from analysis.build.site import build_html
 from analysis.data.command import run_command
+from analysis.data.errors import DataError
 
 
 class Selection(TypedDict, total=False):
@@ -70,13 +71,16 @@ def describe_os_error(err: OSError) -> str:
 
 
 def _or_build_error(action):
-    """``action``, with an OSError turned into a :class:`BuildError` naming the path: one line, no traceback."""
+    """``action``, with an OSError or a data error met outside a build step turned into a
+    :class:`BuildError` naming the path: one line, no traceback."""
 
     def run():
         try:
             return action()
         except OSError as err:
             raise BuildError(describe_os_error(err)) from err
+        except DataError as err:
+            raise BuildError(str(err)) from err
 
     return run
 
