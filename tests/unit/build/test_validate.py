@@ -1,4 +1,4 @@
-"""``python -m analysis.build.validate``: the documented check of a release prints a result either way (issue 21, item 8)."""
+"""``python -m analysis.build.validate``: the documented check of a release prints a result either way (issue 21)."""
 
 from __future__ import annotations
 
