@@ -33,7 +33,7 @@ import pandas as pd
 
 from analysis import paths
 from analysis.data.descriptor import Descriptor, read_descriptor
-from analysis.data.errors import DataError
+from analysis.data.errors import DataError, undo_hint
 from analysis.data.files import UnsafePathError, regular_files, safe_file
 from analysis.data.parsing import TableParsing
 from analysis.data.reads import RESOURCES_READ, VERSION_READ, log_read
@@ -334,7 +334,7 @@ class Release(TableValidation, TableParsing):
         if self.is_frozen():
             return (
                 f"hash mismatch: the frozen release was edited in place; undo the edit "
-                f"(git checkout -- {path}) and make the change in a new release "
+                f"({undo_hint(path)}) and make the change in a new release "
                 f"(python -m analysis.releases.registry new <version> --from {self._version})"
             )
         return (

@@ -257,3 +257,30 @@ def test_a_file_over_the_size_limit_is_refused_before_it_is_read(data_dir, monke
 def test_the_size_limit_is_sensible():
     assert 1_000_000 <= data.MAX_RESOURCE_BYTES <= 100 * 1024 * 1024
     assert os.path.getsize(__file__) < data.MAX_RESOURCE_BYTES
+
+
+# --- the undo hint ---------------------------------------------------------------------------
+
+
+def test_the_undo_hint_is_git_checkout_only_for_a_committed_file(tmp_path):
+    import subprocess
+
+    from analysis.data.errors import undo_hint
+
+    def git(*args: str) -> None:
+        subprocess.run(["git", "-C", str(tmp_path), *args], check=True, capture_output=True)
+
+    git("init", "-q")
+    git("config", "user.email", "test@example.org")
+    git("config", "user.name", "Test")
+    committed = tmp_path / "data" / "1.0.0" / "codes.csv"
+    committed.parent.mkdir(parents=True)
+    committed.write_text("a\n")
+    git("add", "-A")
+    git("commit", "-q", "-m", "freeze 1.0.0")
+    fresh = tmp_path / "data" / "1.1.0" / "codes.csv"  # frozen, not yet committed
+    fresh.parent.mkdir(parents=True)
+    fresh.write_text("a\n")
+    assert undo_hint(committed) == f"git checkout -- {committed}"
+    hint = undo_hint(fresh)
+    assert "git checkout" not in hint and "is not committed" in hint and "RELEASES.json" in hint
