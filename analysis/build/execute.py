@@ -260,7 +260,7 @@ def keep_committed(project: Project, chapter: Path) -> None:
 def check_release(project: Project, version: str) -> None:
     """Refuse an unknown release, or any frozen release edited in place."""
     from analysis.data.release import DataError, available_releases, check_version_name, load_release
-    from analysis.releases.registry import check_frozen
+    from analysis.releases.registry import ReleaseError, check_frozen
 
     try:
         check_version_name(version, "the data release asked for")
@@ -270,7 +270,10 @@ def check_release(project: Project, version: str) -> None:
         load_release(version, project.data_dir)  # its name, its folder: no link, no stray file
     except DataError as err:
         raise BuildError(str(err)) from err
-    problems = check_frozen(project.data_dir)
+    try:
+        problems = check_frozen(project.data_dir)
+    except ReleaseError as err:  # e.g. a link in a frozen release: refused, never followed
+        raise BuildError(str(err)) from err
     if problems:
         raise BuildError("a frozen data release was edited in place:\n" + "\n".join(problems))
 

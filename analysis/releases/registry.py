@@ -326,7 +326,11 @@ def check_frozen(data_dir: Path = paths.DATA) -> list[str]:
                 )
         # The descriptor's own hashes pin the data files even if 'files' were lost.
         for resource in _read_descriptor(folder).get("resources", []):
-            path = folder / resource["path"]
+            try:
+                path = _resource_file(folder, resource)
+            except ReleaseError as exc:
+                problems.append(f"frozen release {version}: {exc}")
+                continue
             expected = str(resource.get("hash", "")).removeprefix("sha256:")
             if path.is_file() and sha256_file(path) != expected:
                 problems.append(
@@ -360,7 +364,7 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser("freeze", help="validate a release and record it as frozen").add_argument("version")
     commands.add_parser("check", help="check that every frozen release is unchanged")
     args = parser.parse_args(argv)
-    return run_command(lambda: _run_registry_command(args), ReleaseError, "release: ")
+    return run_command(lambda: _run_registry_command(args), (ReleaseError, DataError), "release: ")
 
 
 def _run_registry_command(args: argparse.Namespace) -> None:

@@ -265,3 +265,16 @@ def test_the_preview_server_checks_host_and_lists_no_folder(tmp_path):
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+def test_a_link_in_another_frozen_release_fails_the_build_in_one_line(project, tmp_path):
+    from analysis.releases import registry as rel
+
+    rel.freeze_release(VERSION, project.data_dir, echo=quiet)
+    write_release(project.data_dir, "1.1.0")  # the default now; 1.0.0 is only checked as frozen
+    rel.freeze_release("1.1.0", project.data_dir, echo=quiet)
+    link = project.data_dir / VERSION / "passwd.txt"
+    link.symlink_to(tmp_path)
+    result = run_tool(project.root, "analysis.build")
+    assert result.returncode == 1
+    assert f"{link} is a symbolic link" in failed_line(result.stderr)

@@ -284,3 +284,23 @@ def test_the_undo_hint_is_git_checkout_only_for_a_committed_file(tmp_path):
     assert undo_hint(committed) == f"git checkout -- {committed}"
     hint = undo_hint(fresh)
     assert "git checkout" not in hint and "is not committed" in hint and "RELEASES.json" in hint
+
+
+def test_the_frozen_check_hashes_nothing_outside_a_release(data_dir, outside):
+    rel.freeze_release(VERSION, data_dir, echo=quiet)
+    set_path(data_dir / VERSION, "references", "../../secret.txt")
+    read = []
+    original = Path.read_bytes
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Path, "read_bytes", lambda self: read.append(self.resolve()) or original(self))
+        problems = _problems_or_refusal(data_dir)
+    assert outside.resolve() not in read
+    assert any("not a relative path inside" in p for p in problems)
+
+
+def _problems_or_refusal(data_dir: Path) -> list[str]:
+    """What ``check_frozen`` reports, whether as a list of problems or as a refusal."""
+    try:
+        return rel.check_frozen(data_dir)
+    except rel.ReleaseError as exc:
+        return [str(exc)]
