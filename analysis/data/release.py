@@ -32,11 +32,11 @@ from typing import Any
 import pandas as pd
 
 from analysis import paths
-from analysis.data.descriptor import Descriptor, read_descriptor
+from analysis.data.descriptor import Descriptor, check_folder, read_descriptor
 from analysis.data.errors import DataError, undo_hint
 from analysis.data.files import UnsafePathError, regular_files, safe_file
 from analysis.data.parsing import TableParsing
-from analysis.data.reads import RESOURCES_READ, VERSION_READ, log_read
+from analysis.data.reads import FILES_READ, RESOURCES_READ, VERSION_READ, log_read
 from analysis.data.validation import BIBLIOGRAPHY, TableValidation
 from analysis.paths import DESCRIPTOR, REGISTRY  # noqa: F401  (callers name them with the release)
 
@@ -50,8 +50,6 @@ VERSION_PATTERN = re.compile(r"[0-9]+\.[0-9]+\.[0-9]+")
 # The largest file a release may hold: checked before it is read, so a huge table is refused by name
 # instead of exhausting memory or the kernel's time. The largest table today is under 100 kB.
 MAX_RESOURCE_BYTES = 20 * 1024 * 1024
-# Files a release folder holds besides its resources.
-RELEASE_EXTRAS = (DESCRIPTOR, "README.md")
 
 
 def check_version_name(version: str, where: str = "the release name") -> str:
@@ -89,34 +87,8 @@ def load_release(version: str | None = None, data_dir: Path = paths.DATA) -> Rel
             got=version,
         )
     descriptor = read_descriptor(folder, version)
-    _check_folder(folder, version, descriptor)
+    check_folder(folder, version, descriptor)
     return Release(version, folder, descriptor)
-
-
-def _check_folder(folder: Path, version: str, descriptor: dict) -> None:
-    """Refuse a link, or a file the descriptor does not list: what a release holds is what it describes."""
-    for resource in descriptor["resources"]:
-        try:
-            safe_file(folder, str(resource["path"]))
-        except UnsafePathError as exc:
-            raise DataError(
-                "a regular file inside the release folder", release=version, file=DESCRIPTOR, problem=str(exc)
-            ) from exc
-    try:
-        found = regular_files(folder)
-    except UnsafePathError as exc:
-        raise DataError("only regular files in the release folder", release=version, problem=str(exc)) from exc
-    listed = {str(r["path"]) for r in descriptor["resources"]} | set(RELEASE_EXTRAS)
-    listed |= {str(r["schema"]) for r in descriptor["resources"] if isinstance(r.get("schema"), str)}
-    stray = [rel for rel in found if rel not in listed]
-    if stray:
-        raise DataError(
-            f"only the files {DESCRIPTOR} lists (and README.md); describe it, or remove it",
-            release=version,
-            file=stray[0],
-            problem="a file the descriptor does not list",
-            got=stray,
-        )
 
 
 def _default_version(data_dir: Path) -> str:
@@ -208,6 +180,16 @@ class Release(TableValidation, TableParsing):
         """Resource names in datapackage order (the list is logged as read)."""
         log_read(self._version, RESOURCES_READ)
         return [r["name"] for r in self._descriptor["resources"]]
+
+    def files(self) -> list[tuple[str, int]]:
+        """Every file of the release folder (relative path, size in bytes), sorted; the listing is logged as read."""
+        log_read(self._version, FILES_READ)
+        try:
+            return [(rel, (self.path / rel).stat().st_size) for rel in regular_files(self.path)]
+        except UnsafePathError as exc:
+            raise DataError(
+                "only regular files in the release folder", release=self._version, problem=str(exc)
+            ) from exc
 
     def has(self, name: str) -> bool:
         """Whether the release has resource ``name``; logged as a read of it, present or not."""

@@ -278,3 +278,12 @@ def test_a_link_in_another_frozen_release_fails_the_build_in_one_line(project, t
     result = run_tool(project.root, "analysis.build")
     assert result.returncode == 1
     assert f"{link} is a symbolic link" in failed_line(result.stderr)
+
+
+def test_a_chapter_listing_the_release_files_re_executes_when_one_is_added(project):
+    write_chapter(project.chapters_dir / "03_nothing.ipynb", None, extra="\nrelease.files()")
+    first = {o.chapter.stem: o.status for o in execute.execute_chapters(project, echo=quiet)}
+    assert first == dict.fromkeys(first, "executed")
+    (project.data_dir / VERSION / "README.md").write_text("# Data release 1.0.0\n")  # the one file beside the resources
+    again = {o.chapter.stem: o.status for o in execute.execute_chapters(project, echo=quiet)}
+    assert again == {"01_excerpts": "reused", "02_codes": "reused", "03_nothing": "executed"}
