@@ -145,9 +145,11 @@ def spec_id(spec: dict) -> str:
 
 
 def _script_json(spec: dict) -> str:
-    # "</" would close the <script> element early; "<\/" is the same JSON.
+    # No "<" may appear in a <script> element's text: "</script" would close it early, and "<!--<script"
+    # makes the HTML parser swallow the drawing script after it. "\u003c" is the same JSON
+    # (and ">" and "&" likewise, for any parser that treats them specially).
     text = json.dumps(spec, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return text.replace("</", "<\\/")
+    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
 # vegaEmbed is defined by the local bundle; the fallback text tells a reader
@@ -242,7 +244,7 @@ def specs_in_html(text: str) -> dict[str, dict]:
     """The Vega-Lite spec of every figure in some HTML made by :func:`figure_html`, by element id."""
     found = {}
     for match in _SPEC_SCRIPT.finditer(text):
-        # JSON reads the "<\/" that _script_json wrote as "</".
+        # JSON reads the "\u003c" that _script_json wrote as "<".
         found[match["id"]] = json.loads(match["json"])
     return found
 

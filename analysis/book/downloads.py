@@ -156,12 +156,11 @@ def table_card(release: Release, name: str, heading: bool = False) -> HtmlBlock:
 def file_links(release: Release) -> HtmlBlock:
     """Every file of the release folder as a download link with its size (sorted by name)."""
     items = []
-    for path in sorted(release.path.iterdir()):
-        if path.is_file() and not path.name.startswith("."):
-            items.append(
-                f'<li><a class="treadmill-download" href="{html.escape(href(release, path.name))}" download>'
-                f"{html.escape(path.name)}</a> ({html.escape(_size(path))})</li>"
-            )
+    for rel, size in release.files():  # logged as read: a file added or resized re-executes the chapter
+        items.append(
+            f'<li><a class="treadmill-download" href="{html.escape(href(release, rel))}" download>'
+            f"{html.escape(rel)}</a> ({size:,} bytes)</li>"
+        )
     return HtmlBlock('<ul class="treadmill-release-files">\n' + "\n".join(items) + "\n</ul>")
 
 

@@ -39,7 +39,30 @@ DRAW_TIMEOUT_MS = 10_000
 # --- the server ---------------------------------------------------------------
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+class LocalOnly(http.server.SimpleHTTPRequestHandler):
+    """Answers only requests addressed to this machine, and never lists a folder.
+
+    A page elsewhere could make a browser send requests here under its own name
+    (DNS rebinding): a ``Host`` other than 127.0.0.1 or localhost (with or without
+    the port) is refused with 403. A folder without ``index.html`` is a 404, not a
+    listing of what the folder holds.
+    """
+
+    def parse_request(self) -> bool:
+        if not super().parse_request():
+            return False
+        host = urlsplit(f"//{self.headers.get('Host', '')}").hostname
+        if host not in LOCAL_HOSTS:
+            self.send_error(403, "only requests to 127.0.0.1 or localhost are served")
+            return False
+        return True
+
+    def list_directory(self, path):  # noqa: ANN001, ANN201 (the standard library's signature)
+        self.send_error(404, "no such page")
+        return None
+
+
+class _QuietHandler(LocalOnly):
     extensions_map = {
         **http.server.SimpleHTTPRequestHandler.extensions_map,
         ".js": "text/javascript",

@@ -11,6 +11,7 @@ from analysis.build.execute import Outcome, default_version, execute_chapters, p
 from analysis.build.project import BuildError, Project
 from analysis.build.site import build_html
 from analysis.data.command import run_command
+from analysis.data.errors import DataError
 from analysis.releases.guards import publishable_problems
 
 
@@ -39,7 +40,7 @@ def build_book(
         + (f" (and, for the page on what changed, from {old}: marked [data release {old}])" if also else "")
     )
     outcomes = execute_chapters(project, version, echo=echo, also=also, **selection)
-    echo(summary([o for o in outcomes if o.version == version]))
+    echo(summary(outcomes, version))
     raise_failures(outcomes, project)
     if problems := publishable_problems(version, project.data_dir):  # rows their sources contradict, claims silenced
         raise BuildError(f"data release {version} cannot be published:\n" + "\n".join(problems))
@@ -48,16 +49,43 @@ def build_book(
     return [o for o in outcomes if o.version == version]
 
 
-def summary(outcomes: list[Outcome]) -> str:
+def summary(outcomes: list[Outcome], version: str | None = None) -> str:
+    """The table of ``version``'s chapters, then one count line per release: every execution is counted."""
+    version = version or (outcomes[0].version if outcomes else "")
     lines = ["", f"{'chapter':<28}{'seconds':>9}  result"]
     for o in outcomes:
-        lines.append(f"{o.chapter.stem:<28}{o.seconds:>9.1f}  {o.status}")
-    executed = sum(o.status == "executed" for o in outcomes)
-    lines.append(
-        f"{executed} executed, {sum(o.status == 'reused' for o in outcomes)} reused, "
-        f"{sum(o.status == 'failed' for o in outcomes)} failed"
-    )
+        if o.version == version:
+            lines.append(f"{o.chapter.stem:<28}{o.seconds:>9.1f}  {o.status}")
+    releases = list(dict.fromkeys([version, *(o.version for o in outcomes)]))
+    for release in releases:
+        mine = [o for o in outcomes if o.version == release]
+        if not mine:
+            continue
+        counts = ", ".join(f"{sum(o.status == s for o in mine)} {s}" for s in ("executed", "reused", "failed"))
+        lines.append(f"data release {release}: {counts}")
     return "\n".join(lines)
+
+
+def describe_os_error(err: OSError) -> str:
+    """One line for an error of the operating system (full disk, read-only folder, a rename across file systems)."""
+    paths_named = " -> ".join(str(p) for p in (err.filename, err.filename2) if p is not None)
+    reason = err.strerror or type(err).__name__
+    return f"{reason}{f': {paths_named}' if paths_named else ''} (the previous book is untouched)"
+
+
+def _or_build_error(action):
+    """``action``, with an OSError or a data error met outside a build step turned into a
+    :class:`BuildError` naming the path: one line, no traceback."""
+
+    def run():
+        try:
+            return action()
+        except OSError as err:
+            raise BuildError(describe_os_error(err)) from err
+        except DataError as err:
+            raise BuildError(str(err)) from err
+
+    return run
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -70,10 +98,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     project = Project(paths.ROOT)
     if args.html_only:
-        return run_command(lambda: build_html(project, args.data_version or None), BuildError, "\nBUILD FAILED: ")
+        action = _or_build_error(lambda: build_html(project, args.data_version or None))
+        return run_command(action, BuildError, "\nBUILD FAILED: ")
     version, only = args.data_version or None, args.only or None
     return run_command(
-        lambda: build_book(project, version, not args.no_html, only=only, force=args.force),
+        _or_build_error(lambda: build_book(project, version, not args.no_html, only=only, force=args.force)),
         BuildError,
         "\nBUILD FAILED: ",
     )

@@ -16,7 +16,7 @@ import nbformat
 
 from analysis.build import publish
 from analysis.build.keys import INJECTED_TAG, _code_cells, cache_key, environment_fingerprint, read_notebook, rebase
-from analysis.build.project import BuildError, Project, select
+from analysis.build.project import BuildError, Project, cell_in_chapter, select
 from analysis.data.files import checkpoint, write_atomic
 from analysis.data.reads import META_KEY, recorded
 
@@ -185,10 +185,9 @@ def execute(job: Job) -> Outcome:
             failed_dir.mkdir(parents=True, exist_ok=True)
             if output_path.exists():
                 shutil.copy(output_path, failed_dir / job.chapter.name)
+            cell = cell_in_chapter(job.project.root, job.chapter, output_path, err.cell_index)
             message = (
-                f"data release {job.version}, chapter {job.chapter.stem}: failed in cell "
-                f"{_own_index(output_path, err.cell_index)} (execution count {err.exec_count}): "
-                f"{err.ename}: {err.evalue}"
+                f"data release {job.version}, chapter {job.chapter.stem}: failed in {cell}: {err.ename}: {err.evalue}"
             )
             return Outcome(job.chapter, "failed", time.perf_counter() - start, message, version=job.version)
         except Exception as err:  # kernel died, notebook unreadable, ...
@@ -206,14 +205,6 @@ def execute(job: Job) -> Outcome:
         checkpoint("execute")
         _write_atomic(executed, job.store)
     return Outcome(job.chapter, "executed", time.perf_counter() - start, reads=reads, version=job.version)
-
-
-def _own_index(executed: Path, index: int) -> int:
-    """A cell's index in the chapter as its author sees it: papermill's injected cell not counted."""
-    if not executed.exists():
-        return index
-    cells = nbformat.read(executed, as_version=4).cells[:index]
-    return index - sum(INJECTED_TAG in c.get("metadata", {}).get("tags", []) for c in cells)
 
 
 def job_for(project: Project, chapter: Path, version: str, store: Path | None = None) -> Job:
@@ -268,12 +259,21 @@ def keep_committed(project: Project, chapter: Path) -> None:
 
 def check_release(project: Project, version: str) -> None:
     """Refuse an unknown release, or any frozen release edited in place."""
-    from analysis.releases.registry import check_frozen
+    from analysis.data.release import DataError, available_releases, check_version_name, load_release
+    from analysis.releases.registry import ReleaseError, check_frozen
 
-    if not (project.data_dir / version / "datapackage.json").exists():
-        known = sorted(p.name for p in project.data_dir.iterdir() if (p / "datapackage.json").exists())
-        raise BuildError(f"unknown data release {version!r}; releases are: {', '.join(known)}")
-    problems = check_frozen(project.data_dir)
+    try:
+        check_version_name(version, "the data release asked for")
+        if not (project.data_dir / version / "datapackage.json").exists():
+            known = available_releases(project.data_dir)
+            raise BuildError(f"unknown data release {version!r}; releases are: {', '.join(known)}")
+        load_release(version, project.data_dir)  # its name, its folder: no link, no stray file
+    except DataError as err:
+        raise BuildError(str(err)) from err
+    try:
+        problems = check_frozen(project.data_dir)
+    except ReleaseError as err:  # e.g. a link in a frozen release: refused, never followed
+        raise BuildError(str(err)) from err
     if problems:
         raise BuildError("a frozen data release was edited in place:\n" + "\n".join(problems))
 
@@ -324,6 +324,7 @@ def execute_chapters(
     """
     version = version or project.default_release()
     check_release(project, version)
+    shutil.rmtree(project.build_dir / "failed", ignore_errors=True)  # only this run's failures are shown there
     todo, outcomes = [], []
     plans = [(version, select(project, only), force)] + [(v, project.chapters(), False) for v in also]
     for release, chapters, forced in plans:
@@ -380,12 +381,18 @@ def previous_release(project: Project, version: str) -> str | None:
     return predecessor(version, project.data_dir)
 
 
-def raise_failures(outcomes: list[Outcome], project: Project) -> None:
-    """Raise one :class:`BuildError` naming every failed chapter (release, chapter, cell)."""
+def raise_failures(outcomes: list[Outcome], project: Project, book: bool = True) -> None:
+    """Raise one :class:`BuildError` naming every failed chapter (release, chapter, cell).
+
+    ``book``: the build of the book, whose previous version is then said to be untouched;
+    the folder of failed notebooks is named only when this run left one there.
+    """
     failures = [o for o in outcomes if o.status == "failed"]
     if failures:
+        failed = project.build_dir / "failed"
+        kept = [o.chapter.name for o in failures if (failed / o.chapter.name).is_file()]
         raise BuildError(
             "\n".join(o.error for o in failures)
-            + f"\nThe previous book in {project.html_dir} is untouched; "
-            + f"the failed notebooks are in {project.build_dir / 'failed'}."
+            + (f"\nThe previous book in {project.html_dir} is untouched." if book else "")
+            + (f"\nThe failed notebooks, with their outputs up to the error, are in {failed}." if kept else "")
         )

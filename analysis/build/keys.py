@@ -27,7 +27,8 @@ import nbformat
 
 from analysis import paths
 from analysis.build.project import Project
-from analysis.data.reads import DESCRIPTOR_READ, RESOURCES_READ, VERSION_READ
+from analysis.data.files import UnsafePathError, regular_files
+from analysis.data.reads import DESCRIPTOR_READ, FILES_READ, RESOURCES_READ, VERSION_READ
 from analysis.data.sources import LOG_PREFIX as SOURCE_READ
 from analysis.data.sources import read_digest
 
@@ -171,6 +172,14 @@ def _release_read(descriptor: dict, version: str, what: str) -> str:
     return json.dumps(entry, sort_keys=True)  # sha256, bytes, schema; null when absent
 
 
+def _listing(folder: Path) -> list[tuple[str, int]] | str:
+    """What :meth:`~analysis.data.release.Release.files` shows of ``folder`` (a link is refused at load)."""
+    try:
+        return [(rel, (folder / rel).stat().st_size) for rel in regular_files(folder)]
+    except (UnsafePathError, OSError) as exc:
+        return f"unreadable: {exc}"
+
+
 def data_fingerprint(project: Project, reads: list[str], version: str) -> str:
     """Hash of what a chapter read from ``version`` (and from any other release), and of source files.
 
@@ -187,6 +196,9 @@ def data_fingerprint(project: Project, reads: list[str], version: str) -> str:
             package = project.data_dir / release / "datapackage.json"
             descriptors[release] = json.loads(package.read_text("utf-8")) if package.exists() else {}
         own = what if release == version else read  # another release's read keeps its name
+        if what == FILES_READ:  # the folder's listing: every file's name and size
+            parts += [own, json.dumps(_listing(project.data_dir / release))]
+            continue
         parts += [own, _release_read(descriptors[release], release, what)]
     return _sha(*parts)
 

@@ -25,7 +25,9 @@ import time
 from pathlib import Path
 
 from analysis import paths
+from analysis.build.browser import LocalOnly
 from analysis.build.project import Project
+from analysis.build.site import ANSI_ESCAPE
 
 ROUTE = "/__preview/"
 # What is watched, relative to the project root.
@@ -81,7 +83,7 @@ class State:
             return json.dumps({"generation": self.generation, "error": self.error}).encode("utf-8")
 
 
-class Handler(http.server.SimpleHTTPRequestHandler):
+class Handler(LocalOnly):
     """Serves the current site, with the reload script in every page."""
 
     def __init__(self, *args, state: State, html: Path, **kwargs) -> None:
@@ -129,7 +131,7 @@ def build(project: Project, state: State, echo=print) -> bool:
         state.update(True)
         echo(f"[preview] built in {seconds:.1f} s; pages reload")
         return True
-    error = (result.stderr or result.stdout).strip()
+    error = ANSI_ESCAPE.sub("", (result.stderr or result.stdout)).strip()  # shown in a page, not a terminal
     state.update(False, error)
     echo(f"[preview] BUILD FAILED after {seconds:.1f} s; still serving the previous book:\n{error}")
     return False

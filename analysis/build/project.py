@@ -67,3 +67,27 @@ def select(project: Project, only: str | None) -> list[Path]:
         names = ", ".join(short_name(c) for c in chapters)
         raise BuildError(f"no chapter named {only!r}; chapters are: {names}")
     return chosen
+
+
+def cell_in_chapter(root: Path, chapter: Path, executed: Path, index: int) -> str:
+    """Where a failed cell is in the file the author edits: "cell 5 of chapters/x.ipynb (…)".
+
+    ``index`` counts the cells papermill ran, whose injected parameters cell may
+    or may not be in the committed file; the cell is found in the chapter by its
+    id (or its source), and counted from 1, from the top, every cell included.
+    """
+    import nbformat
+
+    where = chapter.relative_to(root) if chapter.is_relative_to(root) else chapter
+    cells = nbformat.read(chapter, as_version=4).cells
+    ran = nbformat.read(executed, as_version=4).cells if executed.exists() else []
+    failed = ran[index] if 0 <= index < len(ran) else None
+    found = None
+    if failed is not None:
+        found = next((i for i, c in enumerate(cells) if c.get("id") and c.get("id") == failed.get("id")), None)
+        if found is None:
+            found = next((i for i, c in enumerate(cells) if c.source == failed.source), None)
+    if found is None:
+        return f"a cell of {where}"
+    first = next((line.strip() for line in cells[found].source.splitlines() if line.strip()), "")
+    return f"cell {found + 1} of {where} (counted from 1, from the top; it begins {first[:60]!r})"

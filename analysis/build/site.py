@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import pickle
+import re
 import shutil
 import subprocess
 import sys
@@ -19,7 +20,7 @@ from analysis.build import publish
 from analysis.build.execute import check_release, default_version, previous_release, stale_chapters
 from analysis.build.keys import _sha, file_digest, read_notebook
 from analysis.build.project import BOOK_FILES, BuildError, Project
-from analysis.data.files import checkpoint, write_atomic
+from analysis.data.files import UnsafePathError, checkpoint, regular_files, safe_file, write_atomic
 from analysis.data.reads import META_KEY
 from analysis.data.release import fill_release_name
 
@@ -115,20 +116,45 @@ def _stage(project: Project, version: str, stage: Path) -> None:
             nbformat.write(_with_release_name(project.store(item, version), version), stage / "chapters" / item.name)
         elif item.is_file():
             shutil.copy(item, stage / "chapters" / item.name)
-    release = project.data_dir / version
-    # The bibliography comes from the release; its files are offered for download.
-    shutil.copy(release / "references.bib", stage / "references.bib")
-    shutil.copytree(release, stage / "downloads" / "data" / version)
-    # A release's README links to the READMEs of the releases it builds on (../1.0.0/README.md):
-    # publish every release's README beside it, so that no such link dangles on the site.
-    for other in sorted(project.data_dir.iterdir()):
-        if other != release and (other / paths.DESCRIPTOR).is_file() and (other / "README.md").is_file():
-            (stage / "downloads" / "data" / other.name).mkdir(parents=True, exist_ok=True)
-            shutil.copy(other / "README.md", stage / "downloads" / "data" / other.name / "README.md")
+    _stage_release_files(project, version, stage)
     _cached_extras(project, version, stage)  # REFI-QDA exports, "What changed" page
     from analysis.book.charts import FIGURES_DIR
 
     export_figures(stage / "chapters", stage / "downloads" / FIGURES_DIR, project.build_dir / "figure-cache")
+
+
+def _stage_release_files(project: Project, version: str, stage: Path) -> None:
+    """The release's bibliography, and its files for download: only regular files inside it, never a link.
+
+    The loader refuses a link, a path outside the folder, a file the descriptor does not
+    list and a bibliography link that is not http(s) or doi:, so nothing else is published.
+    """
+    from analysis.data.release import DataError, available_releases, load_release
+    from analysis.data.validation import BIBLIOGRAPHY
+
+    try:
+        release = load_release(version, project.data_dir)
+        stage.joinpath("references.bib").write_text(release.text(BIBLIOGRAPHY), encoding="utf-8")
+        files = regular_files(release.path)
+    except (DataError, UnsafePathError) as err:
+        raise BuildError(str(err)) from err
+    for rel in files:
+        target = stage / "downloads" / "data" / version / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(release.path / rel, target, follow_symlinks=False)
+    # A release's README links to the READMEs of the releases it builds on (../1.0.0/README.md):
+    # publish every other release's README beside it (a regular file inside its folder only).
+    for other in available_releases(project.data_dir):
+        if other == version:
+            continue
+        try:
+            readme = safe_file(project.data_dir / other, "README.md")
+        except UnsafePathError as err:
+            raise BuildError(str(err)) from err
+        if readme.is_file():
+            target = stage / "downloads" / "data" / other / "README.md"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(readme, target, follow_symlinks=False)
 
 
 def export_figures(chapters: Path, out_dir: Path, cache_dir: Path | None = None) -> int:
@@ -218,6 +244,31 @@ def html_inputs_key(project: Project, version: str) -> str:
     return _sha(version, *_files_digest(files))
 
 
+ANSI_ESCAPE = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
+# MyST-NB numbers a notebook's lines as (cell index + 1) * 10000 + line in the cell.
+NOTEBOOK_LINE = re.compile(r"(?P<file>[\w./-]+\.ipynb):(?P<line>\d{5,})")
+
+
+def author_messages(log: str, staged: Path) -> str:
+    """Sphinx's messages as the author can act on them: no colour codes, no staging paths, no
+    Jupyter Book trailer pointing "above" when the cause is in these lines, and a chapter's
+    line as its cell (counted from 1, from the top) and the line in that cell."""
+    text = ANSI_ESCAPE.sub("", log)
+    text = text.replace(f"{staged}/", "").replace(str(staged), ".")
+
+    def cell(match: re.Match) -> str:
+        line = int(match["line"])
+        return f"{match['file']}, cell {line // 10000} (counted from 1, from the top), line {line % 10000}"
+
+    text = NOTEBOOK_LINE.sub(cell, text)
+    keep = [
+        line
+        for line in text.strip().splitlines()
+        if "Look above for the cause" not in line and not re.fullmatch(r"\s*[=\-─━]{3,}\s*", line)
+    ]
+    return "\n".join(keep)
+
+
 def require_fresh(project: Project, version: str) -> None:
     """Refuse to render stale executions: name them and say how to refresh them."""
     stale = [f"{version}: {stem}" for stem in stale_chapters(project, version)]
@@ -282,7 +333,7 @@ def build_html(project: Project, version: str | None = None, echo=print) -> floa
             # Sphinx re-reads only changed pages, so it would not repeat these warnings
             # next time: forget the incremental state and let the next build start afresh.
             shutil.rmtree(work, ignore_errors=True)
-            tail = "\n".join((result.stdout + result.stderr).strip().splitlines()[-25:])
+            tail = "\n".join(author_messages(result.stdout + result.stderr, work / "book").splitlines()[-25:])
             raise BuildError(f"HTML build failed (full log: {log}); the previous book is untouched.\n{tail}")
         if html_inputs_key(project, version) != key:
             raise BuildError("the book's sources changed while the HTML was being built; run `make book` again")

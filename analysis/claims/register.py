@@ -21,9 +21,13 @@ from analysis.claims.vocabulary import (
     fmt,
     normalise,
     numbers_in,
+    numerals_as_written,
 )
 from analysis.data.release import Release
 from analysis.words import parse_source
+
+# What the register says was published for an integrity check, which publishes no value.
+NONE_MISSING = "none missing"
 
 
 def _number(value) -> float | None:
@@ -96,7 +100,9 @@ def unstated(
     problems = []
     for number in (value, high):
         if number is not None and not any(math.isclose(number * s, n) for n in stated for s in scales):
-            listed = ", ".join(fmt(n) for n in sorted(stated)) or "none"
+            written = numerals_as_written(phrase)  # as the phrase writes them: "2021/22" stays one period
+            in_words = sorted(stated - {float(w.replace(",", "")) for w in written if "/" not in w})
+            listed = ", ".join(written + [fmt(n) for n in in_words]) or "none"
             problems.append(f"the source phrase does not state {fmt(number)} (it states: {listed})")
     hedge = HEDGE_WORDS.get(qualifier or "")
     if hedge and not re.search(hedge, normalise(phrase), re.IGNORECASE):
@@ -107,7 +113,7 @@ def unstated(
 def judge(ev: Evidence, claim: Claim) -> dict:
     """One register row: what was published, what the data give, the verdict and why."""
     published = (
-        "none missing"
+        NONE_MISSING
         if claim.value is None
         else published_text(claim.qualifier or "exact", claim.value, claim.high, claim.unit)
     )
@@ -175,12 +181,20 @@ def require_all_hold(register: pd.DataFrame, release: str = "") -> pd.DataFrame:
     bad = failing(register)
     if bad.empty:
         return register
-    lines = [f"{r.claim_id}: published {r.published}, computed {r.computed} ({r.reason})" for r in bad.itertuples()]
+    lines = [_failure_line(r) for r in bad.itertuples()]
     where = f"data release {release}: " if release else ""
     raise ClaimsFailed(
         f"{where}{len(lines)} claim(s) do not hold; correct the data or the claim, or give it an explicit "
         "verdict (check 'none' with a note, or a disagreement between sources):\n" + "\n".join(lines)
     )
+
+
+def _failure_line(row) -> str:
+    """One failing claim in words: a value claim compares two values; an integrity check (which publishes
+    no value, "none missing") says what the data give instead of "published none missing, computed …"."""
+    if row.published == NONE_MISSING:
+        return f"{row.claim_id}: expected none missing, but the data give {row.computed} ({row.reason})"
+    return f"{row.claim_id}: published {row.published}, computed {row.computed} ({row.reason})"
 
 
 def verified_register(release: Release, sources_dir: Path = paths.SOURCES) -> pd.DataFrame:

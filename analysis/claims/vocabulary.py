@@ -66,6 +66,16 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
 
 
+# A period written as years ("2021/22", a financial year) and a number in digits, as a phrase writes them.
+_PERIOD = r"\d{4}/\d{2}(?!\d)"
+_NUMERAL = rf"{_PERIOD}|\d{{1,3}}(?:,\d{{3}})+(?!\d)|\d+(?:\.\d+)?"
+
+
+def numerals_as_written(text: str) -> list[str]:
+    """The numbers and periods a phrase writes in digits, as written and in order ("2021/22", "1,518"), for messages."""
+    return list(dict.fromkeys(re.findall(_NUMERAL, normalise(text))))
+
+
 def numbers_in(text: str) -> set[float]:
     """Every number a phrase states: digits, number words, 'a week', month spans.
 
@@ -75,8 +85,9 @@ def numbers_in(text: str) -> set[float]:
     """
     text = normalise(text)
     found: set[float] = set()
-    for match in re.finditer(r"\d{1,3}(?:,\d{3})+(?!\d)|\d+(?:\.\d+)?", text):
-        found.add(float(match.group().replace(",", "")))
+    for written in re.findall(_NUMERAL, text):
+        if not re.fullmatch(_PERIOD, written):  # "2021/22" is one period, not the numbers 2021 and 22
+            found.add(float(written.replace(",", "")))
     for match in re.finditer(r"\b(" + "|".join(NUMBER_VALUES) + r")\b", text, re.IGNORECASE):
         found.add(float(NUMBER_VALUES[match.group(1).lower()]))
     if re.search(r"\ban? (minute|hour|day|week|month|year)\b", text, re.IGNORECASE):

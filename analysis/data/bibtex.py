@@ -12,7 +12,14 @@ from typing import Any
 
 
 class BibtexError(ValueError):
-    """The text is not readable BibTeX (the message is pybtex's)."""
+    """The text is not readable BibTeX (the message is pybtex's), or an entry links somewhere no reader should go."""
+
+
+# The fields a reference's link is printed from, and the only schemes a link may have: a
+# ``javascript:`` or ``data:`` URL would run or show whatever it holds when a reader clicks it.
+URL_FIELDS = ("url", "uri", "link", "howpublished", "note")
+SAFE_SCHEMES = ("http://", "https://", "doi:")
+_URL_IN_TEXT = re.compile(r"\\url\{([^}]*)\}")
 
 
 def read_bibtex(text: str) -> dict[str, Any]:
@@ -21,9 +28,27 @@ def read_bibtex(text: str) -> dict[str, Any]:
     from pybtex.scanner import PybtexError
 
     try:
-        return dict(parse_string(text, "bibtex").entries)
+        entries = dict(parse_string(text, "bibtex").entries)
     except PybtexError as exc:
         raise BibtexError(str(exc)) from exc
+    check_urls(entries)
+    return entries
+
+
+def check_urls(entries: dict[str, Any]) -> None:
+    """Refuse a link that is not ``http(s)`` or ``doi:``, naming the entry's key and the field."""
+    for key, entry in entries.items():
+        for field, value in entry.fields.items():
+            if field.lower() not in URL_FIELDS:
+                continue
+            text = unbraced(str(value))
+            urls = _URL_IN_TEXT.findall(str(value)) if field.lower() in ("howpublished", "note") else [text]
+            for url in urls:
+                if not url.strip().lower().startswith(SAFE_SCHEMES):
+                    raise BibtexError(
+                        f"entry {key!r}, field {field!r}: a link must start with "
+                        f"{', '.join(SAFE_SCHEMES)} (got {url.strip()[:80]!r})"
+                    )
 
 
 def entry_text(key: str, entry: Any) -> str:

@@ -8,8 +8,12 @@ from pathlib import Path
 from typing import Any
 
 from analysis.data.errors import DataError
+from analysis.data.files import UnsafePathError, regular_files, safe_file
 from analysis.data.reads import DESCRIPTOR_READ, log_read
 from analysis.paths import DESCRIPTOR
+
+# Files a release folder holds besides its resources.
+RELEASE_EXTRAS = (DESCRIPTOR, "README.md")
 
 
 def read_descriptor(folder: Path, version: str) -> dict:
@@ -43,6 +47,32 @@ def read_descriptor(folder: Path, version: str) -> dict:
             problem="malformed descriptor",
         )
     return descriptor
+
+
+def check_folder(folder: Path, version: str, descriptor: dict) -> None:
+    """Refuse a link, or a file the descriptor does not list: what a release holds is what it describes."""
+    for resource in descriptor["resources"]:
+        try:
+            safe_file(folder, str(resource["path"]))
+        except UnsafePathError as exc:
+            raise DataError(
+                "a regular file inside the release folder", release=version, file=DESCRIPTOR, problem=str(exc)
+            ) from exc
+    try:
+        found = regular_files(folder)
+    except UnsafePathError as exc:
+        raise DataError("only regular files in the release folder", release=version, problem=str(exc)) from exc
+    listed = {str(r["path"]) for r in descriptor["resources"]} | set(RELEASE_EXTRAS)
+    listed |= {str(r["schema"]) for r in descriptor["resources"] if isinstance(r.get("schema"), str)}
+    stray = [rel for rel in found if rel not in listed]
+    if stray:
+        raise DataError(
+            f"only the files {DESCRIPTOR} lists (and README.md); describe it, or remove it",
+            release=version,
+            file=stray[0],
+            problem="a file the descriptor does not list",
+            got=stray,
+        )
 
 
 class Descriptor(dict):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+from pathlib import Path
 from typing import Any
 
 ROW_CONVENTION = "header = row 1"
@@ -70,3 +72,31 @@ def _describe(problem: str | None, expected: str, got: Any) -> str:
     if got is not None:
         text += f" (got {got!r})"
     return text
+
+
+def undo_hint(path: Path) -> str:
+    """How to undo an edit of ``path`` in a frozen release: ``git checkout`` only works once git has the file.
+
+    A release frozen but not yet committed has no copy in git to restore; then the way back
+    is to restore the file by hand, or (nothing having been published from it) to unfreeze it.
+    """
+    path = Path(path).absolute()
+    try:
+        committed = (
+            subprocess.run(
+                ["git", "-C", str(path.parent), "cat-file", "-e", f"HEAD:./{path.name}"],
+                capture_output=True,
+                check=False,
+                timeout=30,
+            ).returncode
+            == 0
+        )
+    except (OSError, subprocess.SubprocessError):
+        committed = False
+    if committed:
+        return f"git checkout -- {path}"
+    return (
+        f"{path} is not committed, so git cannot restore it: put back the content it was frozen with, or, "
+        f"if the release was frozen by mistake and never committed, remove its entry from 'frozen' in "
+        f"{path.parent.parent / 'RELEASES.json'} and freeze it again"
+    )

@@ -54,3 +54,49 @@ def remove_partials(folder: Path) -> list[Path]:
     for path in found:
         path.unlink(missing_ok=True)
     return found
+
+
+class UnsafePathError(ValueError):
+    """A path a release names, or a file in a release folder, that is not a regular file inside it."""
+
+
+def safe_file(folder: Path, relative: str | Path) -> Path:
+    """``folder / relative``, refused unless it stays inside ``folder`` with no symbolic link on the way.
+
+    The one check of "a regular file inside this folder" for every command that reads,
+    hashes, publishes or removes a release's files: an absolute path, a ``..`` or a link
+    (to a file or a folder) could make it read, publish or delete a file outside the
+    repository. A missing file passes (the caller says it is missing); anything there
+    that is not a regular file is refused.
+    """
+    text = str(relative)
+    parts = Path(text).parts
+    if not text or Path(text).is_absolute() or ".." in parts or "\\" in text:
+        raise UnsafePathError(f"{text!r} is not a relative path inside {folder}")
+    path = Path(folder)
+    for part in parts:
+        path = path / part
+        if path.is_symlink():
+            raise UnsafePathError(f"{path} is a symbolic link; a release holds only regular files")
+    if path.exists() and not path.is_file():
+        raise UnsafePathError(f"{path} is not a regular file")
+    return path
+
+
+def regular_files(folder: Path) -> list[str]:
+    """Every file under ``folder`` (relative POSIX paths, sorted), refusing any link or special file.
+
+    Hidden names (a ``.partial`` left by an interrupted write) are left out. Links are never
+    followed: one is an error naming it, so a link to ``/etc`` cannot be listed, hashed or published.
+    """
+    found = []
+    for top, dirs, files in os.walk(folder, followlinks=False):
+        for name in sorted(dirs + files):
+            path = Path(top) / name
+            if path.is_symlink():
+                raise UnsafePathError(f"{path} is a symbolic link; a release holds only regular files")
+            if name in files and not path.is_file():
+                raise UnsafePathError(f"{path} is not a regular file")
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        found += [(Path(top) / f).relative_to(folder).as_posix() for f in files if not f.startswith(".")]
+    return sorted(found)

@@ -10,10 +10,12 @@ _LOG: str | None = None
 CONFIGURED = "# reads of this execution"
 
 # What a chapter may read of a release besides its resources, logged as "<version>/<what>"
-# ("@" cannot begin a resource name): its name, its whole descriptor, its list of resources.
+# ("@" cannot begin a resource name): its name, its whole descriptor, its list of resources, its files.
 VERSION_READ = "@version"
 DESCRIPTOR_READ = "@descriptor"
 RESOURCES_READ = "@resources"
+# The folder's listing (every file, with its size), as the data appendix shows it.
+FILES_READ = "@files"
 
 # The notebook metadata key under which the build records an execution (release, parameters, reads, key).
 META_KEY = "treadmill"

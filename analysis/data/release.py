@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import io
 import json
 import re
 from pathlib import Path
@@ -33,29 +32,35 @@ from typing import Any
 import pandas as pd
 
 from analysis import paths
-from analysis.data.descriptor import Descriptor, read_descriptor
-from analysis.data.errors import DataError
-from analysis.data.reads import RESOURCES_READ, VERSION_READ, log_read
-from analysis.data.validation import TableValidation
+from analysis.data.descriptor import Descriptor, check_folder, read_descriptor
+from analysis.data.errors import DataError, undo_hint
+from analysis.data.files import UnsafePathError, regular_files, safe_file
+from analysis.data.parsing import TableParsing
+from analysis.data.reads import FILES_READ, RESOURCES_READ, VERSION_READ, log_read
+from analysis.data.validation import BIBLIOGRAPHY, TableValidation
 from analysis.paths import DESCRIPTOR, REGISTRY  # noqa: F401  (callers name them with the release)
-
-# Table Schema type -> pandas dtype. Dates are parsed separately (see _read_csv).
-_DTYPES = {
-    "integer": "Int64",
-    "year": "Int64",
-    "number": "Float64",
-    "boolean": "boolean",
-    "string": "string",
-}
-_DATE_TYPES = {"date", "datetime"}
-# Types without a natural pandas dtype stay text.
-_FALLBACK_DTYPE = "string"
 
 # What pages show for the release's name. The build replaces it with the name when it stages
 # a page (analysis.build.site), so that outputs do not depend on the name: an execution made
 # for one release serves another whose tables are the same. Only letters and underscores, so
 # that HTML escaping, URL quoting and JSON leave it as it is.
 RELEASE_MARK = "__DATA_RELEASE__"
+# A release's name: MAJOR.MINOR.PATCH, checked wherever a release is named (the name reaches pages and paths).
+VERSION_PATTERN = re.compile(r"[0-9]+\.[0-9]+\.[0-9]+")
+# The largest file a release may hold: checked before it is read, so a huge table is refused by name
+# instead of exhausting memory or the kernel's time. The largest table today is under 100 kB.
+MAX_RESOURCE_BYTES = 20 * 1024 * 1024
+
+
+def check_version_name(version: str, where: str = "the release name") -> str:
+    """``version`` if it reads MAJOR.MINOR.PATCH (e.g. 1.2.0); else a :class:`DataError` saying where it came from."""
+    if not isinstance(version, str) or not VERSION_PATTERN.fullmatch(version):
+        raise DataError(
+            "a release name of the form MAJOR.MINOR.PATCH, e.g. 1.2.0",
+            problem=f"invalid release name in {where}",
+            got=version,
+        )
+    return version
 
 
 def fill_release_name(text: str, version: str) -> str:
@@ -70,7 +75,8 @@ def load_release(version: str | None = None, data_dir: Path = paths.DATA) -> Rel
     """
     data_dir = Path(data_dir)
     if version is None:
-        version = _default_version(data_dir)
+        version = check_version_name(_default_version(data_dir), f"{data_dir / paths.DEFAULT_RELEASE_FILE.name}")
+    check_version_name(version)
     folder = paths.release_dir(version, data_dir)
     is_child = folder.parent == data_dir and not version.startswith(".")
     if not is_child or not folder.is_dir():
@@ -81,6 +87,7 @@ def load_release(version: str | None = None, data_dir: Path = paths.DATA) -> Rel
             got=version,
         )
     descriptor = read_descriptor(folder, version)
+    check_folder(folder, version, descriptor)
     return Release(version, folder, descriptor)
 
 
@@ -113,6 +120,8 @@ def available_releases(data_dir: Path = paths.DATA) -> list[str]:
         for d in Path(data_dir).iterdir()
         if d.is_dir() and not d.name.startswith(".") and (d / DESCRIPTOR).is_file()
     ]
+    for name in found:  # a stray folder's name would reach pages and paths: refused, not skipped
+        check_version_name(name, f"the folder {Path(data_dir) / name}")
     return sorted(found, key=_version_key)
 
 
@@ -120,7 +129,7 @@ def _version_key(version: str) -> list[tuple[int, Any]]:
     return [(0, int(p)) if p.isdigit() else (1, p) for p in re.split(r"[.\-]", version)]
 
 
-class Release(TableValidation):
+class Release(TableValidation, TableParsing):
     """One data release: its descriptor plus checked, cached access to its files."""
 
     def __init__(self, version: str, path: Path, descriptor: dict) -> None:
@@ -172,6 +181,16 @@ class Release(TableValidation):
         log_read(self._version, RESOURCES_READ)
         return [r["name"] for r in self._descriptor["resources"]]
 
+    def files(self) -> list[tuple[str, int]]:
+        """Every file of the release folder (relative path, size in bytes), sorted; the listing is logged as read."""
+        log_read(self._version, FILES_READ)
+        try:
+            return [(rel, (self.path / rel).stat().st_size) for rel in regular_files(self.path)]
+        except UnsafePathError as exc:
+            raise DataError(
+                "only regular files in the release folder", release=self._version, problem=str(exc)
+            ) from exc
+
     def has(self, name: str) -> bool:
         """Whether the release has resource ``name``; logged as a read of it, present or not."""
         log_read(self._version, name)
@@ -197,10 +216,10 @@ class Release(TableValidation):
 
     def file_path(self, name: str) -> Path:
         """Absolute path of a resource's file (for download links; not a read)."""
-        path = (self.path / self._resource(name)["path"]).resolve()
-        if not path.is_relative_to(self.path.resolve()):
-            raise self._error(name, "a path inside the release folder", problem="unsafe path")
-        return path
+        try:
+            return safe_file(self.path, self._resource(name)["path"]).resolve()
+        except UnsafePathError as exc:
+            raise self._error(name, "a regular file inside the release folder", problem=str(exc)) from exc
 
     def is_table(self, name: str) -> bool:
         """Whether ``name`` has a Table Schema (else it is a plain file)."""
@@ -227,7 +246,10 @@ class Release(TableValidation):
     def text(self, name: str) -> str:
         """The verified content of a (usually non-tabular) resource, as text."""
         self._record(name)
-        return self._decode(name, self._verified_bytes(name))
+        text = self._decode(name, self._verified_bytes(name))
+        if name == BIBLIOGRAPHY:  # every reader of it, the site included, gets only safe links
+            self._bibliography(text)
+        return text
 
     # -- checks ------------------------------------------------------------
 
@@ -261,6 +283,13 @@ class Release(TableValidation):
         path = self.file_path(name)
         if not path.is_file():
             raise self._error(name, f"a file at {path}", problem="missing file")
+        if path.stat().st_size > MAX_RESOURCE_BYTES:
+            raise self._error(
+                name,
+                f"at most {MAX_RESOURCE_BYTES:,} bytes (analysis.data.release.MAX_RESOURCE_BYTES)",
+                problem="file too large",
+                got=f"{path.stat().st_size:,} bytes",
+            )
         data = path.read_bytes()
         digest = hashlib.sha256(data).hexdigest()
         size = self._resource(name).get("bytes")
@@ -287,7 +316,7 @@ class Release(TableValidation):
         if self.is_frozen():
             return (
                 f"hash mismatch: the frozen release was edited in place; undo the edit "
-                f"(git checkout -- {path}) and make the change in a new release "
+                f"({undo_hint(path)}) and make the change in a new release "
                 f"(python -m analysis.releases.registry new <version> --from {self._version})"
             )
         return (
@@ -295,19 +324,13 @@ class Release(TableValidation):
             f"intended, record it with python -m analysis.releases.registry rehash {self._version}"
         )
 
-    def _decode(self, name: str, data: bytes) -> str:
-        encoding = self._resource(name).get("encoding", "utf-8")
-        if encoding.lower().replace("_", "-") in ("utf-8", "utf8"):
-            encoding = "utf-8-sig"  # tolerate a byte-order mark
-        try:
-            return data.decode(encoding)
-        except (UnicodeDecodeError, LookupError) as exc:
-            raise self._error(name, f"text in encoding {encoding}", problem="undecodable file") from exc
-
     def _schema(self, name: str) -> dict:
         schema = self._resource(name).get("schema", {})
         if isinstance(schema, str):  # schema kept in its own JSON file
-            schema = json.loads((self.path / schema).read_text(encoding="utf-8"))
+            try:
+                schema = json.loads(safe_file(self.path, schema).read_text(encoding="utf-8"))
+            except UnsafePathError as exc:
+                raise self._error(name, "a schema file inside the release folder", problem=str(exc)) from exc
         return schema
 
     def _delimiter(self, name: str) -> str:
@@ -315,39 +338,6 @@ class Release(TableValidation):
         if isinstance(dialect, dict):
             return dialect.get("csv", dialect).get("delimiter", ",")
         return ","
-
-    def _read_csv(self, name: str) -> pd.DataFrame:
-        """Parse a validated CSV with schema dtypes; empty cells become NA."""
-        schema = self._schema(name)
-        fields = schema.get("fields", [])
-        dtypes, dates, true_values, false_values = {}, {}, set(), set()
-        for field in fields:
-            kind = field.get("type", "string")
-            if kind in _DATE_TYPES:
-                dtypes[field["name"]] = "string"
-                dates[field["name"]] = field
-            else:
-                dtypes[field["name"]] = _DTYPES.get(kind, _FALLBACK_DTYPE)
-            if kind == "boolean":
-                true_values.update(field.get("trueValues", ["true", "True", "TRUE", "1"]))
-                false_values.update(field.get("falseValues", ["false", "False", "FALSE", "0"]))
-        frame = pd.read_csv(
-            io.StringIO(self._decode(name, self._verified_bytes(name))),
-            sep=self._delimiter(name),
-            dtype=dtypes,
-            keep_default_na=False,
-            na_values=schema.get("missingValues", [""]),
-            true_values=sorted(true_values) or None,
-            false_values=sorted(false_values) or None,
-        )
-        for column, field in dates.items():
-            fmt = field.get("format", "default")
-            if fmt == "default":
-                fmt = "%Y-%m-%d" if field["type"] == "date" else "ISO8601"
-            elif fmt == "any":
-                fmt = None
-            frame[column] = pd.to_datetime(frame[column], format=fmt)
-        return frame
 
 
 def release_summary(release: Release) -> pd.DataFrame:

@@ -48,6 +48,7 @@ class TableValidation:
         def _decode(self, name: str, data: bytes) -> str: ...
         def _schema(self, name: str) -> dict: ...
         def _delimiter(self, name: str) -> str: ...
+        def _check_numbers(self, name: str, text: str) -> None: ...
 
     def _validate(self, name: str) -> None:
         """Hash, header and Frictionless checks of ``name`` and its FK targets."""
@@ -57,6 +58,7 @@ class TableValidation:
         try:
             text = self._decode(name, self._verified_bytes(name))
             self._check_header(name, text)
+            self._check_numbers(name, text)  # Frictionless takes NaN and INF for numbers
             # Frictionless looks up foreign keys in the target tables but skips
             # their invalid rows silently, so check the targets first.
             for target in self._fk_targets(name):
@@ -146,11 +148,18 @@ class TableValidation:
 
     def bibliography_keys(self) -> set[str]:
         """The keys of the release's ``references`` resource (BibTeX, read with pybtex)."""
+        return set(self._bibliography(self.text(BIBLIOGRAPHY)))
+
+    def _bibliography(self, text: str) -> dict[str, Any]:
+        """The entries of bibliography ``text``; unreadable BibTeX or an unsafe link is refused by file and entry."""
         try:
-            return set(read_bibtex(self.text(BIBLIOGRAPHY)))
+            return read_bibtex(text)
         except BibtexError as exc:
             raise self._error(
-                BIBLIOGRAPHY, "a readable BibTeX file", problem="unreadable bibliography", got=str(exc)
+                BIBLIOGRAPHY,
+                "a readable BibTeX file with http(s) or doi: links",
+                problem="bad bibliography",
+                got=str(exc),
             ) from exc
 
     def _check_references(self, name: str, frame: pd.DataFrame) -> None:

@@ -21,7 +21,7 @@ from analysis.data.files import write_atomic
 from analysis.releases.record import ReleaseError
 
 COMMAND = "python -m analysis.releases.cite"
-_README_REFERENCE = re.compile(re.escape(f"{BOOK_AUTHOR}. {BOOK_TITLE}. Version ") + r"[^\s]+\.")
+_README_REFERENCE = re.compile(re.escape(BOOK_AUTHOR) + r" \([^)]*\) " + re.escape(f"{BOOK_TITLE}. Version ") + r"[^\s]+\.")
 
 
 def _cff(text: str, version: str, date: str | None) -> str:
@@ -43,7 +43,7 @@ def updated(root: Path = paths.ROOT) -> dict[Path, str]:
         raise ReleaseError(f"{cff} needs a 'version:' line and {readme} the book's reference ({book_reference('X')})")
     return {
         cff: _cff(texts[cff], version, release_date(descriptor)),
-        readme: _README_REFERENCE.sub(book_reference(version), texts[readme]),
+        readme: _README_REFERENCE.sub(lambda _: book_reference(version, descriptor.get("created")), texts[readme]),
     }
 
 

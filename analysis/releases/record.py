@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 from pathlib import Path
 
 from analysis import paths
-from analysis.data.files import write_atomic
-from analysis.data.release import DESCRIPTOR, REGISTRY, available_releases
+from analysis.data.files import UnsafePathError, regular_files, safe_file, write_atomic
+from analysis.data.release import DESCRIPTOR, REGISTRY, VERSION_PATTERN, available_releases
 
-VERSION_PATTERN = re.compile(r"^[0-9]+\.[0-9]+\.[0-9]+$")
 _ABOUT = (
     "Registry of data releases (written by python -m analysis.releases.registry; see docs/updating-data.md). "
     "'frozen': for each released version, the sha256 of its datapackage.json and of every other file "
@@ -69,16 +67,23 @@ def sha256_file(path: Path) -> str:
 
 
 def release_files(folder: Path) -> list[str]:
-    """Every file of a release folder (relative POSIX paths), the descriptor excluded."""
-    return sorted(
-        p.relative_to(folder).as_posix()
-        for p in folder.rglob("*")
-        if p.is_file() and p.name != DESCRIPTOR and not p.name.startswith(".")
-    )
+    """Every file of a release folder (relative POSIX paths), the descriptor excluded; a link is refused."""
+    try:
+        return [rel for rel in regular_files(folder) if rel != DESCRIPTOR]
+    except UnsafePathError as exc:
+        raise ReleaseError(str(exc)) from exc
+
+
+def resource_file(folder: Path, resource: dict) -> Path:
+    """A resource's file, refused unless it is a regular file inside the release (no link, no ``..``)."""
+    try:
+        return safe_file(folder, str(resource["path"]))
+    except UnsafePathError as exc:
+        raise ReleaseError(f"resource {resource.get('name')!r}: {exc}") from exc
 
 
 def check_version(version: str) -> None:
-    if not VERSION_PATTERN.match(version):
+    if not VERSION_PATTERN.fullmatch(version):
         raise ReleaseError(f"release versions look like 1.2.0 (MAJOR.MINOR.PATCH); got {version!r}")
 
 
@@ -88,8 +93,8 @@ def version_key(version: str) -> tuple[int, ...]:
 
 def predecessor(version: str, data_dir: Path = paths.DATA) -> str | None:
     """The release before ``version`` in version order (None for the first)."""
-    older = [v for v in available_releases(data_dir) if VERSION_PATTERN.match(v) and v != version]
-    if VERSION_PATTERN.match(version):
+    older = [v for v in available_releases(data_dir) if VERSION_PATTERN.fullmatch(v) and v != version]
+    if VERSION_PATTERN.fullmatch(version):
         older = [v for v in older if version_key(v) < version_key(version)]
     return max(older, key=version_key) if older else None
 

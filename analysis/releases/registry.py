@@ -44,6 +44,7 @@ from analysis.releases.record import (
     read_registry,
     registry_path,
     release_files,
+    resource_file,
     sha256_file,
     version_key,
     write_descriptor,
@@ -161,9 +162,10 @@ def remove_resource(version: str, name: str, data_dir: Path = paths.DATA, echo=p
     match = [r for r in descriptor["resources"] if r["name"] == name]
     if not match:
         raise ReleaseError(f"release {version} has no resource {name!r}")
+    target = resource_file(folder, match[0])  # before anything changes: a path outside is refused
     descriptor["resources"] = [r for r in descriptor["resources"] if r["name"] != name]
     write_descriptor(folder, descriptor)
-    (folder / match[0]["path"]).unlink(missing_ok=True)
+    target.unlink(missing_ok=True)
     echo(f"  removed   {match[0]['path']} ({name}) from {version}")
 
 
@@ -178,7 +180,7 @@ def rehash_release(version: str, data_dir: Path = paths.DATA, echo=print) -> lis
     descriptor = read_descriptor(folder)
     changed = []
     for resource in descriptor.get("resources", []):
-        path = folder / resource["path"]
+        path = resource_file(folder, resource)
         if not path.is_file():
             raise ReleaseError(f"release {version}: resource {resource['name']!r} has no file {path}")
         content = path.read_bytes()
@@ -305,7 +307,11 @@ def check_frozen(data_dir: Path = paths.DATA) -> list[str]:
                 )
         # The descriptor's own hashes pin the data files even if 'files' were lost.
         for resource in read_descriptor(folder).get("resources", []):
-            path = folder / resource["path"]
+            try:
+                path = resource_file(folder, resource)
+            except ReleaseError as exc:
+                problems.append(f"frozen release {version}: {exc}")
+                continue
             expected = str(resource.get("hash", "")).removeprefix("sha256:")
             if path.is_file() and sha256_file(path) != expected:
                 problems.append(
@@ -350,7 +356,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m analysis.releases.registry", description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", type=Path, default=paths.DATA, help=argparse.SUPPRESS)
     commands = parser.add_subparsers(dest="command", required=True)
-    new = commands.add_parser("new", help="create draft VERSION as a copy of the frozen release --from")
+    new = commands.add_parser("new", help="create draft VERSION (a new folder) as a copy of the frozen release --from")
     new.add_argument("version")
     new.add_argument("--from", dest="from_version", required=True)
     commands.add_parser("rehash", help="record sha256/bytes of every file of a draft").add_argument("version")
@@ -364,7 +370,7 @@ def main(argv: list[str] | None = None) -> int:
         "pin-sources", help="record once which source versions a release frozen without that record reads"
     ).add_argument("version")
     args = parser.parse_args(argv)
-    return run_command(lambda: _run_registry_command(args), ReleaseError, "release: ")
+    return run_command(lambda: _run_registry_command(args), (ReleaseError, DataError), "release: ")
 
 
 def _run_registry_command(args: argparse.Namespace) -> None:

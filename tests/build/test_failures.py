@@ -60,8 +60,8 @@ def test_a_fault_in_the_previous_release_only_fails_the_build_and_publishes_noth
     write_chapter(book.chapters_dir / "02_codes.ipynb", "codes", extra=FAULT)
     result = run_build(book)
     assert result.returncode != 0
-    # The cell as the author counts it (papermill's injected-parameters cell not counted).
-    assert "data release 1.0.0, chapter 02_codes: failed in cell 4 " in result.stderr
+    # The cell as the author counts it in the file they edit (which holds no injected cell now).
+    assert "data release 1.0.0, chapter 02_codes: failed in cell 5 of chapters/02_codes.ipynb " in result.stderr
     assert "fault injected for release 1.0.0" in result.stderr
     assert tree_digest(book.html_dir) == site  # the published book, byte for byte
     # The fault removed, the next build retries (it did not cache the failure) and succeeds.

@@ -50,7 +50,9 @@ def test_the_clone_builds_without_executing_the_committed_record(clone):
     target, _ = clone
     result = run(clone, "-m", "analysis.build")
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
-    summaries = re.findall(r"^(\d+) executed, (\d+) reused, (\d+) failed$", result.stdout, flags=re.MULTILINE)
+    summaries = re.findall(
+        r"^data release [\d.]+: (\d+) executed, (\d+) reused, (\d+) failed$", result.stdout, flags=re.MULTILINE
+    )
     executed, reused, failed = summaries[0]  # the default release's chapters
     assert (executed, failed) == ("0", "0") and int(reused) == len(list((target / "chapters").glob("*.ipynb")))
     assert "failed" not in result.stdout.replace("0 failed", "")

@@ -15,6 +15,7 @@ from support.specs import records, walk
 from analysis.book import figures, quantities, whatif
 from analysis.book.charts import Figure
 from analysis.book.figures import FIGURES
+from analysis.book.quantities.words import number_text
 from analysis.data.release import load_release
 
 
@@ -208,14 +209,15 @@ def test_literature_code_count(release):
 
 @pytest.fixture(scope="module")
 def later():
-    """The newest release in data/ that has the tables added in 1.1.0."""
-    from analysis.data.release import available_releases
+    """The newest frozen release (never a draft in progress) that has the tables added in 1.1.0."""
+    from analysis.releases.registry import read_registry
 
-    for version in reversed(available_releases()):
+    frozen = sorted(read_registry()["frozen"], key=lambda v: tuple(int(p) for p in v.split(".")))
+    for version in reversed(frozen):
         candidate = load_release(version)
         if "community_sentences" in candidate.resource_names:
             return candidate
-    raise AssertionError("no release in data/ has the community_sentences table")
+    raise AssertionError("no frozen release has the community_sentences table")
 
 
 def _disputed(community: pd.DataFrame) -> dict[int, list[int]]:
@@ -313,12 +315,21 @@ def test_recruitment_against_the_plan(later):
     )
 
 
+def _qualified(row: pd.Series) -> str:
+    """The qualifier word a source gives a number ("almost ", "more than "), or nothing for an exact one."""
+    return "" if row["qualifier"] == "exact" else f"{row['qualifier']} "
+
+
 def test_workload_and_kirton_phrases(later):
     workload, kirton = later.table("workload_surveys"), later.table("kirton_survey")
     row = workload.set_index("figure_id").loc["hmi2021_manageable_pct"]
     base = workload.set_index("figure_id").loc["hmi2021_respondents"]
     text = quantities.workload_finding(workload, "hmi2021_manageable_pct", "hmi2021_respondents")
-    assert text.startswith(f"{int(row['value'])}% of {base['qualifier']} {int(base['value']):,}")
+    # Each number with the source's own qualifier word, if it gives one ("exact" is said by no word).
+    assert text.startswith(
+        f"{_qualified(row)}{number_text(row['value'])}% of {_qualified(base)}{number_text(base['value'])}"
+    )
+    assert "exact" not in text
     with pytest.raises(ValueError):
         quantities.workload_finding(workload, "hmi2021_manageable_pct", "hmi2022_respondents")  # another survey
     k = kirton.set_index("figure_id")
@@ -326,8 +337,9 @@ def test_workload_and_kirton_phrases(later):
     assert gap == k.loc["kg_agree_allocation_nps_pct", "value"] - k.loc["kg_agree_allocation_crc_pct", "value"]
     with pytest.raises(ValueError):
         quantities.kirton_gap_points(kirton, "kg_agree_allocation_nps_pct", "kg_branch_interviews")  # not percentages
+    appealed = k.loc["kg_appealed_pct"]
     assert quantities.kirton_phrase(kirton, "kg_appealed_pct") == (
-        f"{int(k.loc['kg_appealed_pct', 'value'])}% of {k.loc['kg_appealed_pct', 'group']}"
+        f"{_qualified(appealed)}{number_text(appealed['value'])}% of {appealed['group']}"
     )
 
 

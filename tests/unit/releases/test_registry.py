@@ -121,7 +121,8 @@ def test_a_hash_mismatch_advises_rehash_for_a_draft_and_undo_for_a_frozen_releas
     with pytest.raises(DataError, match=r"analysis\.releases\.registry rehash 1\.1\.0") as draft:
         load_release("1.1.0", data_dir).table("codes")
     assert "immutable" not in str(draft.value) and "frozen" not in str(draft.value)
-    with pytest.raises(DataError, match=r"frozen release was edited in place; undo the edit \(git checkout -- "):
+    # Frozen here but never committed (tmp_path is no git checkout): the hint cannot be `git checkout`.
+    with pytest.raises(DataError, match=r"frozen release was edited in place; undo the edit \(.* is not committed"):
         load_release("1.0.0", data_dir).table("codes")
 
 
