@@ -165,7 +165,8 @@ class ChapterContext:
 
     def show_table(self, frame: pd.DataFrame, caption: str) -> HtmlBlock:
         """A table for readers: escaped cells, no index, a caption."""
-        body = frame.to_html(index=False, escape=True, na_rep="", border=0, classes="treadmill-table")
+        # justify="left": the headers sit over their (left-aligned) columns, not right of them.
+        body = frame.to_html(index=False, escape=True, na_rep="", border=0, classes="treadmill-table", justify="left")
         return HtmlBlock(body.replace(">\n", f">\n<caption>{html.escape(caption)}</caption>\n", 1))
 
     def show_html(self, block: str) -> HtmlBlock:

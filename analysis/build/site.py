@@ -15,6 +15,7 @@ from pathlib import Path
 import nbformat
 
 from analysis import paths
+from analysis.book.citation import PDF_NAME
 from analysis.build import publish
 from analysis.build.execute import check_release, default_version, previous_release, stale_chapters
 from analysis.build.keys import _sha, file_digest, read_notebook
@@ -109,6 +110,8 @@ def _stage(project: Project, version: str, stage: Path) -> None:
     for name in BOOK_FILES:
         shutil.copy(project.root / name, stage / name)
     shutil.copytree(project.static_dir, stage / "_static")
+    _static_libraries(stage / "_static")
+    draft_banner(project, version, stage / "_config.yml")
     (stage / "chapters").mkdir()
     for item in project.chapters_dir.iterdir():
         if item.suffix == ".ipynb":
@@ -123,6 +126,52 @@ def _stage(project: Project, version: str, stage: Path) -> None:
     from analysis.book.charts import FIGURES_DIR
 
     export_figures(stage / "chapters", stage / "downloads" / FIGURES_DIR, project.build_dir / "figure-cache")
+
+
+DRAFT_BANNER = (
+    "Draft release {version}, not for citation: its data may still change. "
+    "Cite a book built from a frozen release."
+)
+
+
+def draft_banner(project: Project, version: str, config_file: Path) -> bool:
+    """On a draft release, the staged book shows a banner on every page (Jupyter Book's ``html.announcement``)."""
+    import yaml
+
+    from analysis.releases.registry import read_registry
+
+    if version in read_registry(project.data_dir)["frozen"]:
+        return False
+    config = yaml.safe_load(config_file.read_text(encoding="utf-8"))
+    config.setdefault("html", {})["announcement"] = DRAFT_BANNER.format(version=version)
+    config_file.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
+    return True
+
+
+def pdf_path(project: Project) -> Path:
+    """Where ``make pdf`` writes the book (``_build/pdf/treadmill-book.pdf``)."""
+    return project.build_dir / "pdf" / PDF_NAME
+
+
+def pdf_key_path(pdf: Path) -> Path:
+    """Where the inputs key of a printed PDF is kept (beside it)."""
+    return pdf.with_name(pdf.name + ".key")
+
+
+def _pdf_beside(project: Project, key: str, site: Path, echo=print) -> None:
+    """Publish ``make pdf``'s PDF with the site when it was printed from the same inputs; else say how to get it."""
+    pdf = pdf_path(project)
+    if pdf.is_file() and pdf_key_path(pdf).is_file() and pdf_key_path(pdf).read_text(encoding="utf-8") == key:
+        shutil.copyfile(pdf, site / PDF_NAME)
+    else:
+        echo(f"  no PDF    for these pages: run `make pdf` to add {PDF_NAME} (the \"Download the book as PDF\" link)")
+
+
+def _static_libraries(static: Path) -> None:
+    """The scripts the pages load that the repository does not hold: DataTables, from itables (offline)."""
+    from analysis.book.tables import write_datatables_bundle
+
+    write_datatables_bundle(static)
 
 
 def export_figures(chapters: Path, out_dir: Path, cache_dir: Path | None = None) -> int:
@@ -282,6 +331,7 @@ def build_html(project: Project, version: str | None = None, echo=print) -> floa
             raise BuildError("the book's sources changed while the HTML was being built; run `make book` again")
         site = fresh / "site"
         shutil.copytree(built, site)  # a copy: Sphinx rewrites its own output in place next time
+        _pdf_beside(project, key, site, echo)
         write_atomic(site / HTML_KEY_FILE, key)
         publish.publish(site, project.html_dir)
         write_atomic(work / WORK_OK, key)
