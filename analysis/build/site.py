@@ -135,7 +135,10 @@ DRAFT_BANNER = (
 
 
 def draft_banner(project: Project, version: str, config_file: Path) -> bool:
-    """On a draft release, the staged book shows a banner on every page (Jupyter Book's ``html.announcement``)."""
+    """On a draft release, the staged book shows a banner on every page (the theme's ``announcement``).
+
+    Set among ``sphinx.config.html_theme_options``: those replace what Jupyter Book makes of ``html:``.
+    """
     import yaml
 
     from analysis.releases.registry import read_registry
@@ -143,7 +146,8 @@ def draft_banner(project: Project, version: str, config_file: Path) -> bool:
     if version in read_registry(project.data_dir)["frozen"]:
         return False
     config = yaml.safe_load(config_file.read_text(encoding="utf-8"))
-    config.setdefault("html", {})["announcement"] = DRAFT_BANNER.format(version=version)
+    options = config.setdefault("sphinx", {}).setdefault("config", {}).setdefault("html_theme_options", {})
+    options["announcement"] = DRAFT_BANNER.format(version=version)
     config_file.write_text(yaml.safe_dump(config, sort_keys=False, allow_unicode=True), encoding="utf-8")
     return True
 

@@ -27,7 +27,7 @@ REGISTER = "chapters/11_claims.html"
 SCREENSHOTS = ("chapters/00_introduction.html", "chapters/05_treadmill.html", REGISTER)
 
 _VISIBLE_CODE = """() => Array.from(document.querySelectorAll(
-    '.cell_input, .cell .highlight, div.cell pre, .jp-InputArea, div.input_area'))
+    '.cell_input, .cell .cell_input pre, .jp-InputArea, div.input_area'))
   .filter(el => { const r = el.getBoundingClientRect(); return r.width > 0 && r.height > 0
                   && getComputedStyle(el).visibility !== 'hidden'; })
   .map(el => el.textContent.trim().slice(0, 60))"""

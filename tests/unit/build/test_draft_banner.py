@@ -21,7 +21,8 @@ def _project(tmp_path) -> Project:
 
 def _config(tmp_path):
     path = tmp_path / "_config.yml"
-    path.write_text(yaml.safe_dump({"title": "T", "html": {"use_download_button": True}}), encoding="utf-8")
+    config = {"title": "T", "html": {"use_download_button": True}, "sphinx": {"config": {"html_theme_options": {"a": 1}}}}
+    path.write_text(yaml.safe_dump(config), encoding="utf-8")
     return path
 
 
@@ -29,9 +30,9 @@ def test_a_draft_release_gets_the_banner_on_every_page(tmp_path):
     config = _config(tmp_path)
     assert draft_banner(_project(tmp_path), "1.1.0", config) is True
     staged = yaml.safe_load(config.read_text(encoding="utf-8"))
-    banner = staged["html"]["announcement"]
+    banner = staged["sphinx"]["config"]["html_theme_options"]["announcement"]
     assert "Draft release 1.1.0" in banner and "not for citation" in banner
-    assert staged["html"]["use_download_button"] is True and staged["title"] == "T"  # the rest is kept
+    assert staged["sphinx"]["config"]["html_theme_options"]["a"] == 1 and staged["title"] == "T"  # the rest is kept
 
 
 def test_a_frozen_release_gets_none(tmp_path):
