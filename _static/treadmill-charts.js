@@ -98,6 +98,14 @@
         if (guide === "legend" && own.orient === "right") own.orient = "bottom";
         if (guide === "legend" && own.columns === undefined) own.columns = 1;
         if (typeof own.title === "string" && own.title.length > chars * 1.6) own.title = wrapText(own.title, chars * 2);
+        if (channel === "x") {
+          // Categories side by side: a phone has no room for them level, so they stand upright.
+          own.labelAngle = -90;
+          own.labelAlign = "right";
+          own.labelBaseline = "middle";
+          own.labelLimit = Math.max(own.labelLimit || 0, 220);
+          return;
+        }
         if (!own.labelExpr) {
           own.labelExpr = wrapExpr(width);
           own.labelLimit = Math.ceil(width * CHAR) + 10;
@@ -117,6 +125,10 @@
       if (mark === "text" && text && text.field && typeof text.field === "string") {
         var longest = Math.max.apply(null, [0].concat(values(spec, text.field).map(function (v) { return v.length; })));
         var markChars = Math.max(12, Math.floor((column * 0.3) / CHAR));
+        var ownY = encoding.y || (spec.encoding || {}).y;
+        if (ownY && (ownY.type === "nominal" || ownY.type === "ordinal")) {
+          values(spec, text.field).forEach(function (label) { bandLines = Math.max(bandLines, linesOf(label, markChars)); });
+        }
         if (longest > markChars || longest === 0) {
           var wrapped = text.field + "__lines";
           view.transform = (view.transform || []).concat([
@@ -138,6 +150,9 @@
       if (view.title) view.title = wrapTitle(view.title, Math.floor(column / 9));
     });
     var need = bandLines * LINE + 6;
+    var sized = false;
+    views(spec, function (view) { if (view.height !== undefined) sized = true; });
+    if (!sized && maxBands > 0) (spec.spec || spec).height = { step: need };
     views(spec, function (view) {
       if (view.height && typeof view.height === "object" && view.height.step < need) view.height.step = need;
       if (typeof view.height === "number") view.height = Math.max(view.height, maxBands * need);
