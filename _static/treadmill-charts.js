@@ -13,7 +13,8 @@
   var NARROW = 600; // columns narrower than this (px) get wrapped labels and titles
   var CHAR = 6.8; // average width (px) of a character of a 12 px sans-serif label
   var LINE = 15; // height (px) of one line of such a label
-  var ATTEMPTS = 6;
+  var ATTEMPTS = 8;
+  var MIN_TEXT = 10; // px: a chart is never scaled down so far that its text is smaller than this
 
   function copy(value) {
     return JSON.parse(JSON.stringify(value));
@@ -142,7 +143,7 @@
           var facet = view.facet[key];
           if (!facet || !facet.field) return;
           var header = (facet.header = facet.header || {});
-          var width = Math.floor((column * (key === "row" ? 0.9 : 0.3)) / (CHAR + 0.6));
+          var width = Math.floor((column * (key === "row" ? 0.5 : 0.3)) / (CHAR + 0.6));
           header.labelExpr = wrapExpr(width);
           header.labelLimit = Math.ceil(width * (CHAR + 0.6)) + 10;
         });
@@ -209,7 +210,7 @@
         var wide = svg ? svg.getBoundingClientRect().width : 0;
         var inner = plottingWidth(result.view);
         if (!room || wide <= room + 1 || attempt >= ATTEMPTS || !inner) return result;
-        var ratio = Math.max(0.2, (inner - (wide - room) - 4) / inner);
+        var ratio = Math.max(0.2, (inner - (wide - room) - 4 - 2 * attempt) / inner);
         result.finalize();
         return draw(narrowed(current, ratio, inner), attempt + 1);
       });
@@ -220,7 +221,13 @@
         // A few pixels too wide after narrowing: scale it down a little (its text stays readable).
         var svg = target.querySelector("svg");
         var wide = svg ? svg.getBoundingClientRect().width : 0;
-        if (svg && wide > box.clientWidth && box.clientWidth / wide >= 0.92) {
+        var smallest = Infinity;
+        if (svg) {
+          Array.prototype.forEach.call(svg.querySelectorAll("text"), function (t) {
+            if (t.textContent.trim()) smallest = Math.min(smallest, parseFloat(getComputedStyle(t).fontSize));
+          });
+        }
+        if (svg && wide > box.clientWidth && (smallest * box.clientWidth) / wide >= MIN_TEXT) {
           svg.style.maxWidth = "100%";
           svg.style.height = "auto";
           el.style.width = "auto";

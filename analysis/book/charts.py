@@ -158,7 +158,7 @@ def _script_json(spec: dict) -> str:
 # role="img" and the figure's alt text, so a screen reader announces the alt text.
 _DRAW = """<script>
 if (typeof window.treadmillChart === "function") {{ window.treadmillChart("{id}"); }}
-else {{ document.getElementById("{id}").textContent = "Interactive chart unavailable: the book's scripts are not loaded."; }}
+else {{ document.getElementById("{id}").textContent = "Chart unavailable: the book's scripts are not loaded."; }}
 </script>"""
 
 

@@ -25,8 +25,8 @@ import types
 from dataclasses import dataclass
 from pathlib import Path
 
-from analysis.data.release import Release
 from analysis.book.sourcing import row_source, works_cited
+from analysis.data.release import Release
 
 _HERE = {Path(__file__).resolve(), Path(__file__).with_name("chapter.py").resolve()}
 # Checks of the claims register whose argument names a row, by the table the row is in.
@@ -65,6 +65,7 @@ class Found:
 
 
 # --- sources in words ------------------------------------------------------------------------
+
 
 def sources_in_words(ctx, tables: list[str], keys: list[str]) -> str:
     """A glued value's source for readers: its row's source, else the book's reckoning from cited works."""

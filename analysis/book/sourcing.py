@@ -63,7 +63,7 @@ def row_source(frame: pd.DataFrame, keys: list[str]) -> str | None:
     text_columns = [c for c in frame.columns if c != "source" and frame[c].dtype in ("string", "object")]
     mask = None
     for key in keys:
-        hit = frame[text_columns].eq(key).any(axis=1)
+        hit = (frame[text_columns] == key).any(axis=1)
         mask = hit if mask is None else mask & hit
     sources = set(frame.loc[mask, "source"].dropna()) if mask is not None else set()
     if len(sources) != 1:
@@ -72,5 +72,3 @@ def row_source(frame: pd.DataFrame, keys: list[str]) -> str | None:
         return source_words(next(iter(sources)))
     except ValueError:
         return None
-
-

@@ -74,12 +74,17 @@ def datatables_bundle_source() -> tuple[str, str]:
     exports = list(_EXPORT.finditer(script))
     if len(exports) != 1 or "import.meta" in script:
         raise ValueError(f"itables {itables.__version__}: dt_bundle.js is not the one-export module this book expects")
-    names = dict(reversed(part.strip().split(" as ")) for part in exports[0]["names"].split(","))
+    names = {}  # exported name -> the bundle's own name
+    for part in exports[0]["names"].split(","):
+        own, _, exported = part.strip().partition(" as ")
+        names[exported or own] = own
     if "default" not in names:
         raise ValueError(f"itables {itables.__version__}: dt_bundle.js exports no DataTable (default)")
-    body = script[: exports[0].start()] + f"window.treadmillDataTable = {names['default']};" + script[exports[0].end() :]
-    header = f"/* DataTables, from itables {itables.__version__} (html/dt_bundle.js); written by the build, not committed. */\n"
-    return header + '(function () {\n"use strict";\n' + body + "\n})();\n", (folder / "dt_bundle.css").read_text(encoding="utf-8")
+    start, end = exports[0].span()
+    body = script[:start] + f"window.treadmillDataTable = {names['default']};" + script[end:]
+    header = f"/* DataTables from itables {itables.__version__} (html/dt_bundle.js): written by the build. */\n"
+    styles = (folder / "dt_bundle.css").read_text(encoding="utf-8")
+    return header + '(function () {\n"use strict";\n' + body + "\n})();\n", styles
 
 
 def write_datatables_bundle(static_dir: Path) -> None:

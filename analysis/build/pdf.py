@@ -68,8 +68,6 @@ class Printed:
     errors: list[str] = field(default_factory=list)  # uncaught script errors
 
 
-
-
 def header(title: str) -> str:
     return f'<div style="{_MARGIN_BOX} text-align: right;">{html.escape(title)}</div>'
 

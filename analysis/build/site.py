@@ -129,8 +129,7 @@ def _stage(project: Project, version: str, stage: Path) -> None:
 
 
 DRAFT_BANNER = (
-    "Draft release {version}, not for citation: its data may still change. "
-    "Cite a book built from a frozen release."
+    "Draft release {version}, not for citation: its data may still change. Cite a book built from a frozen release."
 )
 
 
@@ -168,7 +167,7 @@ def _pdf_beside(project: Project, key: str, site: Path, echo=print) -> None:
     if pdf.is_file() and pdf_key_path(pdf).is_file() and pdf_key_path(pdf).read_text(encoding="utf-8") == key:
         shutil.copyfile(pdf, site / PDF_NAME)
     else:
-        echo(f"  no PDF    for these pages: run `make pdf` to add {PDF_NAME} (the \"Download the book as PDF\" link)")
+        echo(f'  no PDF    for these pages: run `make pdf` to add {PDF_NAME} (the "Download the book as PDF" link)')
 
 
 def _static_libraries(static: Path) -> None:

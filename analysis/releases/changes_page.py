@@ -67,8 +67,7 @@ def render_markdown(diff: ReleaseDiff, title: str = PAGE_TITLE, draft: bool = Fa
     """
     old, new = escape(diff.old), escape(diff.new)
     which = (
-        f"the **draft** release this book is built from: not frozen, so its data may still change, "
-        "and not for citation"
+        "the **draft** release this book is built from: not frozen, so its data may still change, and not for citation"
         if draft
         else "the release this book is built from"
     )

@@ -5,9 +5,9 @@ from __future__ import annotations
 import linecache
 
 from analysis import claims
-from analysis.words import parse_source
 from analysis.book import provenance, quantities, sourcing, tables
 from analysis.book.chapter import Glued, open_chapter
+from analysis.words import parse_source
 
 
 def run_as_cell(source: str, namespace: dict, filename: str = "<treadmill-test-cell-1>") -> None:
@@ -71,7 +71,7 @@ def test_a_constant_is_described_as_given_and_renders_quietly_without_a_link():
     assert "as the test says" in ctx.glue("said", 4, source="as the test says").provenance
     page = glued._repr_html_()
     assert page.startswith('<span class="treadmill-num" tabindex="0"')
-    assert "data-provenance=\"The book&#x27;s own count" in page  # no table read: the book's own, in words
+    assert 'data-provenance="The book&#x27;s own count' in page  # no table read: the book's own, in words
     assert repr(glued) == repr("3")  # text/plain is the text itself, as myst-nb pastes it
 
 

@@ -21,7 +21,11 @@ def _project(tmp_path) -> Project:
 
 def _config(tmp_path):
     path = tmp_path / "_config.yml"
-    config = {"title": "T", "html": {"use_download_button": True}, "sphinx": {"config": {"html_theme_options": {"a": 1}}}}
+    config = {
+        "title": "T",
+        "html": {"use_download_button": True},
+        "sphinx": {"config": {"html_theme_options": {"a": 1}}},
+    }
     path.write_text(yaml.safe_dump(config), encoding="utf-8")
     return path
 

@@ -37,5 +37,7 @@ def test_a_value_that_differs_only_by_the_release_name_is_not_counted():
     section = page[page.index("## Glued numbers") :]
     assert "`label`" not in section and "`count`" in section and "`note`" in section
     assert changes_page.only_the_name(ValueChange("a", "b", "release 2.0.0", "release 2.1.0"), "2.0.0", "2.1.0")
-    assert not changes_page.only_the_name(ValueChange("a", "b", "release 2.0.0: 4", "release 2.1.0: 5"), "2.0.0", "2.1.0")
+    assert not changes_page.only_the_name(
+        ValueChange("a", "b", "release 2.0.0: 4", "release 2.1.0: 5"), "2.0.0", "2.1.0"
+    )
     assert not changes_page.only_the_name(ValueChange("a", "b", None, "release 2.1.0"), "2.0.0", "2.1.0")
