@@ -68,7 +68,9 @@
     });
     var box = table.closest(".dt-container").querySelector(".dt-search input");
     if (box) {
+      var label = box.id ? document.querySelector('label[for="' + box.id + '"]') : null;
       box.id = table.id + "-filter";
+      if (label) label.htmlFor = box.id; // the box keeps its label
       box.setAttribute("aria-controls", table.id);
     }
     var column = table.getAttribute("data-filter-column");
