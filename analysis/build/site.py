@@ -231,6 +231,22 @@ def _vega_bundle(project: Project) -> None:
     write_atomic(stamp, f"{vlc.__version__} {hashlib.sha256(bundle.read_bytes()).hexdigest()}")  # type: ignore[attr-defined]  # (as above)
 
 
+def _static_changed(fresh: Path, book: Path) -> bool:
+    """Whether a file of the staged ``_static`` differs from the last build's.
+
+    Sphinx copies static files only when some page is rebuilt ("no targets are out of
+    date" ends the build before), so a change to a stylesheet or script alone must
+    start the output afresh, or the published site keeps the old file.
+    """
+    new, old = fresh / "_static", book / "_static"
+    names = {p.relative_to(new) for p in new.rglob("*") if p.is_file()}
+    names |= {p.relative_to(old) for p in old.rglob("*") if p.is_file()} if old.is_dir() else set()
+    return any(
+        not (new / n).is_file() or not (old / n).is_file() or (new / n).read_bytes() != (old / n).read_bytes()
+        for n in names
+    )
+
+
 def _sync(source: Path, target: Path) -> tuple[int, int]:
     """Make ``target`` a copy of ``source``, touching only files whose bytes differ.
 
@@ -305,8 +321,9 @@ def build_html(project: Project, version: str | None = None, echo=print) -> floa
     fresh = Path(tempfile.mkdtemp(prefix=publish.STAGE_PREFIX, dir=project.build_dir))
     try:
         _stage(project, version, fresh)
+        static_changed = _static_changed(fresh, work / "book")
         changed, removed = _sync(fresh, work / "book")  # unchanged files keep their mtime: Sphinx skips them
-        if removed:  # Sphinx never deletes the output of a page that is gone: start that part afresh
+        if removed or static_changed:  # Sphinx never deletes the output of a page that is gone: start that part afresh
             shutil.rmtree(work / "out", ignore_errors=True)
         command = [
             str(Path(sys.executable).parent / "jupyter-book"),
