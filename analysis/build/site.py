@@ -161,13 +161,13 @@ def pdf_key_path(pdf: Path) -> Path:
     return pdf.with_name(pdf.name + ".key")
 
 
-def _pdf_beside(project: Project, key: str, site: Path, echo=print) -> None:
-    """Publish ``make pdf``'s PDF with the site when it was printed from the same inputs; else say how to get it."""
+def _pdf_beside(project: Project, key: str, site: Path) -> bool:
+    """Put ``make pdf``'s PDF in the site when it was printed from the same inputs; whether it was."""
     pdf = pdf_path(project)
     if pdf.is_file() and pdf_key_path(pdf).is_file() and pdf_key_path(pdf).read_text(encoding="utf-8") == key:
         shutil.copyfile(pdf, site / PDF_NAME)
-    else:
-        echo(f'  no PDF    for these pages: run `make pdf` to add {PDF_NAME} (the "Download the book as PDF" link)')
+        return True
+    return False
 
 
 def _static_libraries(static: Path) -> None:
@@ -351,7 +351,7 @@ def build_html(project: Project, version: str | None = None, echo=print) -> floa
             raise BuildError("the book's sources changed while the HTML was being built; run `make book` again")
         site = fresh / "site"
         shutil.copytree(built, site)  # a copy: Sphinx rewrites its own output in place next time
-        _pdf_beside(project, key, site, echo)
+        with_pdf = _pdf_beside(project, key, site)
         write_atomic(site / HTML_KEY_FILE, key)
         publish.publish(site, project.html_dir)
         write_atomic(work / WORK_OK, key)
@@ -359,6 +359,8 @@ def build_html(project: Project, version: str | None = None, echo=print) -> floa
         shutil.rmtree(fresh, ignore_errors=True)
     seconds = time.perf_counter() - start
     echo(f"  built     HTML ({seconds:.1f} s, {changed} staged files changed) -> {project.html_dir}")
+    if not with_pdf:
+        echo(f'  no PDF    for these pages: run `make pdf` to add {PDF_NAME} (the "Download the book as PDF" link)')
     return seconds
 
 
