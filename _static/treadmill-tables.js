@@ -1,125 +1,83 @@
-/* Sortable, filterable tables for the book's appendices, offline (no library, no network).
+/* Sortable, filterable tables for the book's appendices, offline: DataTables (from the itables
+ * package, loaded as _static/datatables.js) does the sorting and the filtering.
  *
- * Every <table class="treadmill-interactive"> gets, above it:
- *   - a text box that keeps only the rows containing the typed text;
- *   - if the table has data-filter-column="N", a menu of the values of column N
- *     (e.g. the claims register's verdicts), with "everything that does not hold";
- *   - a line saying how many rows are shown.
- * Each column header becomes a button that sorts by that column (again: reverse);
- * numbers sort as numbers. A cell's data-value, when present, is what is compared.
- * Written by hand for this book: see analysis/tables.py for the HTML it expects.
+ * Every <table class="treadmill-interactive"> (see analysis/book/tables.py) becomes a DataTable
+ * with every row on one page (so every row's anchor, e.g. #claim-C006, is always there), sorted
+ * as written until a header is clicked, a "Filter rows" box, and a line saying how many rows
+ * are shown. A table with data-filter-column="N" also gets a menu of column N's values (the
+ * claims register's verdicts), with "everything that does not hold". A cell's data-search and
+ * data-order (the verdict's word) are what DataTables searches and sorts.
  */
 (function () {
   "use strict";
 
-  function cellValue(cell) {
-    if (!cell) return "";
-    var given = cell.getAttribute("data-value");
-    return (given !== null ? given : cell.textContent).trim();
+  function escapeRegex(text) {
+    return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
   }
 
-  function asNumber(text) {
-    var cleaned = text.replace(/,/g, "").replace(/%$/, "");
-    return /^-?\d+(\.\d+)?$/.test(cleaned) ? parseFloat(cleaned) : null;
-  }
-
-  function enhance(table, index) {
-    var tbody = table.tBodies[0];
-    if (!tbody || table.getAttribute("data-enhanced")) return;
-    table.setAttribute("data-enhanced", "true");
-    var rows = Array.prototype.slice.call(tbody.rows);
-    var id = table.id || "treadmill-table-" + index;
-
-    var controls = document.createElement("div");
-    controls.className = "treadmill-table-controls";
-
-    var label = document.createElement("label");
-    label.textContent = "Filter rows ";
-    var box = document.createElement("input");
-    box.type = "search";
-    box.className = "treadmill-table-filter";
-    box.id = id + "-filter";
-    box.setAttribute("aria-controls", id);
-    label.appendChild(box);
-    controls.appendChild(label);
-
-    var column = table.getAttribute("data-filter-column");
-    var menu = null;
-    if (column !== null) {
-      column = parseInt(column, 10);
-      var header = table.tHead.rows[0].cells[column];
-      var menuLabel = document.createElement("label");
-      menuLabel.textContent = " " + header.textContent.trim() + " ";
-      menu = document.createElement("select");
-      menu.className = "treadmill-table-menu";
-      menu.id = id + "-menu";
-      menu.setAttribute("aria-controls", id);
-      var values = [];
-      rows.forEach(function (row) {
-        var v = cellValue(row.cells[column]);
-        if (values.indexOf(v) < 0) values.push(v);
-      });
-      var options = [["", "all"]];
-      values.forEach(function (v) { options.push([v, v]); });
-      if (values.indexOf("holds") >= 0) options.push(["!holds", "everything that does not hold"]);
-      options.forEach(function (pair) {
-        var option = document.createElement("option");
-        option.value = pair[0];
-        option.textContent = pair[1];
-        menu.appendChild(option);
-      });
-      menuLabel.appendChild(menu);
-      controls.appendChild(menuLabel);
-    }
-
-    var status = document.createElement("span");
-    status.className = "treadmill-table-status";
-    status.setAttribute("role", "status");
-    controls.appendChild(status);
-    table.parentNode.insertBefore(controls, table);
-
-    function apply() {
-      var text = box.value.trim().toLowerCase();
-      var chosen = menu ? menu.value : "";
-      var shown = 0;
-      rows.forEach(function (row) {
-        var ok = !text || row.textContent.toLowerCase().indexOf(text) >= 0;
-        if (ok && chosen) {
-          var v = cellValue(row.cells[column]);
-          ok = chosen.charAt(0) === "!" ? v !== chosen.slice(1) : v === chosen;
-        }
-        row.hidden = !ok;
-        if (ok) shown += 1;
-      });
-      status.textContent = " " + shown + " of " + rows.length + " rows shown";
-    }
-    box.addEventListener("input", apply);
-    if (menu) menu.addEventListener("change", apply);
-
-    Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th, i) {
-      var button = document.createElement("button");
-      button.type = "button";
-      button.className = "treadmill-sort";
-      button.textContent = th.textContent;
-      button.setAttribute("aria-label", "Sort by " + th.textContent.trim());
-      th.textContent = "";
-      th.appendChild(button);
-      button.addEventListener("click", function () {
-        var ascending = th.getAttribute("aria-sort") !== "ascending";
-        Array.prototype.forEach.call(table.tHead.rows[0].cells, function (other) {
-          other.removeAttribute("aria-sort");
-        });
-        th.setAttribute("aria-sort", ascending ? "ascending" : "descending");
-        var sorted = rows.slice().sort(function (a, b) {
-          var x = cellValue(a.cells[i]), y = cellValue(b.cells[i]);
-          var nx = asNumber(x), ny = asNumber(y);
-          var order = nx !== null && ny !== null ? nx - ny : x.localeCompare(y);
-          return ascending ? order : -order;
-        });
-        sorted.forEach(function (row) { tbody.appendChild(row); });
-      });
+  function verdictMenu(table, api, column) {
+    var id = table.id;
+    var values = [];
+    api.column(column).nodes().each(function (cell) {
+      var value = cell.getAttribute("data-search") || cell.textContent.trim();
+      if (values.indexOf(value) < 0) values.push(value);
     });
-    apply();
+    var label = document.createElement("label");
+    label.className = "treadmill-table-menu-label";
+    label.textContent = table.tHead.rows[0].cells[column].textContent.trim() + " ";
+    var menu = document.createElement("select");
+    menu.className = "treadmill-table-menu";
+    menu.id = id + "-menu";
+    menu.setAttribute("aria-controls", id);
+    var options = [["", "all"]];
+    values.forEach(function (value) { options.push([value, value]); });
+    if (values.indexOf("holds") >= 0) options.push(["!holds", "everything that does not hold"]);
+    options.forEach(function (pair) {
+      var option = document.createElement("option");
+      option.value = pair[0];
+      option.textContent = pair[1];
+      menu.appendChild(option);
+    });
+    label.appendChild(menu);
+    menu.addEventListener("change", function () {
+      var chosen = menu.value;
+      var pattern = "";
+      if (chosen.charAt(0) === "!") pattern = "^(?!" + escapeRegex(chosen.slice(1)) + "$)";
+      else if (chosen) pattern = "^" + escapeRegex(chosen) + "$";
+      api.column(column).search(pattern, true, false).draw();
+    });
+    return label;
+  }
+
+  function enhance(table) {
+    var DataTable = window.treadmillDataTable;
+    if (typeof DataTable !== "function" || table.getAttribute("data-enhanced")) return;
+    table.setAttribute("data-enhanced", "true");
+    var api = new DataTable(table, {
+      paging: false,
+      order: [],
+      autoWidth: false,
+      layout: { topStart: "search", topEnd: null, bottomStart: "info", bottomEnd: null },
+      language: {
+        search: "Filter rows",
+        info: "_TOTAL_ of _MAX_ rows shown",
+        infoFiltered: "",
+        infoEmpty: "0 of _MAX_ rows shown",
+        zeroRecords: "No row matches the filter.",
+      },
+    });
+    var box = table.closest(".dt-container").querySelector(".dt-search input");
+    if (box) {
+      var label = box.id ? document.querySelector('label[for="' + box.id + '"]') : null;
+      box.id = table.id + "-filter";
+      if (label) label.htmlFor = box.id; // the box keeps its label
+      box.setAttribute("aria-controls", table.id);
+    }
+    var column = table.getAttribute("data-filter-column");
+    if (column !== null) {
+      var search = table.closest(".dt-container").querySelector(".dt-search");
+      search.parentNode.insertBefore(verdictMenu(table, api, parseInt(column, 10)), search.nextSibling);
+    }
   }
 
   function enhanceAll() {

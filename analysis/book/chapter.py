@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from analysis.book import provenance, quotes
+from analysis.book import provenance, quotes, sourcing
 from analysis.book.charts import Figure, FigureOutput
 from analysis.data.release import DESCRIPTOR, Release, available_releases, load_release
 
@@ -48,23 +48,25 @@ class Glued:
 
     value: object
     text: str
-    provenance: str = ""
+    provenance: str = ""  # on hover (title): the source in words, the claim, then the build's ids
     claim: str | None = None
+    about: str = ""  # on keyboard focus: the source in words and the claim only
 
     def __repr__(self) -> str:
         return repr(self.text)
 
     def _repr_html_(self) -> str:
-        about = html.escape(self.provenance, quote=True)
+        title = html.escape(self.provenance, quote=True)
+        about = html.escape(self.about or self.provenance, quote=True)
         text = html.escape(self.text)
         if self.claim:
             from analysis.book.tables import CLAIMS_PAGE, claim_anchor
 
             return (
-                f'<a class="treadmill-num" href="{CLAIMS_PAGE}#{claim_anchor(self.claim)}" title="{about}" '
+                f'<a class="treadmill-num" href="{CLAIMS_PAGE}#{claim_anchor(self.claim)}" title="{title}" '
                 f'data-provenance="{about}">{text}</a>'
             )
-        return f'<span class="treadmill-num" tabindex="0" title="{about}" data-provenance="{about}">{text}</span>'
+        return f'<span class="treadmill-num" tabindex="0" title="{title}" data-provenance="{about}">{text}</span>'
 
 
 @dataclass(frozen=True)
@@ -111,30 +113,44 @@ class ChapterContext:
         joined = "\n".join(f"{n}:{self.release.sha256(n)}" for n in sorted(names))
         return hashlib.sha256(joined.encode("utf-8")).hexdigest()[:12]
 
-    def provenance(self, names: tuple[str, ...]) -> str:
-        tables = ", ".join(sorted(names)) or "none"
-        return (
-            f"Data release {self.release.label}; tables {tables} "
-            f"(sha256 {self.inputs_digest(names)}); made by chapters/{self.notebook}.ipynb"
-        )
+    def sources_in_words(self, names: tuple[str, ...]) -> str:
+        """The works the named tables' rows cite, in words, e.g. "Running on the treadmill (Cracknell, 2022)"."""
+        works: dict[str, None] = {}
+        for name in sorted(names):
+            if self.release.is_table(name):
+                works.update(dict.fromkeys(sourcing.works_cited(self.release.table(name))))
+        return "; ".join(works)
 
     def about_html(self, names: tuple[str, ...]) -> str:
-        """:meth:`provenance` as HTML for an "About this figure/page" block, with links.
+        """What a figure or page draws on, for an "About this figure/page" block: sources in words first.
 
-        Each table links to its CSV in the copy of the release beside the pages
-        (``../data/<version>/<file>``); the notebook links to the copy Sphinx keeps
-        in ``_sources``. Only this package's names and hashes go in, escaped.
+        Then the build's record: each table links to its CSV in the copy of the release beside
+        the pages (``../data/<version>/<file>``), the tables' hash, and the notebook (the copy
+        Sphinx keeps in ``_sources``). A figure that reads no table says so, with no hash.
+        Only this package's names and hashes go in, escaped.
         """
         version = html.escape(self.release.label)
+        notebook = html.escape(self.notebook)
+        made = f'made by the notebook <a href="../_sources/chapters/{notebook}.ipynb">chapters/{notebook}.ipynb</a>.'
+        if not names:
+            return f"No table of the data release is read (release {version}); {made}"
+        works = self.sources_in_words(names)
+        sources = f"Sources: {html.escape(works)}. " if works else "Sources: the book's own data, citing no document. "
+        passages = [
+            link
+            for name in sorted(names)
+            if self.release.is_table(name)
+            for link in sourcing.passage_links(self.release.table(name))
+        ]
+        if passages:  # each phrase one click from its paragraph, highlighted in the Sources appendix
+            sources += f"Passages: {'; '.join(dict.fromkeys(passages))}. "
         links = []
         for name in sorted(names):
             file = self.release.file_path(name).name
             links.append(f'<a href="../data/{version}/{html.escape(file)}">{html.escape(name)}</a>')
-        notebook = html.escape(self.notebook)
         return (
-            f"Data release {version}; tables {', '.join(links) or 'none'} "
-            f"(sha256 {self.inputs_digest(names)}); made by the notebook "
-            f'<a href="../_sources/chapters/{notebook}.ipynb">chapters/{notebook}.ipynb</a>.'
+            f"{sources}<small>Data release {version}; tables {', '.join(links)} "
+            f"(sha256 {self.inputs_digest(names)}); {made}</small>"
         )
 
     def glue(self, name: str, value, fmt: str = "{:,}", source: str | None = None) -> Glued:
@@ -147,7 +163,7 @@ class ChapterContext:
         from myst_nb import glue
 
         found = provenance.describe_call(self, name) if source is None else provenance.Found(source, None)
-        glued = Glued(value, fmt.format(value), found.text(self.release.label), found.claim)
+        glued = Glued(value, fmt.format(value), found.text(self.release.label), found.claim, found.reader_text())
         glue(name, glued, display=False)
         return glued
 
@@ -157,7 +173,8 @@ class ChapterContext:
 
     def show_table(self, frame: pd.DataFrame, caption: str) -> HtmlBlock:
         """A table for readers: escaped cells, no index, a caption."""
-        body = frame.to_html(index=False, escape=True, na_rep="", border=0, classes="treadmill-table")
+        # justify="left": the headers sit over their (left-aligned) columns, not right of them.
+        body = frame.to_html(index=False, escape=True, na_rep="", border=0, classes="treadmill-table", justify="left")
         return HtmlBlock(body.replace(">\n", f">\n<caption>{html.escape(caption)}</caption>\n", 1))
 
     def show_html(self, block: str) -> HtmlBlock:

@@ -152,25 +152,15 @@ def _script_json(spec: dict) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-# vegaEmbed is defined by the local bundle; the fallback text tells a reader
-# (or a notebook viewer without the bundle) why nothing is drawn. Vega draws
-# into the inner "-view" element and stamps it with its own role and
-# aria-label ("Vega visualization"); the outer element keeps role="img" and
-# the figure's alt text, so a screen reader announces the alt text.
+# vegaEmbed is defined by the local bundle, and ``treadmillChart`` by the site's own
+# ``_static/treadmill-charts.js``, which draws the chart to fit its column (narrowing the plot,
+# wrapping long labels on a phone). The fallback text tells a reader (or a notebook viewer
+# without the site's scripts) why nothing is drawn. Vega draws into the inner "-view" element
+# and stamps it with its own role and aria-label ("Vega visualization"); the outer element keeps
+# role="img" and the figure's alt text, so a screen reader announces the alt text.
 _DRAW = """<script>
-(function () {{
-  var el = document.getElementById("{id}");
-  var spec = JSON.parse(document.getElementById("{id}-spec").textContent);
-  if (typeof window.vegaEmbed !== "function") {{
-    el.textContent = "Interactive chart unavailable: the book's local Vega bundle is not loaded.";
-    return;
-  }}
-  var view = document.getElementById("{id}-view");
-  window.vegaEmbed(view, spec, {{renderer: "svg", actions: false}}).catch(function (err) {{
-    el.textContent = "This chart failed to draw.";
-    console.error(err);
-  }});
-}})();
+if (typeof window.treadmillChart === "function") {{ window.treadmillChart("{id}"); }}
+else {{ document.getElementById("{id}").textContent = "Chart unavailable: the book's scripts are not loaded."; }}
 </script>"""
 
 
@@ -185,12 +175,13 @@ def figure_html(spec: dict, alt_text: str, caption: str, about: str = "", detail
     vid = spec_id(spec)
     parts = [
         f'<figure class="treadmill-figure" aria-labelledby="{vid}-caption">',
-        # On a narrow screen the chart keeps its natural size and scrolls sideways in this box,
-        # which can take keyboard focus (so it can be scrolled without a mouse).
+        # The chart is drawn to fit the column; one that still cannot fit scrolls sideways in this
+        # box, which can take keyboard focus (so it can be scrolled without a mouse) and then says so.
         f'<div class="treadmill-chart-scroll" tabindex="0" role="group" aria-label="Chart (scrolls sideways if '
         f'wider than the page)"><div class="treadmill-chart" id="{vid}" role="img" '
         f'aria-label="{html.escape(alt_text)}">'
         f'<div class="treadmill-chart-view" id="{vid}-view" aria-hidden="true"></div></div></div>',
+        '<p class="treadmill-scroll-cue" aria-hidden="true">Scroll sideways to see the whole chart \u2192</p>',
         f'<script type="application/json" id="{vid}-spec">{_script_json(spec)}</script>',
         _DRAW.format(id=vid),
         f'<figcaption id="{vid}-caption">{html.escape(caption)}</figcaption>',

@@ -112,7 +112,7 @@ def _schema_table(release: Release, name: str) -> str:
             "meaning": [f.get("description", "") for f in fields],
         }
     )
-    body = frame.to_html(index=False, escape=True, border=0, classes="treadmill-table treadmill-schema")
+    body = frame.to_html(index=False, escape=True, border=0, classes="treadmill-table treadmill-schema", justify="left")
     return body
 
 

@@ -25,6 +25,7 @@ import types
 from dataclasses import dataclass
 from pathlib import Path
 
+from analysis.book.sourcing import row_source, works_cited
 from analysis.data.release import Release
 
 _HERE = {Path(__file__).resolve(), Path(__file__).with_name("chapter.py").resolve()}
@@ -42,14 +43,43 @@ _ROW_CHECKS = {
 
 @dataclass(frozen=True)
 class Found:
-    """What a glued value is computed from (in words) and the claim that checks it, if any."""
+    """Where a glued value comes from: its source in words, the claim that checks it, the build's ids.
+
+    ``source`` is for readers (the work, its year, the section and the phrase, or the book's own
+    reckoning); ``description`` is for reviewers (table, row, the function and its inputs).
+    """
 
     description: str
     claim: str | None = None
+    source: str = ""
+
+    def reader_text(self) -> str:
+        """What a reader sees first: the source in words, then the claim that checks it."""
+        checked = f" Checked by claim {self.claim} in the claims register." if self.claim else ""
+        return f"{self.source or self.description}.{checked}"
 
     def text(self, version: str) -> str:
-        checked = f"; checked by claim {self.claim} in the claims register" if self.claim else ""
-        return f"Data release {version}: {self.description}{checked}."
+        """The reader's text, then the build's ids last (data release, table, row, function)."""
+        build = f" Build: data release {version}; {self.description}." if self.source else ""
+        return self.reader_text() + build
+
+
+# --- sources in words ------------------------------------------------------------------------
+
+
+def sources_in_words(ctx, tables: list[str], keys: list[str]) -> str:
+    """A glued value's source for readers: its row's source, else the book's reckoning from cited works."""
+    tables = [t for t in tables if ctx.release.has(t)]  # a table this release lacks has a note, not a source
+    if len(tables) == 1:
+        found = row_source(ctx.release.table(tables[0]), keys)
+        if found:
+            return found
+    works: dict[str, None] = {}
+    for table in tables:
+        works.update(dict.fromkeys(works_cited(ctx.release.table(table))))
+    if works:
+        return "The book's reckoning from the data, whose rows cite " + "; ".join(works)
+    return "The book's own count, from its data release"
 
 
 # --- the claims that check a row ------------------------------------------------------------
@@ -291,7 +321,11 @@ def describe_call(ctx, name: str) -> Found:
     description = where + ("; " if where else "") + f"computed by {ast.unparse(expr)}"
     if tables.objects:
         description += f" (with {'; '.join(tables.objects)}, computed in this chapter)"
-    return Found(description, claim)
+    if row:
+        source = sources_in_words(ctx, [row[0]], row[1].split("/"))
+    else:
+        source = sources_in_words(ctx, tables.tables, keys)
+    return Found(description, claim, source)
 
 
 def _public_module(kind: type) -> str:

@@ -1,12 +1,14 @@
 """Tables for reviewers: sortable and filterable in the browser, offline, deterministic HTML.
 
 :func:`interactive_table` writes a plain, escaped HTML table with a fixed id (made from
-the caller's name, never a random one, so nbval compares it exactly). The site's own
-script ``_static/treadmill-tables.js`` (shipped in the repository, no CDN) adds, to
-every ``table.treadmill-interactive``, a text filter, header buttons that sort, and for
-a table that names a ``data-filter-column`` a menu of that column's values, including
-"everything that does not hold" for the claims register's verdicts. Without the script
-the table is still a complete, readable table.
+the caller's name, never a random one, so nbval compares it exactly). In the site,
+DataTables (the copy that the itables package ships, made a classic script by
+:func:`datatables_bundle_source`; no CDN) sorts it, and ``_static/treadmill-tables.js`` adds
+a text filter and, for a table that names a ``data-filter-column``, a menu of that column's
+values, including "everything that does not hold" for the claims register's verdicts.
+Without the scripts the table is still a complete, readable table. Each cell carries its
+column's name (``data-label``), so that on a phone, and on paper, the claims register is a
+stack of cards (``_static/treadmill.css``): itables' bundle has no Responsive extension.
 
 :func:`verdict_badge` renders a claim's verdict as a badge that reads in greyscale: a
 symbol and the word, and a border style of its own, never colour alone.
@@ -16,10 +18,12 @@ from __future__ import annotations
 
 import html
 import re
+from pathlib import Path
 
 import pandas as pd
 
 from analysis.claims.vocabulary import VERDICTS
+from analysis.data.files import write_atomic
 
 # The claims appendix, as linked from a chapter page (chapters sit side by side in chapters/).
 CLAIMS_PAGE = "11_claims.html"
@@ -48,6 +52,49 @@ def verdict_badge(verdict: str) -> str:
     return f'<span class="verdict {css}"><span aria-hidden="true">{symbol}</span> {html.escape(verdict)}</span>'
 
 
+# DataTables as the itables package ships it (an ES module), and its styles; the site loads them
+# as ``_static/datatables.js`` and ``_static/datatables.css`` (written by the build, not committed).
+DATATABLES_JS, DATATABLES_CSS = "datatables.js", "datatables.css"
+_EXPORT = re.compile(r"export\{(?P<names>[^}]*)\}")
+
+
+def datatables_bundle_source() -> tuple[str, str]:
+    """(script, styles): itables' DataTables bundle as one classic script that sets ``window.treadmillDataTable``.
+
+    A classic script, not a module, so that the book also works opened from disk (a browser
+    refuses to import a module from a ``file:`` address). The bundle's one ``export`` statement
+    becomes that assignment, inside a function scope; a bundle of another shape is an error.
+    """
+    from importlib import resources
+
+    import itables
+
+    folder = resources.files("itables") / "html"
+    script = (folder / "dt_bundle.js").read_text(encoding="utf-8")
+    exports = list(_EXPORT.finditer(script))
+    if len(exports) != 1 or "import.meta" in script:
+        raise ValueError(f"itables {itables.__version__}: dt_bundle.js is not the one-export module this book expects")
+    names = {}  # exported name -> the bundle's own name
+    for part in exports[0]["names"].split(","):
+        own, _, exported = part.strip().partition(" as ")
+        names[exported or own] = own
+    if "default" not in names:
+        raise ValueError(f"itables {itables.__version__}: dt_bundle.js exports no DataTable (default)")
+    start, end = exports[0].span()
+    body = script[:start] + f"window.treadmillDataTable = {names['default']};" + script[end:]
+    header = f"/* DataTables from itables {itables.__version__} (html/dt_bundle.js): written by the build. */\n"
+    styles = (folder / "dt_bundle.css").read_text(encoding="utf-8")
+    return header + '(function () {\n"use strict";\n' + body + "\n})();\n", styles
+
+
+def write_datatables_bundle(static_dir: Path) -> None:
+    """Write ``datatables.js`` and ``datatables.css`` into ``static_dir`` (unless identical ones are there)."""
+    for name, text in zip((DATATABLES_JS, DATATABLES_CSS), datatables_bundle_source(), strict=True):
+        target = static_dir / name
+        if not target.is_file() or target.read_text(encoding="utf-8") != text:
+            write_atomic(target, text)
+
+
 def _cell(value) -> str:
     return "" if value is None or (not isinstance(value, str) and pd.isna(value)) else html.escape(str(value))
 
@@ -60,13 +107,15 @@ def interactive_table(
     badge_column: str | None = None,
     row_ids: pd.Series | None = None,
     links: dict[str, pd.Series] | None = None,
+    interaction: str = "",
 ) -> str:
-    """An escaped HTML table the site's script makes sortable and filterable.
+    """An escaped HTML table the site's scripts make sortable and filterable.
 
     ``filter_column`` gets a menu of its values; ``badge_column`` is rendered with
     :func:`verdict_badge`; ``row_ids`` gives each row an ``id`` (e.g. ``claim-C006``), so
     that other pages can link to a row; ``links`` maps a column to one address per row (its
-    cells become links; only addresses this package makes, escaped).
+    cells become links; only addresses this package makes, escaped); ``interaction`` ends the
+    caption on screen only (how to sort and filter: not printed).
     """
     columns = list(frame.columns)
     for column in (filter_column, badge_column):
@@ -87,16 +136,25 @@ def interactive_table(
     for number, (rid, row) in enumerate(zip(ids, frame.itertuples(index=False), strict=True)):
         cells = []
         for column, value in zip(columns, row, strict=True):
+            label = f'data-label="{html.escape(str(column))}"'
             if column in hrefs and hrefs[column][number]:
-                cells.append(f'<td><a href="{html.escape(str(hrefs[column][number]))}">{_cell(value)}</a></td>')
-            elif column == badge_column:
-                cells.append(f'<td data-value="{_cell(value)}">{verdict_badge(str(value))}</td>')
+                href = html.escape(str(hrefs[column][number]))
+                cells.append(f'<td {label}><a href="{href}">{_cell(value)}</a></td>')
+            elif column == badge_column:  # DataTables sorts and searches the word, not the badge's symbol
+                word = _cell(value)
+                cells.append(
+                    f'<td {label} data-value="{word}" data-search="{word}" data-order="{word}">'
+                    f"{verdict_badge(str(value))}</td>"
+                )
             else:
-                cells.append(f"<td>{_cell(value)}</td>")
+                cells.append(f"<td {label}>{_cell(value)}</td>")
         row_id = f' id="{html.escape(str(rid))}"' if rid else ""
         body.append(f"<tr{row_id}>{''.join(cells)}</tr>")
+    words = html.escape(caption)
+    if interaction:  # on screen only: paper cannot sort or filter
+        words += f' <span class="treadmill-screen-only">{html.escape(interaction)}</span>'
     return (
-        f"<table {attributes}>\n<caption>{html.escape(caption)}</caption>\n"
+        f"<table {attributes}>\n<caption>{words}</caption>\n"
         f"<thead><tr>{head}</tr></thead>\n<tbody>\n" + "\n".join(body) + "\n</tbody>\n</table>"
     )
 
@@ -115,9 +173,10 @@ def claims_register(register: pd.DataFrame) -> str:
         claims.register_table(register),
         "claims register",
         "Every claim: its source phrase, the value as published, the value computed from the data, and the "
-        "verdict with its reason. Sort by any column; filter by text or by verdict.",
+        "verdict with its reason.",
         filter_column="verdict",
         badge_column="verdict",
         row_ids=register["claim_id"].map(claim_anchor),
         links={"source": register["source"].map(source_link)},
+        interaction="Sort by any column; filter by text or by verdict.",
     )

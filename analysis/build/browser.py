@@ -149,9 +149,11 @@ def offline_context(browser, viewport: dict | None = None):
 
 # --- checks run in the page ---------------------------------------------------
 
-# True once every chart container holds an <svg>/<canvas> or has given up (text).
+# True once every chart has been drawn and fitted to its column (``_static/treadmill-charts.js``
+# marks it ``data-fitted``) or has given up (text).
 _CHARTS_SETTLED = """() => Array.from(document.querySelectorAll("div.treadmill-chart")).every(
-  el => el.querySelector("svg, canvas") !== null || el.textContent.trim() !== "")"""
+  el => (el.getAttribute("data-fitted") === "true" && el.querySelector("svg, canvas") !== null)
+        || (el.querySelector("svg, canvas") === null && el.textContent.trim() !== ""))"""
 
 # One record per chart container: what it holds and how many data marks are drawn.
 _CHART_STATE = """() => Array.from(document.querySelectorAll("div.treadmill-chart")).map(el => {

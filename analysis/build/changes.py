@@ -95,7 +95,10 @@ def write_changes_page(project, version: str, stage: Path, echo=print, data: Rel
         return None
     result = compare(project, old, version, execute_old=False, execute_new=False, echo=echo, data=data)
     page = stage / "chapters" / f"{PAGE_STEM}.md"
-    page.write_text(render_markdown(result), encoding="utf-8")
+    from analysis.releases.registry import read_registry
+
+    draft = version not in read_registry(project.data_dir)["frozen"]
+    page.write_text(render_markdown(result, draft=draft), encoding="utf-8")
     toc_path = stage / "_toc.yml"
     toc = yaml.safe_load(toc_path.read_text(encoding="utf-8"))
     entry = {"file": f"chapters/{PAGE_STEM}"}

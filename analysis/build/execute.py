@@ -137,6 +137,15 @@ def strip_run_metadata(nb: nbformat.NotebookNode) -> None:
         cell.metadata.pop("execution", None)
         if INJECTED_TAG in cell.metadata.get("tags", []):
             cell.id = INJECTED_TAG  # papermill draws a new random id for it on every run
+    hide_injected(nb)
+
+
+def hide_injected(nb: nbformat.NotebookNode) -> None:
+    """Tag papermill's injected parameters cell ``remove-cell``: readers never see it (nbval still runs it)."""
+    for cell in nb.cells:
+        tags = cell.metadata.get("tags", [])
+        if INJECTED_TAG in tags and "remove-cell" not in tags:
+            cell.metadata["tags"] = [*tags, "remove-cell"]
 
 
 def _write_atomic(nb: nbformat.NotebookNode, target: Path) -> None:

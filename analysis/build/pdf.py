@@ -37,6 +37,7 @@ from analysis.book import citation
 from analysis.book.charts import write_vega_bundle
 from analysis.build.browser import chart_problems, launch, offline_context, serve
 from analysis.build.execute import check_release, default_version
+from analysis.build.extras import pdf_key_path, pdf_path
 from analysis.build.project import BuildError, Project
 from analysis.build.site import HTML_KEY_FILE, _stage, html_inputs_key, require_fresh
 from analysis.data.command import run_command
@@ -66,10 +67,6 @@ class Printed:
     external: list[str] = field(default_factory=list)  # requests to other hosts (aborted)
     failed: list[str] = field(default_factory=list)  # local resources that did not load
     errors: list[str] = field(default_factory=list)  # uncaught script errors
-
-
-def pdf_path(project: Project) -> Path:
-    return project.build_dir / "pdf" / PDF_NAME
 
 
 def header(title: str) -> str:
@@ -275,6 +272,8 @@ def build_pdf(project: Project, version: str | None = None, target: Path | None 
     if problems:
         raise PdfError("the book printed with problems, so no PDF was written:\n" + "\n".join(problems))
     write_atomic(target, printed.pdf)
+    # The inputs it was printed from: ``make book`` puts this PDF beside HTML built from the same ones.
+    write_atomic(pdf_key_path(target), html_inputs_key(project, version))
     seconds = time.perf_counter() - start
     echo(
         f"  built     PDF ({seconds:.1f} s: staging and singlehtml {html_seconds:.1f} s, printing "

@@ -16,11 +16,13 @@ from pathlib import Path
 import nbformat
 
 from analysis import paths
+from analysis.book.citation import PDF_NAME
 from analysis.build import publish
 from analysis.build.execute import check_release, default_version, previous_release, stale_chapters
+from analysis.build.extras import _pdf_beside, _stage_release_files, _static_libraries, draft_banner
 from analysis.build.keys import _sha, file_digest, read_notebook
 from analysis.build.project import BOOK_FILES, BuildError, Project
-from analysis.data.files import UnsafePathError, checkpoint, regular_files, safe_file, write_atomic
+from analysis.data.files import checkpoint, write_atomic
 from analysis.data.reads import META_KEY
 from analysis.data.release import fill_release_name
 
@@ -110,6 +112,8 @@ def _stage(project: Project, version: str, stage: Path) -> None:
     for name in BOOK_FILES:
         shutil.copy(project.root / name, stage / name)
     shutil.copytree(project.static_dir, stage / "_static")
+    _static_libraries(stage / "_static")
+    draft_banner(project, version, stage / "_config.yml")
     (stage / "chapters").mkdir()
     for item in project.chapters_dir.iterdir():
         if item.suffix == ".ipynb":
@@ -121,40 +125,6 @@ def _stage(project: Project, version: str, stage: Path) -> None:
     from analysis.book.charts import FIGURES_DIR
 
     export_figures(stage / "chapters", stage / "downloads" / FIGURES_DIR, project.build_dir / "figure-cache")
-
-
-def _stage_release_files(project: Project, version: str, stage: Path) -> None:
-    """The release's bibliography, and its files for download: only regular files inside it, never a link.
-
-    The loader refuses a link, a path outside the folder, a file the descriptor does not
-    list and a bibliography link that is not http(s) or doi:, so nothing else is published.
-    """
-    from analysis.data.release import DataError, available_releases, load_release
-    from analysis.data.validation import BIBLIOGRAPHY
-
-    try:
-        release = load_release(version, project.data_dir)
-        stage.joinpath("references.bib").write_text(release.text(BIBLIOGRAPHY), encoding="utf-8")
-        files = regular_files(release.path)
-    except (DataError, UnsafePathError) as err:
-        raise BuildError(str(err)) from err
-    for rel in files:
-        target = stage / "downloads" / "data" / version / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(release.path / rel, target, follow_symlinks=False)
-    # A release's README links to the READMEs of the releases it builds on (../1.0.0/README.md):
-    # publish every other release's README beside it (a regular file inside its folder only).
-    for other in available_releases(project.data_dir):
-        if other == version:
-            continue
-        try:
-            readme = safe_file(project.data_dir / other, "README.md")
-        except UnsafePathError as err:
-            raise BuildError(str(err)) from err
-        if readme.is_file():
-            target = stage / "downloads" / "data" / other / "README.md"
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(readme, target, follow_symlinks=False)
 
 
 def export_figures(chapters: Path, out_dir: Path, cache_dir: Path | None = None) -> int:
@@ -209,6 +179,22 @@ def _vega_bundle(project: Project) -> None:
 
     write_vega_bundle(project.static_dir)
     write_atomic(stamp, f"{vlc.__version__} {hashlib.sha256(bundle.read_bytes()).hexdigest()}")  # type: ignore[attr-defined]  # (as above)
+
+
+def _static_changed(fresh: Path, book: Path) -> bool:
+    """Whether a file of the staged ``_static`` differs from the last build's.
+
+    Sphinx copies static files only when some page is rebuilt ("no targets are out of
+    date" ends the build before), so a change to a stylesheet or script alone must
+    start the output afresh, or the published site keeps the old file.
+    """
+    new, old = fresh / "_static", book / "_static"
+    names = {p.relative_to(new) for p in new.rglob("*") if p.is_file()}
+    names |= {p.relative_to(old) for p in old.rglob("*") if p.is_file()} if old.is_dir() else set()
+    return any(
+        not (new / n).is_file() or not (old / n).is_file() or (new / n).read_bytes() != (old / n).read_bytes()
+        for n in names
+    )
 
 
 def _sync(source: Path, target: Path) -> tuple[int, int]:
@@ -310,8 +296,9 @@ def build_html(project: Project, version: str | None = None, echo=print) -> floa
     fresh = Path(tempfile.mkdtemp(prefix=publish.STAGE_PREFIX, dir=project.build_dir))
     try:
         _stage(project, version, fresh)
+        static_changed = _static_changed(fresh, work / "book")
         changed, removed = _sync(fresh, work / "book")  # unchanged files keep their mtime: Sphinx skips them
-        if removed:  # Sphinx never deletes the output of a page that is gone: start that part afresh
+        if removed or static_changed:  # Sphinx never deletes the output of a page that is gone: start that part afresh
             shutil.rmtree(work / "out", ignore_errors=True)
         command = [
             str(Path(sys.executable).parent / "jupyter-book"),
@@ -339,6 +326,7 @@ def build_html(project: Project, version: str | None = None, echo=print) -> floa
             raise BuildError("the book's sources changed while the HTML was being built; run `make book` again")
         site = fresh / "site"
         shutil.copytree(built, site)  # a copy: Sphinx rewrites its own output in place next time
+        with_pdf = _pdf_beside(project, key, site)
         write_atomic(site / HTML_KEY_FILE, key)
         publish.publish(site, project.html_dir)
         write_atomic(work / WORK_OK, key)
@@ -346,6 +334,8 @@ def build_html(project: Project, version: str | None = None, echo=print) -> floa
         shutil.rmtree(fresh, ignore_errors=True)
     seconds = time.perf_counter() - start
     echo(f"  built     HTML ({seconds:.1f} s, {changed} staged files changed) -> {project.html_dir}")
+    if not with_pdf:
+        echo(f'  no PDF    for these pages: run `make pdf` to add {PDF_NAME} (the "Download the book as PDF" link)')
     return seconds
 
 

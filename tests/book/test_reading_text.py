@@ -120,6 +120,8 @@ def test_provenance_stays_one_click_away(path):
             r'<details class="treadmill-about"><summary>About this figure</summary>(.*?)</details>', page, re.S
         )
         assert block and "Data release" in block[1] and "sha256" in block[1] and ".ipynb" in block[1]
+        # Sources in words come before any hash.
+        assert block[1].find("Sources: ") != -1 and block[1].find("Sources: ") < block[1].find("sha256")
     assert any("<summary>About this page</summary>" in p for p in pages)
 
 

@@ -25,11 +25,12 @@ from pybtex.richtext import Text
 from pypdf import PdfReader
 from support.browser import link_problems, toc_files
 
-from analysis import paths
+from analysis import claims, paths
 from analysis.book import citation
 from analysis.book.charts import specs_in_notebook
 from analysis.build import Project, build_book, html_inputs_key, pdf
 from analysis.build.site import HTML_KEY_FILE
+from analysis.data.release import load_release
 
 ROOT = paths.ROOT
 PRINT_CSS = "treadmill-print.css"
@@ -315,3 +316,22 @@ def test_only_the_pdf_may_be_a_dangling_link_while_it_is_not_built(tmp_path):
     pdf_link, other = base + pdf.PDF_NAME, base + "missing.pdf"
     assert link_problems(site, base, [pdf_link]) == [f"broken link: {pdf_link}"]
     assert link_problems(site, base, [pdf_link, other], frozenset({pdf.PDF_NAME})) == [f"broken link: {other}"]
+
+
+# --- the claims register on paper (issue 20, item 3) -------------------------------------------
+
+
+def test_the_registers_header_is_whole_words_and_repeats_on_each_of_its_pages(book):
+    """Every page that prints rows of the register prints its header row, word by word, in order."""
+    register = claims.verified_register(load_release(Project(ROOT).default_release()))
+    header = " ".join(plain(str(c)) for c in claims.register_table(register).columns)
+    chapters = chapters_from_sources()
+    at = next(i for i, c in enumerate(chapters) if c.name.endswith("11_claims"))
+    start, end = book.start_of(chapters[at].title), book.start_of(chapters[at + 1].title)
+    ids = [plain(str(i)) for i in register["claim_id"]]
+    with_rows = [
+        i for i in range(start, end) if sum(re.search(rf"\b{c}\b", book.pages[i]) is not None for c in ids) > 2
+    ]
+    assert len(with_rows) >= 2, "the register fits on one page: nothing to repeat"
+    assert [i + 1 for i in with_rows if header not in book.pages[i]] == []
+    assert "sort by any column" not in " ".join(book.pages[start:end])  # paper cannot sort

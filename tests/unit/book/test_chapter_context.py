@@ -174,3 +174,48 @@ def test_release_aware_helpers_show_a_note_instead_of_failing():
     shown = ctx.show_from(figures.community_sentences, "community_sentences")
     assert isinstance(shown, FigureOutput) and "community_sentences" in shown.about
     assert isinstance(ctx.comment("R01"), quotes.Comment)
+
+
+def test_a_tables_headers_sit_over_their_columns():
+    """pandas right-aligns headers over left-aligned text unless told: every header is left-aligned."""
+    ctx = open_chapter("99_test")
+    page = ctx.show_table(pd.DataFrame({"a long header": ["x"], "n": [1]}), "Caption.").html
+    assert "text-align: right" not in page and "text-align: left" in page
+
+
+def test_about_this_figure_names_its_sources_in_words_before_any_hash_and_says_when_it_reads_none():
+    from analysis.book import sourcing
+
+    ctx = open_chapter("99_test")
+    about = ctx.about_html(("figures",))
+    works = sourcing.works_cited(ctx.table("figures"))
+    assert works and about.startswith("Sources: " + "; ".join(works) + ".")
+    assert about.index("Sources:") < about.index("sha256")
+    nothing = ctx.about_html(())
+    assert "No table of the data release is read" in nothing and "sha256" not in nothing
+
+
+def test_about_this_figure_links_every_source_phrase_to_its_paragraph_in_the_sources_appendix():
+    """Each distinct phrase the figure's rows cite is one click from its paragraph, before any hash."""
+    import re
+
+    from analysis.book.source_paragraphs import resolve
+    from analysis.words import parse_source
+
+    ctx = open_chapter("99_test")
+    about = ctx.about_html(("figures",))
+    cells = {str(s) for s in ctx.table("figures")["source"].dropna()}
+    anchors = {resolve(parse_source(c)).anchor for c in cells if _parses(c)}
+    linked = set(re.findall(r'href="13_sources\.html#([^"]+)"', about))
+    assert anchors and anchors <= linked
+    assert about.index("Passages:") < about.index("sha256")
+
+
+def _parses(cell: str) -> bool:
+    from analysis.words import parse_source
+
+    try:
+        parse_source(cell)
+    except ValueError:
+        return False
+    return True

@@ -5,8 +5,9 @@ from __future__ import annotations
 import linecache
 
 from analysis import claims
-from analysis.book import provenance, quantities, tables
+from analysis.book import provenance, quantities, sourcing, tables
 from analysis.book.chapter import Glued, open_chapter
+from analysis.words import parse_source
 
 
 def run_as_cell(source: str, namespace: dict, filename: str = "<treadmill-test-cell-1>") -> None:
@@ -29,7 +30,12 @@ def test_a_glued_figure_names_its_table_row_function_and_claim():
     )
     glued = namespace["rise"]
     assert glued.text == quantities.figure_phrase(ctx.table("figures"), "caseload_rise_pct_hmi2021")
-    assert f"Data release {ctx.release.label}" in glued.provenance
+    # Human first: the row's source in words, then the claim, then the build's ids last.
+    row = ctx.table("figures").set_index("figure_id").loc["caseload_rise_pct_hmi2021"]
+    assert glued.provenance.startswith(sourcing.source_words(row["source"]) + ".")
+    assert glued.about == glued.provenance[: glued.provenance.index(" Build:")]
+    assert f"claim {glued.claim}" in glued.about and "table figures" not in glued.about
+    assert glued.provenance.index(f"claim {glued.claim}") < glued.provenance.index(f"data release {ctx.release.label}")
     assert "table figures, row caseload_rise_pct_hmi2021" in glued.provenance
     assert "quantities.figure_phrase(figures, 'caseload_rise_pct_hmi2021')" in glued.provenance
     checking = [
@@ -64,7 +70,8 @@ def test_a_constant_is_described_as_given_and_renders_quietly_without_a_link():
     assert glued.provenance.endswith("computed by 3.") and glued.claim is None
     assert "as the test says" in ctx.glue("said", 4, source="as the test says").provenance
     page = glued._repr_html_()
-    assert page.startswith('<span class="treadmill-num" tabindex="0"') and 'data-provenance="Data release' in page
+    assert page.startswith('<span class="treadmill-num" tabindex="0"')
+    assert 'data-provenance="The book&#x27;s own count' in page  # no table read: the book's own, in words
     assert repr(glued) == repr("3")  # text/plain is the text itself, as myst-nb pastes it
 
 
@@ -84,3 +91,16 @@ def test_the_claims_index_covers_every_row_check():
         elif claim.kind == "value":
             table, keys = provenance._keys_of_row_spec(claim.args[0])
             assert any(claim.claim_id in index[(table, k)] for k in keys)
+
+
+def test_a_source_cell_reads_as_work_section_and_phrase_and_a_long_phrase_is_cut_at_a_word():
+    ctx = open_chapter("99_test")
+    cell = ctx.table("figures")["source"].iloc[0]
+    part = parse_source(cell)
+    words = sourcing.source_words(cell)
+    assert words.startswith(sourcing.work(part.file) + ", " + part.section + ", ")
+    assert part.file not in words and "§" not in words
+    long = f'{part.file} § {part.section}: "{"word " * 60}end"'
+    cut = sourcing.source_words(long)
+    assert cut.endswith("\u2026\u2019") and len(cut) < len(long) and "wor\u2026" not in cut
+    assert sourcing.work("unknown.txt") == "unknown.txt"

@@ -40,3 +40,26 @@ def test_interactive_table_escapes_and_marks_its_filter_column_and_rows():
         tables.interactive_table(frame, "t", "c", filter_column="nope")
     with pytest.raises(ValueError):
         tables.interactive_table(frame, "t", "c", row_ids=pd.Series(["only one"]))
+
+
+def test_every_cell_names_its_column_and_the_how_to_caption_is_for_the_screen_only():
+    frame = pd.DataFrame({"claim": ["C1"], "verdict": ["holds"]})
+    page = tables.interactive_table(frame, "t", "What it is.", badge_column="verdict", interaction="Sort it.")
+    assert '<td data-label="claim">C1</td>' in page
+    assert 'data-label="verdict" data-value="holds" data-search="holds" data-order="holds"' in page
+    assert '<caption>What it is. <span class="treadmill-screen-only">Sort it.</span></caption>' in page
+    assert "<caption>What it is.</caption>" in tables.interactive_table(frame, "t", "What it is.")
+
+
+def test_datatables_comes_from_itables_as_a_classic_script_and_a_bundle_of_another_shape_is_refused(
+    tmp_path, monkeypatch
+):
+    script, styles = tables.datatables_bundle_source()
+    assert "export{" not in script and "window.treadmillDataTable = " in script
+    assert script.rstrip().endswith("})();") and ".dt-container" in styles
+    tables.write_datatables_bundle(tmp_path)
+    assert (tmp_path / tables.DATATABLES_JS).read_text(encoding="utf-8") == script
+    assert (tmp_path / tables.DATATABLES_CSS).read_text(encoding="utf-8") == styles
+    monkeypatch.setattr(tables, "_EXPORT", tables.re.compile(r"no export statement here"))
+    with pytest.raises(ValueError, match="one-export module"):
+        tables.datatables_bundle_source()
