@@ -113,37 +113,61 @@ class ChapterContext:
         joined = "\n".join(f"{n}:{self.release.sha256(n)}" for n in sorted(names))
         return hashlib.sha256(joined.encode("utf-8")).hexdigest()[:12]
 
-    def sources_in_words(self, names: tuple[str, ...]) -> str:
-        """The works the named tables' rows cite, in words, e.g. "Running on the treadmill (Cracknell, 2022)"."""
+    def drawn_rows(self, name: str, rows: dict[str, tuple[str, ...]] | None) -> pd.DataFrame:
+        """Table ``name``, cut to the rows a figure declares it draws (``rows[name]``: values of the first key column).
+
+        A table the figure declares no rows for is read whole. A declared row the table lacks is an error
+        naming the file and column, so a figure cannot credit rows that are not there.
+        """
+        frame = self.release.table(name)
+        if not rows or name not in rows:
+            return frame
+        key = self.release.entry(name).get("schema", {}).get("primaryKey") or []
+        column = key if isinstance(key, str) else (key[0] if key else None)
+        if column is None or column not in frame.columns:
+            raise ValueError(f"file {self.release.entry(name)['path']}: no key column to select a figure's rows by")
+        values = frame[column].astype(str)
+        missing = sorted(set(map(str, rows[name])) - set(values))
+        if missing:
+            raise ValueError(f"file {self.release.entry(name)['path']}, column {column}: no rows {missing}")
+        return frame[values.isin(set(map(str, rows[name])))]
+
+    def sources_in_words(self, names: tuple[str, ...], rows: dict[str, tuple[str, ...]] | None = None) -> str:
+        """The works the named tables' rows (or a figure's declared rows) cite, in words.
+
+        E.g. "Running on the treadmill (Cracknell, 2022)".
+        """
         works: dict[str, None] = {}
         for name in sorted(names):
             if self.release.is_table(name):
-                works.update(dict.fromkeys(sourcing.works_cited(self.release.table(name))))
+                works.update(dict.fromkeys(sourcing.works_cited(self.drawn_rows(name, rows))))
         return "; ".join(works)
 
-    def about_html(self, names: tuple[str, ...]) -> str:
+    def about_html(self, names: tuple[str, ...], rows: dict[str, tuple[str, ...]] | None = None) -> str:
         """What a figure or page draws on, for an "About this figure/page" block: sources in words first.
 
-        Then the build's record: each table links to its CSV in the copy of the release beside
-        the pages (``../data/<version>/<file>``), the tables' hash, and the notebook (the copy
-        Sphinx keeps in ``_sources``). A figure that reads no table says so, with no hash.
-        Only this package's names and hashes go in, escaped.
+        With ``rows`` (a figure's declared rows for every table it reads) the sources and passages are
+        those rows' alone; without, the block says they are what the tables it reads cite, since a
+        figure may draw only some rows. Then the build's record: each table links to its CSV in the
+        copy of the release beside the pages (``../data/<version>/<file>``), the tables' hash, and the
+        notebook (the copy Sphinx keeps in ``_sources``). A figure that reads no table says so, with
+        no hash. Only this package's names and hashes go in, escaped.
         """
         version = html.escape(self.release.label)
         notebook = html.escape(self.notebook)
         made = f'made by the notebook <a href="../_sources/chapters/{notebook}.ipynb">chapters/{notebook}.ipynb</a>.'
         if not names:
             return f"No table of the data release is read (release {version}); {made}"
-        works = self.sources_in_words(names)
-        sources = f"Sources: {html.escape(works)}. " if works else "Sources: the book's own data, citing no document. "
+        tables = [name for name in sorted(names) if self.release.is_table(name)]
+        own = rows is not None and bool(rows) and all(name in rows for name in tables)
+        lead, passage_lead = ("Sources", "Passages") if own else ("The tables it reads cite", "Passages they cite")
+        works = self.sources_in_words(names, rows if own else None)
+        sources = f"{lead}: {html.escape(works)}. " if works else "Sources: the book's own data, citing no document. "
         passages = [
-            link
-            for name in sorted(names)
-            if self.release.is_table(name)
-            for link in sourcing.passage_links(self.release.table(name))
+            link for name in tables for link in sourcing.passage_links(self.drawn_rows(name, rows if own else None))
         ]
         if passages:  # each phrase one click from its paragraph, highlighted in the Sources appendix
-            sources += f"Passages: {'; '.join(dict.fromkeys(passages))}. "
+            sources += f"{passage_lead}: {'; '.join(dict.fromkeys(passages))}. "
         links = []
         for name in sorted(names):
             file = self.release.file_path(name).name
@@ -169,7 +193,7 @@ class ChapterContext:
 
     def show(self, figure: Figure) -> FigureOutput:
         """A figure with its caption, and its provenance in a collapsed block under it."""
-        return FigureOutput(figure, self.about_html(figure.inputs))
+        return FigureOutput(figure, self.about_html(figure.inputs, figure.rows))
 
     def show_table(self, frame: pd.DataFrame, caption: str) -> HtmlBlock:
         """A table for readers: escaped cells, no index, a caption."""

@@ -57,6 +57,9 @@ class Figure:
     alt_text: str
     caption: str
     inputs: tuple[str, ...] = field(default_factory=tuple)
+    # The rows drawn, table -> values of its first key column: "About this figure" credits only
+    # their sources. Empty: the block says what the tables it reads cite, not what the chart uses.
+    rows: dict[str, tuple[str, ...]] = field(default_factory=dict)
     # What a reviewer may want and a reader need not see: shown in the collapsed
     # "About this figure" block under the chart, with the provenance and the static copies.
     detail: str = ""

@@ -82,6 +82,23 @@ def sources_in_words(ctx, tables: list[str], keys: list[str]) -> str:
     return "The book's own count, from its data release"
 
 
+# A glued citation is no count: it is a work's author and year, formatted by the book's citation helper.
+CITATION_SOURCE = (
+    "A citation, formatted by the book from the author and year of a work in its bibliography "
+    "(the References page lists the work in full)"
+)
+_CITATION_HELPERS = frozenset({"cite_text"})
+
+
+def _is_citation(expr: ast.AST) -> bool:
+    """Whether a glued expression is the output of a citation helper (``quantities.cite_text(...)``)."""
+    if not isinstance(expr, ast.Call):
+        return False
+    func = expr.func
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    return name in _CITATION_HELPERS
+
+
 # --- the claims that check a row ------------------------------------------------------------
 
 
@@ -321,7 +338,9 @@ def describe_call(ctx, name: str) -> Found:
     description = where + ("; " if where else "") + f"computed by {ast.unparse(expr)}"
     if tables.objects:
         description += f" (with {'; '.join(tables.objects)}, computed in this chapter)"
-    if row:
+    if _is_citation(expr):
+        source = CITATION_SOURCE
+    elif row:
         source = sources_in_words(ctx, [row[0]], row[1].split("/"))
     else:
         source = sources_in_words(ctx, tables.tables, keys)

@@ -100,7 +100,8 @@ class SageHarvardStyle(BaseStyle):
     def format_entry(self, label, entry, bib_data=None) -> FormattedEntry:
         fields = {name: printed(value) for name, value in entry.fields.items()}
         people = entry.persons.get("author") or entry.persons.get("editor") or []
-        head = f"{names(people) or fields.get('title', '')} ({fields.get('year', 'n.d.')})"
+        edited = "" if entry.persons.get("author") or not people else " (eds)"
+        head = f"{names(people) or fields.get('title', '')}{edited} ({fields.get('year', 'n.d.')})"
         kind = entry.type.lower()
         title = fields.get("title", "")
         parts: list = [f"{head} "]

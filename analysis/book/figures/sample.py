@@ -95,7 +95,7 @@ def national_context(
     alt_text = (
         f"Horizontal bar chart of {len(frame)} national figures, each labelled as worded in the source. {stated}."
     )
-    return Figure(chart, alt_text, _NATIONAL_CAPTION, inputs=("figures",))
+    return Figure(chart, alt_text, _NATIONAL_CAPTION, inputs=("figures",), rows={"figures": tuple(figure_ids)})
 
 
 @figure("sample")
@@ -103,6 +103,7 @@ def sample_composition(sample: pd.DataFrame) -> Figure:
     """Interviewees by role, by gender and by when they joined: three separate counts."""
     total = quantities.sample_count(sample, "interviews", "this paper")
     frame = sample[sample["dimension"].isin(list(_SAMPLE_DIMENSIONS))].copy()
+    frame_dimensions = list(frame["dimension"])  # the rows drawn, for "About this figure"
     frame = pd.DataFrame(
         {
             "panel": [_SAMPLE_DIMENSIONS[str(d)] for d in frame["dimension"]],
@@ -141,7 +142,8 @@ def sample_composition(sample: pd.DataFrame) -> Figure:
         "The article gives no cross-tabulation, so the chart cannot say, for example, how many probation officers "
         "were women or which roles joined before Transforming Rehabilitation."
     )
-    return Figure(chart, alt_text, caption, inputs=("sample",), detail=detail)
+    rows = {"sample": tuple(dict.fromkeys(["interviews", *(str(d) for d in frame_dimensions)]))}
+    return Figure(chart, alt_text, caption, inputs=("sample",), detail=detail, rows=rows)
 
 
 @figure("sample", "excerpts")

@@ -189,8 +189,9 @@ def test_about_this_figure_names_its_sources_in_words_before_any_hash_and_says_w
     ctx = open_chapter("99_test")
     about = ctx.about_html(("figures",))
     works = sourcing.works_cited(ctx.table("figures"))
-    assert works and about.startswith("Sources: " + "; ".join(works) + ".")
-    assert about.index("Sources:") < about.index("sha256")
+    # No rows declared: the block says these are what the tables cite, not what the figure uses.
+    assert works and about.startswith("The tables it reads cite: " + "; ".join(works) + ".")
+    assert about.index("cite:") < about.index("sha256")
     nothing = ctx.about_html(())
     assert "No table of the data release is read" in nothing and "sha256" not in nothing
 
@@ -208,7 +209,29 @@ def test_about_this_figure_links_every_source_phrase_to_its_paragraph_in_the_sou
     anchors = {resolve(parse_source(c)).anchor for c in cells if _parses(c)}
     linked = set(re.findall(r'href="13_sources\.html#([^"]+)"', about))
     assert anchors and anchors <= linked
-    assert about.index("Passages:") < about.index("sha256")
+    assert about.index("Passages they cite:") < about.index("sha256")
+
+
+def test_a_figures_sources_and_passages_are_only_those_of_the_rows_it_declares():
+    """A figure that declares its rows credits their sources and passages, not the whole table's."""
+    from analysis.book import sourcing
+
+    ctx = open_chapter("99_test")
+    frame = ctx.table("figures")
+    cells = frame["source"].astype(str)
+    parsed = frame[[_parses(c) for c in cells]]
+    one = parsed.iloc[0]
+    others = parsed[parsed["source"] != one["source"]]
+    assert not others.empty  # else the test could not tell one row's passage from the table's
+    about = ctx.about_html(("figures",), {"figures": (str(one["figure_id"]),)})
+    assert about.startswith("Sources: ") and "Passages: " in about
+    own = set(sourcing.passage_links(parsed.iloc[[0]]))
+    linked = set(re.findall(r"<a href=\"13_sources[^\"]*\">.*?</a>", about))
+    assert own and linked == own
+    with pytest.raises(ValueError, match="column figure_id"):
+        ctx.about_html(("figures",), {"figures": ("no such row",)})
+    shown = ctx.show(figures.cohort_model(ctx.table("cohorts"), frame))
+    assert shown.about.startswith("Sources: ")
 
 
 def _parses(cell: str) -> bool:

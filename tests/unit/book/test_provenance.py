@@ -104,3 +104,21 @@ def test_a_source_cell_reads_as_work_section_and_phrase_and_a_long_phrase_is_cut
     cut = sourcing.source_words(long)
     assert cut.endswith("\u2026\u2019") and len(cut) < len(long) and "wor\u2026" not in cut
     assert sourcing.work("unknown.txt") == "unknown.txt"
+
+
+def test_a_glued_citation_says_it_is_a_citation_formatted_by_the_book_not_a_count():
+    """quantities.cite_text glues an author and year: its hover text must not call it the book's own count."""
+    import re
+
+    ctx = open_chapter("99_test")
+    key = re.search(r"@\w+\{([^,\s]+),", ctx.release.text("references")).group(1)
+    namespace = {"ctx": ctx, "quantities": quantities}
+    run_as_cell(
+        'bibliography = ctx.release.text("references")\n'
+        f'cited = ctx.glue("cited", quantities.cite_text(bibliography, "{key}"), fmt="{{}}")\n',
+        namespace,
+    )
+    cited = namespace["cited"]
+    assert cited.text == quantities.cite_text(ctx.release.text("references"), key)
+    assert cited.about.startswith(provenance.CITATION_SOURCE) and "own count" not in cited.provenance
+    assert "quantities.cite_text(" in cited.provenance  # the build's record still names the call
