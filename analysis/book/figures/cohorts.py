@@ -71,8 +71,8 @@ def cohort_model(cohorts: pd.DataFrame, figures_table: pd.DataFrame) -> Figure:
         f"the area's caseload of {caseload}. It assumes that the manager's count for the entire CRC and the "
         "area's caseload describe the same population, which the article does not state."
     )
-    rows = {"cohorts": tuple(table["cohort_id"]), "figures": ("caseload_case_study",)}
-    return Figure(chart, alt_text, caption, inputs=("cohorts", "figures"), detail=detail, rows=rows)
+    drawn = {"cohorts": tuple(table["cohort_id"]), "figures": ("caseload_case_study",)}
+    return Figure(chart, alt_text, caption, inputs=("cohorts", "figures"), detail=detail, rows=drawn)
 
 
 @figure("appointment_models")
@@ -114,5 +114,5 @@ def appointment_models(appointment_models: pd.DataFrame) -> Figure:
         "record window is not contact time: planning and writing up had to fit into the same hour, so the meeting "
         "itself was shorter. The check-in length is a manager's description of the CRC's model."
     )
-    rows = {"appointment_models": tuple(appointment_models["model_id"].astype(str))}
-    return Figure(chart, alt_text, caption, inputs=("appointment_models",), detail=detail, rows=rows)
+    drawn = {"appointment_models": tuple(appointment_models["model_id"].astype(str))}
+    return Figure(chart, alt_text, caption, inputs=("appointment_models",), detail=detail, rows=drawn)

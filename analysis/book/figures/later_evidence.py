@@ -143,8 +143,8 @@ def community_sentences(community: pd.DataFrame) -> Figure:
         "different counting basis as the likely reason; the sources do not confirm it. Counting basis, as each "
         f"source gives it: {quantities.community_bases_phrase(community)}. The vertical axis does not start at zero."
     )
-    rows = {"community_sentences": tuple(series)}
-    return Figure(chart, alt_text, caption, inputs=("community_sentences",), detail=detail, rows=rows)
+    drawn = {"community_sentences": tuple(series)}
+    return Figure(chart, alt_text, caption, inputs=("community_sentences",), detail=detail, rows=drawn)
 
 
 @figure("reception_comments")
@@ -189,5 +189,5 @@ def reception_stances(comments: pd.DataFrame) -> Figure:
         "are replies). The comments are anonymous as posted: nothing is known about who wrote them, and a few "
         "comments on one blog are not a sample of practitioners."
     )
-    rows = {"reception_comments": tuple(comments["comment_id"].astype(str))}
-    return Figure(chart, alt_text, caption, inputs=("reception_comments",), detail=detail, rows=rows)
+    drawn = {"reception_comments": tuple(comments["comment_id"].astype(str))}
+    return Figure(chart, alt_text, caption, inputs=("reception_comments",), detail=detail, rows=drawn)

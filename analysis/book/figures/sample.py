@@ -142,8 +142,8 @@ def sample_composition(sample: pd.DataFrame) -> Figure:
         "The article gives no cross-tabulation, so the chart cannot say, for example, how many probation officers "
         "were women or which roles joined before Transforming Rehabilitation."
     )
-    rows = {"sample": tuple(dict.fromkeys(["interviews", *(str(d) for d in frame_dimensions)]))}
-    return Figure(chart, alt_text, caption, inputs=("sample",), detail=detail, rows=rows)
+    drawn = {"sample": tuple(dict.fromkeys(["interviews", *(str(d) for d in frame_dimensions)]))}
+    return Figure(chart, alt_text, caption, inputs=("sample",), detail=detail, rows=drawn)
 
 
 @figure("sample", "excerpts")

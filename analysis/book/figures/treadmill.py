@@ -99,8 +99,10 @@ def postrelease_caseload(figures: pd.DataFrame) -> Figure:
         f"derived by the book, not published: the {end_day} count divided by one plus the published "
         f"rise, with the range allowed by rounding that rise to a whole per cent."
     )
-    rows = {"figures": ("postrelease_caseload_2015", "postrelease_caseload_2020", "postrelease_rise_pct")}
-    return Figure(chart, alt_text, caption, inputs=("figures",), detail=detail, rows=rows)
+    drawn: dict[str, tuple[str, ...]] = {
+        "figures": ("postrelease_caseload_2015", "postrelease_caseload_2020", "postrelease_rise_pct")
+    }
+    return Figure(chart, alt_text, caption, inputs=("figures",), detail=detail, rows=drawn)
 
 
 def _whatif_arguments(table) -> tuple:
