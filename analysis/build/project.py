@@ -18,6 +18,7 @@ class BuildError(RuntimeError):
 # A project's folders, relative to its root: the layout paths.py names for the checkout.
 _FOLDERS = {
     "chapters_dir": paths.CHAPTERS,
+    "editions_dir": paths.EDITIONS,
     "data_dir": paths.DATA,
     "build_dir": paths.BUILD,
     "static_dir": paths.STATIC,
@@ -31,6 +32,7 @@ class Project:
 
     root: Path
     chapters_dir: Path = field(init=False, repr=False, compare=False)
+    editions_dir: Path = field(init=False, repr=False, compare=False)
     data_dir: Path = field(init=False, repr=False, compare=False)
     build_dir: Path = field(init=False, repr=False, compare=False)
     static_dir: Path = field(init=False, repr=False, compare=False)
