@@ -58,30 +58,24 @@ def test_make_book_leaves_no_process_running(project):
     process it started (kernels, pool workers, multiprocessing's resource tracker, Sphinx) is left."""
     token = uuid.uuid4().hex
     env = {**os.environ, "TREADMILL_ROOT": str(project.root), "TREADMILL_TEST_PROBE": token}
-    for args in ([], ["--force"]):
-        done = subprocess.run(
-            [sys.executable, "-m", "analysis.build", *args], env=env, capture_output=True, text=True, check=False
-        )
-        assert done.returncode == 0, done.stderr
-        assert "built     HTML" in done.stdout or "reused    HTML" in done.stdout
-        assert marked(token) == []
-
-
-def test_executing_chapters_leaves_no_child_process(project):
-    """In this process, as `make preview` runs builds: the pool and its resource tracker are gone afterwards."""
-    me = psutil.Process()
-    before = {p.pid for p in me.children(recursive=True)}
-    assert set(statuses(execute_chapters(project, echo=quiet)).values()) == {"executed"}
-    time.sleep(0.2)  # a process exiting by itself is not left behind; one still running after this is
-    after = [" ".join(p.cmdline()) for p in me.children(recursive=True) if p.pid not in before]
-    assert after == []
+    done = subprocess.run(
+        [sys.executable, "-m", "analysis.build"], env=env, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert "3 executed" in done.stdout and "built     HTML" in done.stdout
+    assert marked(token) == []
 
 
 # -- the execution cache ---------------------------------------------------------------------
 
 
-def test_an_undone_code_edit_executes_nothing(project):
+def test_an_undone_code_edit_executes_nothing_and_no_child_process_is_left(project):
+    me = psutil.Process()
+    before = {p.pid for p in me.children(recursive=True)}
     execute_chapters(project, echo=quiet)
+    # In this process, as `make preview` runs builds: the pool and its resource tracker are gone.
+    time.sleep(0.2)  # a process exiting by itself is not left behind; one still running after this is
+    assert [" ".join(p.cmdline()) for p in me.children(recursive=True) if p.pid not in before] == []
     chapter = project.chapters_dir / "02_codes.ipynb"
     original = nbformat.read(chapter, as_version=4)
     write_chapter(chapter, "codes", extra="  # an edit")
@@ -97,22 +91,25 @@ def test_an_undone_code_edit_executes_nothing(project):
     assert set(statuses(execute_chapters(project, echo=quiet)).values()) == {"reused"}
 
 
-def test_the_cache_is_bounded_oldest_evicted_first(project, tmp_path):
+def test_the_cache_is_bounded_oldest_evicted_first(project):
     chapter = project.chapters_dir / "03_nothing.ipynb"
-    execute_chapters(project, echo=quiet)
+    store = project.root / "store.ipynb"
     kept = []
-    for n in range(3):
-        write_chapter(chapter, None, extra=f" + {n}")
-        execute_chapters(project, only="nothing", echo=quiet)
-        kept.append(execution_cache.candidates(project, chapter)[0])
-        os.utime(kept[-1], ns=(n * 10**9, n * 10**9))  # used in this order
-    assert len(execution_cache.candidates(project, chapter)) == 4  # and the first execution, kept before the edit
-    gone = execution_cache.evict(project, per_chapter=2)
-    assert set(gone) >= {kept[0]} and kept[2] not in gone
-    assert len(execution_cache.candidates(project, chapter)) == 2
-    size = sum(p.stat().st_size for p in (project.build_dir / "cache").rglob("*.ipynb"))
-    execution_cache.evict(project, max_bytes=size - 1)
-    assert kept[1] not in execution_cache.candidates(project, chapter)  # the oldest, by last use
+    for n in range(4):
+        nb = nbformat.read(chapter, as_version=4)
+        nb.metadata["treadmill"] = {"key": f"key{n}"}
+        nb.cells[-1].source += " " * 100 * n  # sizes differ
+        nbformat.write(nb, store)
+        execution_cache.keep(project, chapter, store)
+        kept.append(execution_cache.chapter_dir(project, chapter) / f"key{n}.ipynb")
+        os.utime(kept[-1], ns=(n * 10**9, n * 10**9))  # last used in this order
+    assert execution_cache.candidates(project, chapter) == kept[::-1]  # most recently used first
+    execution_cache.keep(project, chapter, kept[0])  # used again: now the most recent
+    assert execution_cache.candidates(project, chapter)[0] == kept[0]
+    assert execution_cache.evict(project, per_chapter=3) == [kept[1]]
+    size = sum(p.stat().st_size for p in execution_cache.candidates(project, chapter))
+    assert execution_cache.evict(project, max_bytes=size - 1) == [kept[2]]  # the oldest, by last use
+    assert execution_cache.candidates(project, chapter) == [kept[0], kept[3]]
 
 
 # -- keys by syntax tree ---------------------------------------------------------------------
@@ -129,7 +126,10 @@ def package_copy(tmp_path, monkeypatch) -> Path:
     keys._closure.cache_clear()
 
 
-def test_reformatting_or_recommenting_a_module_executes_nothing(project, package_copy):
+def test_keys_follow_the_syntax_tree_reformatting_executes_nothing_a_changed_value_does(project, package_copy):
+    """Reformatting or re-commenting a module executes nothing; sound: a module-level constant that
+    `release.label` shows (RELEASE_MARK), or a helper the loader calls in a module it imports
+    (analysis.data.files), changed, makes every chapter that imports them stale."""
     execute_chapters(project, echo=quiet)
     loader = package_copy / "data" / "release.py"
     text = loader.read_text(encoding="utf-8")
@@ -139,28 +139,18 @@ def test_reformatting_or_recommenting_a_module_executes_nothing(project, package
     loader.write_text(reformatted, encoding="utf-8")
     assert stale_chapters(project, "1.0.0") == []
     assert set(statuses(execute_chapters(project, echo=quiet)).values()) == {"reused"}
-
-
-def test_a_changed_module_constant_makes_its_readers_stale(project, package_copy):
-    """Sound: `release.label` shows RELEASE_MARK, a module-level constant; changing it re-executes the chapters."""
-    execute_chapters(project, echo=quiet)
-    loader = package_copy / "data" / "release.py"
-    text = loader.read_text(encoding="utf-8")
+    every = ["01_excerpts", "02_codes", "03_nothing"]
     assert text.count('RELEASE_MARK = "__DATA_RELEASE__"') == 1
     loader.write_text(text.replace('RELEASE_MARK = "__DATA_RELEASE__"', 'RELEASE_MARK = "__RELEASE__"'))
-    assert stale_chapters(project, "1.0.0") == ["01_excerpts", "02_codes", "03_nothing"]
-
-
-def test_a_helper_two_imports_deep_changed_makes_its_readers_stale(project, package_copy):
-    """A function the loader calls, in a module it imports (analysis.data.files), changed in its body."""
-    execute_chapters(project, echo=quiet)
-    files = package_copy / "data" / "files.py"
-    text = files.read_text(encoding="utf-8")
-    changed = text.replace("def regular_files(", "def regular_files(  # reformatted only\n", 1)
-    files.write_text(changed, encoding="utf-8")
-    assert stale_chapters(project, "1.0.0") == []  # layout only
-    files.write_text(text.replace("    return ", "    _unused = 0\n    return ", 1), encoding="utf-8")
-    assert stale_chapters(project, "1.0.0") == ["01_excerpts", "02_codes", "03_nothing"]
+    assert stale_chapters(project, "1.0.0") == every
+    loader.write_text(text, encoding="utf-8")
+    helpers = package_copy / "data" / "files.py"
+    text = helpers.read_text(encoding="utf-8")
+    assert "def regular_files(" in text
+    helpers.write_text(text.replace("def regular_files(", "def regular_files(  # layout only\n", 1))
+    assert stale_chapters(project, "1.0.0") == []
+    helpers.write_text(text.replace("    return ", "    _unused = 0\n    return ", 1), encoding="utf-8")
+    assert stale_chapters(project, "1.0.0") == every
 
 
 # -- editions --------------------------------------------------------------------------------
