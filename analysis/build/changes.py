@@ -92,9 +92,12 @@ def compare_with_edition(project, old: str, new: str, data: ReleaseDiff | None =
     result = data if data is not None else compare_data(project, old, new)
     edition = edition_files(project, old)
     if not edition:
-        result.glued, result.glued_note = None, (
-            f"No edition of data release {old} is recorded (its chapters as its readers saw them), so the "
-            "chapters' numbers are not compared; the data are."
+        result.glued, result.glued_note = (
+            None,
+            (
+                f"No edition of data release {old} is recorded (its chapters as its readers saw them), so the "
+                "chapters' numbers are not compared; the data are."
+            ),
         )
         return result
     result.glued = diff_glued_files(edition, executed_chapters(project, new, execute=False))

@@ -95,7 +95,8 @@ def record_from_commit(project: Project, version: str, commit: str, echo=print) 
     then = _git(project, "show", f"{commit}:{default_rel}").strip()
     if then != version:
         raise BuildError(f"at commit {commit} the default release was {then}, not {version}")
-    names = [n for n in _git(project, "ls-tree", "--name-only", commit, f"{chapters_rel}/").split() if n.endswith(".ipynb")]
+    listed = _git(project, "ls-tree", "--name-only", commit, f"{chapters_rel}/").split()
+    names = [n for n in listed if n.endswith(".ipynb")]
     chapters = {Path(n).name: _git(project, "show", f"{commit}:{n}") for n in names}
     return _write_edition(project, version, chapters, echo)
 

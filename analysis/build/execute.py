@@ -9,8 +9,8 @@ import shutil
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from multiprocessing import resource_tracker
 from dataclasses import dataclass, field
+from multiprocessing import resource_tracker
 from pathlib import Path
 
 import nbformat
@@ -354,7 +354,7 @@ def execute_chapters(
                 echo(f"  {outcome.status:<9} {outcome.chapter.stem}{suffix} ({said})")
         # The spawned pool started multiprocessing's resource tracker, a process that would outlive
         # `make book` (it exits only when it notices its parent gone): stop it and reap it now.
-        resource_tracker._resource_tracker._stop()
+        resource_tracker._resource_tracker._stop()  # type: ignore[attr-defined]  # not in typeshed
     order = {c: i for i, c in enumerate(project.chapters())}
     releases = [version, *also]
     outcomes.sort(key=lambda o: (releases.index(o.version), order[o.chapter]))

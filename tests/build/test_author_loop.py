@@ -117,7 +117,7 @@ def test_the_cache_is_bounded_oldest_evicted_first(project):
 
 @pytest.fixture
 def package_copy(tmp_path, monkeypatch) -> Path:
-    """A copy of ``analysis`` that the build's keys read instead of the checkout's (kernels still import the checkout)."""
+    """A copy of ``analysis`` for the build's keys to read (kernels still import the checkout's)."""
     copy = tmp_path / "analysis"
     shutil.copytree(paths.ANALYSIS, copy, ignore=shutil.ignore_patterns("__pycache__"))
     monkeypatch.setattr(paths, "ANALYSIS", copy)
