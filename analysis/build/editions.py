@@ -8,7 +8,7 @@ on request, into ``_build/executed/<version>/``.
 
 A release's edition is recorded when it stops being the default: its chapters
 are executed as the default first, so ``freeze`` cannot record them. Before
-making a newer release the default (docs/updating-data.md, step 9)::
+making a newer release the default (docs/updating-data.md, steps 7–11)::
 
     python -m analysis.build.editions 1.2.0                  # from chapters/, fresh, while 1.2.0 is the default
     python -m analysis.build.editions 1.2.0 --commit 28c42af # from chapters/ as committed when 1.2.0 was the default
