@@ -65,7 +65,8 @@ def test_a_fault_in_the_previous_release_fails_only_its_own_build_and_publishes_
     result = run_build(book, "--data-version", "1.0.0")
     assert result.returncode != 0
     # The cell as the author counts it in the file they edit (which holds no injected cell now).
-    assert "data release 1.0.0, chapter 02_codes: failed in cell 5 of chapters/02_codes.ipynb " in result.stderr, result.stderr
+    expected = "data release 1.0.0, chapter 02_codes: failed in cell 5 of chapters/02_codes.ipynb "
+    assert expected in result.stderr, result.stderr
     assert "fault injected for release 1.0.0" in result.stderr
     assert tree_digest(book.html_dir) == site  # the published book, byte for byte
     result = run_build(book)  # the default release: 1.0.0 is not executed, so its fault is not met

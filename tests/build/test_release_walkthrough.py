@@ -2,8 +2,8 @@
 
 The scratch book (tests/support/scratch.py) over a scratch release with a source document of its
 own, in a git repository: new draft -> edit -> rehash -> validate -> README and changelog ->
-freeze -> the old default's edition -> make it the default -> cite -> make book -> the checks of make test -> commit. Every
-command is run as the documentation writes it (with ``$PY`` as this interpreter, and on the
+freeze -> the old default's edition -> make it the default -> cite -> make book -> the checks of
+make test -> commit. Every command is run as the documentation writes it (with ``$PY`` as this interpreter, and on the
 scratch project), and each must appear in the documentation, in this order.
 """
 
