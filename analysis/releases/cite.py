@@ -21,7 +21,9 @@ from analysis.data.files import write_atomic
 from analysis.releases.record import ReleaseError
 
 COMMAND = "python -m analysis.releases.cite"
-_README_REFERENCE = re.compile(re.escape(BOOK_AUTHOR) + r" \([^)]*\) " + re.escape(f"{BOOK_TITLE}. Version ") + r"[^\s]+\.")
+_README_REFERENCE = re.compile(
+    re.escape(BOOK_AUTHOR) + r" \([^)]*\) " + re.escape(f"{BOOK_TITLE}. Version ") + r"[^\s]+\."
+)
 
 
 def _cff(text: str, version: str, date: str | None) -> str:
