@@ -150,7 +150,7 @@ def test_a_failing_chapter_leaves_the_previous_book_untouched(project):
     # Through the command line, as `make book` runs it.
     result = run_tool(project.root, "analysis.build")
     assert result.returncode != 0
-    assert "data release 1.0.0, chapter 02_codes: failed in cell 4" in result.stderr
+    assert "data release 1.0.0, chapter 02_codes: failed in cell 5 of chapters/02_codes.ipynb" in result.stderr
     assert "ValueError: boom" in result.stderr
     assert (project.html_dir / "index.html").read_bytes() == index
     assert (project.chapters_dir / "02_codes.ipynb").read_bytes() != stored  # the edit...
