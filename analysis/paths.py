@@ -25,9 +25,12 @@ def configure(root: Path | str) -> None:
     (their defaults, such as ``data_dir=paths.DATA``, are read at import), so
     a scratch copy of the project in the build's tests runs on its own data.
     """
-    global ROOT, CHAPTERS, DATA, BUILD, HTML, STATIC, REQUIREMENTS, SOURCES, DEFAULT_RELEASE_FILE
+    global ROOT, CHAPTERS, EDITIONS, DATA, BUILD, HTML, STATIC, REQUIREMENTS, SOURCES, DEFAULT_RELEASE_FILE
     ROOT = Path(root).resolve()
     CHAPTERS = ROOT / "chapters"
+    # One folder per release that has been the default: its executed chapters as published
+    # (written once by analysis.build.editions, read by the "What changed" page; never executed).
+    EDITIONS = ROOT / "editions"
     DATA = ROOT / "data"
     BUILD = ROOT / "_build"
     HTML = BUILD / "html"
@@ -44,6 +47,7 @@ def configure(root: Path | str) -> None:
 # the build instead (see analysis.build.execute).
 ROOT: Path
 CHAPTERS: Path
+EDITIONS: Path
 DATA: Path
 BUILD: Path
 HTML: Path
@@ -66,3 +70,8 @@ def default_release() -> str:
 def release_dir(version: str, data_dir: Path | None = None) -> Path:
     """Folder of one immutable data release, e.g. ``data/1.0.0``."""
     return (data_dir or DATA) / version
+
+
+def edition_dir(version: str, editions_dir: Path | None = None) -> Path:
+    """Folder of one release's edition, e.g. ``editions/1.2.0``: its chapters as published."""
+    return (editions_dir or EDITIONS) / version

@@ -2,16 +2,18 @@
 
 ``make book`` calls :func:`main`. A chapter is re-executed only when something
 it depends on has changed: its cells, its parameters, the data release
-version, the ``analysis`` package, the pinned requirements, or one of the data
+version, the ``analysis`` modules it imports (their syntax trees), the pinned requirements, or one of the data
 files it read last time (by the sha256 the data package records). What it read
 is logged by :mod:`analysis.data.release` while the kernel runs and stored, with the
 key, in the notebook's metadata, so a fresh clone reuses the committed record.
 
 Executed notebooks for the default release are written back into
 ``chapters/`` (the committed record); those for another release go to
-``_build/executed/<version>/``. The release before the one built is executed
-too, for the "What changed" page. Any failure, in any release, stops the
-build with a non-zero exit naming the release, the chapter and the cell.
+``_build/executed/<version>/``; every execution is also kept by its key in
+``_build/cache/`` (:mod:`~analysis.build.cache`), so an undo executes nothing.
+Only the release built is executed: the "What changed" page reads the previous
+release's committed edition (:mod:`~analysis.build.editions`). Any failure
+stops the build with a non-zero exit naming the release, the chapter and the cell.
 
 The HTML is rendered only from fresh executions (a stale chapter is refused,
 never published), built from a staging copy and published atomically by

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from analysis import paths
+from analysis.build.editions import edition_files
 from analysis.build.execute import check_release, execute_chapters, raise_failures, stale_chapters
 from analysis.build.project import BuildError, Project
 from analysis.data.command import run_command
@@ -79,12 +80,41 @@ def compare(
     return result
 
 
+def compare_with_edition(project, old: str, new: str, data: ReleaseDiff | None = None) -> ReleaseDiff:
+    """The page's comparison: ``new``'s stored executions against ``old``'s committed edition.
+
+    Nothing is executed: ``old``'s glued numbers are those its readers saw
+    (:mod:`analysis.build.editions`). Without an edition of ``old``, the page
+    says so in words and compares the data alone.
+    """
+    for version in (old, new):
+        check_release(project, version)  # refuses a frozen release edited in place
+    result = data if data is not None else compare_data(project, old, new)
+    edition = edition_files(project, old)
+    if not edition:
+        result.glued, result.glued_note = (
+            None,
+            (
+                f"No edition of data release {old} is recorded (its chapters as its readers saw them), so the "
+                "chapters' numbers are not compared; the data are."
+            ),
+        )
+        return result
+    result.glued = diff_glued_files(edition, executed_chapters(project, new, execute=False))
+    result.glued_note = (
+        f"The numbers of {old} are those of its edition, the chapters as readers of {old} saw them; "
+        f"those of {new} are the chapters of this book."
+    )
+    return result
+
+
 def write_changes_page(project, version: str, stage: Path, echo=print, data: ReleaseDiff | None = None) -> Path | None:
     """The build's page: ``<stage>/chapters/changes.md`` and a staged table-of-contents entry.
 
-    Only when ``version`` has a predecessor in ``data/``. Both releases'
-    stored executions are used as the build left them (it executed what was
-    stale before staging); a stale one raises instead of being shown.
+    Only when ``version`` has a predecessor in ``data/``. ``version``'s stored
+    executions are used as the build left them (it executed what was stale
+    before staging; a stale one raises instead of being shown), the
+    predecessor's committed edition as it was published.
     """
     import yaml
 
@@ -93,7 +123,7 @@ def write_changes_page(project, version: str, stage: Path, echo=print, data: Rel
     old = predecessor(version, project.data_dir)
     if old is None:
         return None
-    result = compare(project, old, version, execute_old=False, execute_new=False, echo=echo, data=data)
+    result = compare_with_edition(project, old, version, data=data)
     page = stage / "chapters" / f"{PAGE_STEM}.md"
     from analysis.releases.registry import read_registry
 

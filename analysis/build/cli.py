@@ -1,4 +1,4 @@
-"""``make book``: execute what is stale, in the default release and the one before it, then the HTML."""
+"""``make book``: execute what is stale in the release built (the default), then the HTML."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import TypedDict, Unpack
 
 from analysis import paths
 from analysis.build import publish
-from analysis.build.execute import Outcome, default_version, execute_chapters, previous_release, raise_failures
+from analysis.build.execute import Outcome, default_version, execute_chapters, raise_failures
 from analysis.build.project import BuildError, Project
 from analysis.build.site import build_html
 from analysis.data.command import run_command
@@ -18,7 +18,7 @@ from analysis.releases.guards import publishable_problems
 class Selection(TypedDict, total=False):
     """Which chapters of the release :func:`build_book` executes: passed on to ``execute_chapters`` as they are."""
 
-    only: str | None  # one chapter (``make chapter NAME=...``); the release before is then skipped without HTML
+    only: str | None  # one chapter (``make chapter NAME=...``)
     force: bool  # re-execute even the fresh ones
 
 
@@ -26,27 +26,23 @@ class Selection(TypedDict, total=False):
 def build_book(
     project: Project, version: str | None = None, html: bool = True, echo=print, **selection: Unpack[Selection]
 ) -> list[Outcome]:
-    """Execute stale chapters of ``version`` and of the release before it, then build the HTML.
+    """Execute stale chapters of ``version``, then build the HTML.
 
-    Any chapter that fails, in either release, raises :class:`BuildError`
-    before anything is published.
+    Only ``version`` is executed: the "What changed" page reads the previous
+    release's committed edition (:mod:`analysis.build.editions`). A chapter
+    that fails raises :class:`BuildError` before anything is published.
     """
     version = version or default_version(project)
     publish.recover(project.build_dir, project.chapters_dir)
-    old = previous_release(project, version)
-    also = (old,) if old is not None and (html or not selection.get("only")) else ()
-    echo(
-        f"Building the book from data release {version}"
-        + (f" (and, for the page on what changed, from {old}: marked [data release {old}])" if also else "")
-    )
-    outcomes = execute_chapters(project, version, echo=echo, also=also, **selection)
+    echo(f"Building the book from data release {version}")
+    outcomes = execute_chapters(project, version, echo=echo, **selection)
     echo(summary(outcomes, version))
     raise_failures(outcomes, project)
     if problems := publishable_problems(version, project.data_dir):  # rows their sources contradict, claims silenced
         raise BuildError(f"data release {version} cannot be published:\n" + "\n".join(problems))
     if html:
         build_html(project, version, echo=echo)
-    return [o for o in outcomes if o.version == version]
+    return outcomes
 
 
 def summary(outcomes: list[Outcome], version: str | None = None) -> str:

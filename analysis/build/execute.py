@@ -10,11 +10,12 @@ import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from multiprocessing import resource_tracker
 from pathlib import Path
 
 import nbformat
 
-from analysis.build import publish
+from analysis.build import cache, publish
 from analysis.build.keys import INJECTED_TAG, _code_cells, cache_key, environment_fingerprint, read_notebook, rebase
 from analysis.build.project import BuildError, Project, cell_in_chapter, select
 from analysis.data.files import checkpoint, write_atomic
@@ -213,6 +214,7 @@ def execute(job: Job) -> Outcome:
         }
         checkpoint("execute")
         _write_atomic(executed, job.store)
+        cache.keep(job.project, job.chapter, job.store)
     return Outcome(job.chapter, "executed", time.perf_counter() - start, reads=reads, version=job.version)
 
 
@@ -228,8 +230,9 @@ def job_for(project: Project, chapter: Path, version: str, store: Path | None = 
 
 
 def _elsewhere(job: Job) -> list[Path]:
-    """Other stores that may hold this very execution: the committed record and every release's."""
+    """Other stores that may hold this very execution: the committed record, every release's, the cache."""
     found = [job.chapter, *sorted((job.project.build_dir / "executed").glob(f"*/{job.chapter.name}"))]
+    found += cache.candidates(job.project, job.chapter)
     return [path for path in found if path != job.store and path.is_file()]
 
 
@@ -245,25 +248,10 @@ def adopt(job: Job) -> Path | None:
             source = nbformat.read(job.chapter, as_version=4)
             merged = merge_prose(source, nbformat.read(candidate, as_version=4))
             _write_atomic(retarget(merged, job), job.store)
+            if candidate.is_relative_to(cache.chapter_dir(job.project, job.chapter)):
+                cache.used(candidate)
             return candidate
     return None
-
-
-def keep_committed(project: Project, chapter: Path) -> None:
-    """Before the committed record of ``chapter`` is replaced, keep it as its release's execution.
-
-    When the default release changes, the record in ``chapters/`` is a fresh
-    execution of the previous release, which the "What changed" page needs:
-    copying it to ``_build/executed/<that release>/`` saves executing it again.
-    """
-    meta = read_notebook(chapter).metadata.get(META_KEY) or {}
-    version = meta.get("data_version")
-    if not version or version == project.default_release() or not (project.data_dir / version).is_dir():
-        return
-    aside = project.build_dir / "executed" / version / chapter.name
-    job = job_for(project, chapter, version, store=chapter)
-    if is_fresh(job) and not is_fresh(job_for(project, chapter, version, store=aside)):
-        write_atomic(aside, chapter.read_bytes())
 
 
 def check_release(project: Project, version: str) -> None:
@@ -347,8 +335,9 @@ def execute_chapters(
                 outcomes.append(Outcome(chapter, "reused", version=release))
                 echo(f"  reused    {chapter.stem}{suffix}{' (prose updated, nothing executed)' if prose else ''}")
                 continue
-            if job.store == chapter:
-                keep_committed(project, chapter)
+            # The execution about to be replaced (for the default release, the committed record of the
+            # previous default, perhaps): kept by key, so an undo or `make book DATA_VERSION=` reuses it.
+            cache.keep(project, chapter, job.store)
             source = None if forced else adopt(job)
             if source is not None:
                 outcomes.append(Outcome(chapter, "reused", version=release))
@@ -372,6 +361,9 @@ def execute_chapters(
                 suffix = "" if outcome.version == version else f" [data release {outcome.version}]"
                 said = outcome.note or f"{outcome.seconds:.1f} s"
                 echo(f"  {outcome.status:<9} {outcome.chapter.stem}{suffix} ({said})")
+        # The spawned pool started multiprocessing's resource tracker, a process that would outlive
+        # `make book` (it exits only when it notices its parent gone): stop it and reap it now.
+        resource_tracker._resource_tracker._stop()  # type: ignore[attr-defined]  # not in typeshed
     order = {c: i for i, c in enumerate(project.chapters())}
     releases = [version, *also]
     outcomes.sort(key=lambda o: (releases.index(o.version), order[o.chapter]))

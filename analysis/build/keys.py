@@ -135,10 +135,42 @@ def environment_fingerprint(project: Project, nb: nbformat.NotebookNode | None =
     Without a notebook, all of ``analysis`` (what the HTML build depends on).
     """
     files = imported_code(nb) if nb is not None else sorted(paths.ANALYSIS.rglob("*.py"))
-    parts = [part for path in files for part in (path.relative_to(paths.ANALYSIS).as_posix(), file_digest(path))]
+    parts = [part for path in files for part in (path.relative_to(paths.ANALYSIS).as_posix(), module_digest(path))]
     requirements = project.root / "requirements.txt"
     parts.append(file_digest(requirements) if requirements.exists() else "")
     return _sha(*parts)
+
+
+def module_digest(path: Path) -> str:
+    """sha256 of a module's syntax tree without docstrings: what runs, not how it is laid out.
+
+    Comments, blank lines, formatting and docstrings change nothing a kernel
+    computes, so reformatting or re-commenting a module executes no chapter;
+    any change to a statement or a value (a module-level constant) does. A
+    file that does not parse is hashed by its bytes (its import fails loudly).
+    """
+    stat = path.stat()
+    return _module_digest(str(path), stat.st_mtime_ns, stat.st_size)
+
+
+@cache
+def _module_digest(path: str, mtime_ns: int, size: int) -> str:
+    text = Path(path).read_bytes()
+    try:
+        tree = ast.parse(text)
+    except SyntaxError:
+        return hashlib.sha256(text).hexdigest()
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if (
+            isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
+            and body
+            and isinstance(body[0], ast.Expr)
+            and isinstance(body[0].value, ast.Constant)
+            and isinstance(body[0].value.value, str)
+        ):
+            node.body = body[1:] or [ast.Pass()]
+    return hashlib.sha256(ast.dump(tree, annotate_fields=False).encode("utf-8")).hexdigest()
 
 
 def file_digest(path: Path) -> str:

@@ -9,6 +9,7 @@ from pathlib import Path
 from analysis import paths
 
 BOOK_FILES = ("_config.yml", "_toc.yml")  # book sources staged besides the chapters
+ERROR_NOTE_TAG = "papermill-error-cell-tag"
 
 
 class BuildError(RuntimeError):
@@ -18,6 +19,7 @@ class BuildError(RuntimeError):
 # A project's folders, relative to its root: the layout paths.py names for the checkout.
 _FOLDERS = {
     "chapters_dir": paths.CHAPTERS,
+    "editions_dir": paths.EDITIONS,
     "data_dir": paths.DATA,
     "build_dir": paths.BUILD,
     "static_dir": paths.STATIC,
@@ -31,6 +33,7 @@ class Project:
 
     root: Path
     chapters_dir: Path = field(init=False, repr=False, compare=False)
+    editions_dir: Path = field(init=False, repr=False, compare=False)
     data_dir: Path = field(init=False, repr=False, compare=False)
     build_dir: Path = field(init=False, repr=False, compare=False)
     static_dir: Path = field(init=False, repr=False, compare=False)
@@ -81,6 +84,8 @@ def cell_in_chapter(root: Path, chapter: Path, executed: Path, index: int) -> st
     where = chapter.relative_to(root) if chapter.is_relative_to(root) else chapter
     cells = nbformat.read(chapter, as_version=4).cells
     ran = nbformat.read(executed, as_version=4).cells if executed.exists() else []
+    # Papermill puts a note on the error at the top of the notebook it saves; ``index`` counts without it.
+    ran = [c for c in ran if ERROR_NOTE_TAG not in c.get("metadata", {}).get("tags", [])]
     failed = ran[index] if 0 <= index < len(ran) else None
     found = None
     if failed is not None:

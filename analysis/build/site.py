@@ -46,15 +46,18 @@ def _data_key(project: Project, version: str) -> str:
 
 def _extras_key(project: Project, version: str) -> str:
     """Hash of everything the staged extras are made from: the data (:func:`_data_key`), the
-    table of contents, and the keys of both releases' stored executions (their glued numbers),
-    so a prose edit, which changes no output, keeps the whole page."""
+    table of contents, the keys of the release's stored executions and the previous release's
+    edition (their glued numbers), so a prose edit, which changes no output, keeps the whole page."""
+    from analysis.build.editions import edition_files
+
     parts = [_data_key(project, version), *_files_digest([project.root / "_toc.yml"])]
-    for name in filter(None, (version, previous_release(project, version))):
-        for chapter in project.chapters():
-            store = project.store(chapter, name)
-            meta = read_notebook(store).metadata.get(META_KEY, {}) if store.is_file() else {}
-            parts += [str(store), str(meta.get("key"))]
-    return _sha(*parts)
+    for chapter in project.chapters():
+        store = project.store(chapter, version)
+        meta = read_notebook(store).metadata.get(META_KEY, {}) if store.is_file() else {}
+        parts += [str(store), str(meta.get("key"))]
+    old = previous_release(project, version)
+    edition = edition_files(project, old) if old else {}
+    return _sha(*parts, *_files_digest(list(edition.values())))
 
 
 def _cached(cache: Path, stage: Path, make) -> None:
@@ -224,7 +227,7 @@ def html_inputs_key(project: Project, version: str) -> str:
     files = [project.root / name for name in BOOK_FILES + ("requirements.txt",)]
     files += [p for p in sorted(project.static_dir.rglob("*")) if p.name != "vega-bundle.js"]
     files += sorted(paths.ANALYSIS.rglob("*.py")) + sorted(project.data_dir.rglob("*"))
-    files += sorted((project.build_dir / "executed").rglob("*.ipynb"))
+    files += sorted(project.editions_dir.rglob("*.ipynb"))  # the "What changed" page reads the previous edition
     for item in sorted(project.chapters_dir.iterdir()):
         files.append(project.store(item, version) if item.suffix == ".ipynb" else item)
     return _sha(version, *_files_digest(files))
@@ -258,9 +261,6 @@ def author_messages(log: str, staged: Path) -> str:
 def require_fresh(project: Project, version: str) -> None:
     """Refuse to render stale executions: name them and say how to refresh them."""
     stale = [f"{version}: {stem}" for stem in stale_chapters(project, version)]
-    old = previous_release(project, version)
-    if old is not None:
-        stale += [f"{old}: {stem}" for stem in stale_chapters(project, old)]
     if stale:
         raise BuildError(
             "these chapters are stale (their inputs changed since they were executed), so the book "

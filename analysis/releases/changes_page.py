@@ -161,7 +161,10 @@ def render_markdown(diff: ReleaseDiff, title: str = PAGE_TITLE, draft: bool = Fa
     out += ["## Claims", ""]
     out += _values_section(diff.claims, old, new, "claim", "No claims register was evaluated.")
     out += ["## Glued numbers", ""]
-    out += _values_section(glued, old, new, "chapter", "The chapters' glued numbers were not compared for this page.")
+    out += [escape(diff.glued_note), ""] if diff.glued_note else []
+    out += _values_section(
+        glued, old, new, "chapter", "" if diff.glued_note else "The chapters' glued numbers were not compared."
+    )
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -177,7 +180,7 @@ def sources_section(diff: ReleaseDiff) -> list[str]:
 
 def _values_section(values: list[ValueChange] | None, old: str, new: str, scope: str, missing: str) -> list[str]:
     if values is None:
-        return [missing, ""]
+        return [missing, ""] if missing else []
     if not values:
         return ["No value differs between the two releases.", ""]
     if scope == "claim":

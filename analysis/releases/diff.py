@@ -94,6 +94,7 @@ class ReleaseDiff:
     tables: list[TableDiff] = field(default_factory=list)  # every table in both releases
     files: list[FileDiff] = field(default_factory=list)
     glued: list[ValueChange] | None = None  # None: not compared
+    glued_note: str = ""  # where the glued numbers come from, or why they were not compared
     claims: list[ValueChange] | None = None
     notes: list[str] = field(default_factory=list)
     # Source documents whose version differs: (file name, "added" / "changed" / "removed").

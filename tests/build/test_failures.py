@@ -1,9 +1,9 @@
 """Nothing failed, false or stale is ever published (issue 11, item 4 and part of item 7).
 
-Scratch books in tmp_path with two releases: 1.1.0 is the default and 1.0.0
-is executed too, for the page on what changed. Faults are injected into one
-release only; the published site must stay byte for byte as it was, and the
-next build after the fault is removed must succeed.
+Scratch books in tmp_path with two releases: 1.1.0 is the default and 1.0.0,
+the previous default, has its edition recorded, for the page on what changed.
+Faults are injected into one release only; the published site must stay byte
+for byte as it was, and the next build after the fault is removed must succeed.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from support.chores import describe
 from support.releases import write_release
 from support.scratch import make_project, run_tool, write_chapter
 
-from analysis.build import BuildError, Project, build_book, build_html
+from analysis.build import BuildError, Project, build_book, build_html, execute_chapters
+from analysis.build.editions import record_from_chapters
 from analysis.releases import registry as rel
 
 FAULT = '\nif release.version == "1.0.0":\n    raise RuntimeError("fault injected for release 1.0.0")'
@@ -48,6 +49,8 @@ def book(tmp_path) -> Project:
     project = make_project(tmp_path / "book")
     describe(project.data_dir, "1.0.0")
     rel.freeze_release("1.0.0", project.data_dir, echo=quiet)
+    execute_chapters(project, echo=quiet)
+    record_from_chapters(project, "1.0.0", echo=quiet)  # 1.0.0 stops being the default
     write_release(project.data_dir, "1.1.0")  # and make it the default
     describe(project.data_dir, "1.1.0")
     rel.freeze_release("1.1.0", project.data_dir, echo=quiet)
@@ -55,18 +58,23 @@ def book(tmp_path) -> Project:
     return project
 
 
-def test_a_fault_in_the_previous_release_only_fails_the_build_and_publishes_nothing(book):
+def test_a_fault_in_the_previous_release_fails_only_its_own_build_and_publishes_nothing(book):
+    """A normal build never executes the previous release (its edition is read); asked for, it fails loudly."""
     site = tree_digest(book.html_dir)
     write_chapter(book.chapters_dir / "02_codes.ipynb", "codes", extra=FAULT)
-    result = run_build(book)
+    result = run_build(book, "--data-version", "1.0.0")
     assert result.returncode != 0
     # The cell as the author counts it in the file they edit (which holds no injected cell now).
-    assert "data release 1.0.0, chapter 02_codes: failed in cell 5 of chapters/02_codes.ipynb " in result.stderr
+    expected = "data release 1.0.0, chapter 02_codes: failed in cell 5 of chapters/02_codes.ipynb "
+    assert expected in result.stderr, result.stderr
     assert "fault injected for release 1.0.0" in result.stderr
     assert tree_digest(book.html_dir) == site  # the published book, byte for byte
+    result = run_build(book)  # the default release: 1.0.0 is not executed, so its fault is not met
+    assert result.returncode == 0, result.stderr
+    assert "[data release 1.0.0]" not in result.stdout
     # The fault removed, the next build retries (it did not cache the failure) and succeeds.
     write_chapter(book.chapters_dir / "02_codes.ipynb", "codes", extra="  # fixed")
-    result = run_build(book)
+    result = run_build(book, "--data-version", "1.0.0")
     assert result.returncode == 0, result.stderr
     assert "built     HTML" in result.stdout
     assert "IPKernelApp" not in result.stderr + result.stdout  # no kernel chatter burying real messages
@@ -78,7 +86,8 @@ def test_html_only_refuses_stale_chapters_and_executes_nothing(book):
     stored = (book.chapters_dir / "02_codes.ipynb").read_bytes()
     result = run_build(book, "--html-only")
     assert result.returncode != 0
-    assert "stale" in result.stderr and "1.1.0: 02_codes" in result.stderr and "1.0.0: 02_codes" in result.stderr
+    assert "stale" in result.stderr and "1.1.0: 02_codes" in result.stderr
+    assert "1.0.0: 02_codes" not in result.stderr  # the previous release is read from its edition
     assert "01_excerpts" not in result.stderr
     assert (book.chapters_dir / "02_codes.ipynb").read_bytes() == stored  # nothing executed
     assert tree_digest(book.html_dir) == site
@@ -176,7 +185,7 @@ def test_a_code_edit_compares_the_glued_numbers_again_but_not_the_data(book, mon
     monkeypatch.setattr(changes, "compare_data", must_not_run)
     monkeypatch.setattr(changes, "diff_glued_files", counted)
     build_html(book, echo=quiet)
-    assert len(glued) == 1  # the glued numbers come from the new executions
+    assert len(glued) == 1  # the glued numbers come from the new executions, against the edition
     assert "1.0.0" in (book.html_dir / "chapters" / "changes.html").read_text(encoding="utf-8")
     (book.root / "_toc.yml").write_text((book.root / "_toc.yml").read_text() + "\n")  # not data: still cached
     build_html(book, echo=quiet)

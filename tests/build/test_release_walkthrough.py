@@ -2,8 +2,8 @@
 
 The scratch book (tests/support/scratch.py) over a scratch release with a source document of its
 own, in a git repository: new draft -> edit -> rehash -> validate -> README and changelog ->
-freeze -> make it the default -> cite -> make book -> the checks of make test -> commit. Every
-command is run as the documentation writes it (with ``$PY`` as this interpreter, and on the
+freeze -> the old default's edition -> make it the default -> cite -> make book -> the checks of
+make test -> commit. Every command is run as the documentation writes it (with ``$PY`` as this interpreter, and on the
 scratch project), and each must appear in the documentation, in this order.
 """
 
@@ -88,7 +88,13 @@ def test_the_documented_release_path_runs_end_to_end(tmp_path):
     step("freeze", NEW)
     created = json.loads((data / NEW / "datapackage.json").read_text())["created"]
     assert re.fullmatch(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z", created)
-    # 7. make it the default; 8. the version people cite
+    # 7. the old default's edition, from its record as the book built it while it was the default
+    assert run_tool(root, "analysis.build", "--no-html", timeout=900).returncode == 0
+    step(OLD, module="analysis.build.editions")
+    assert sorted(p.name for p in (root / "editions" / OLD).iterdir()) == sorted(
+        p.name for p in (root / "chapters").glob("*.ipynb")
+    )
+    # make it the default; 8. the version people cite
     (data / "DEFAULT_RELEASE").write_text(NEW + "\n")
     steps.append(f"echo {NEW} > data/DEFAULT_RELEASE")
     assert cite.out_of_date(root) != []
@@ -101,6 +107,9 @@ def test_the_documented_release_path_runs_end_to_end(tmp_path):
     steps.append("make book")
     built = run_tool(root, "analysis.build", timeout=900)
     assert built.returncode == 0, built.stdout[-2000:] + built.stderr[-3000:]
+    assert f"[data release {OLD}]" not in built.stdout  # the old release is read from its edition
+    changes = (root / "_build" / "html" / "chapters" / "changes.html").read_text(encoding="utf-8")
+    assert "those of its edition" in changes
     # 10. what make test checks of a release: frozen releases unchanged, citations current
     step("check")
     step("--check", module="analysis.releases.cite")

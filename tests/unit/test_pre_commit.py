@@ -6,6 +6,7 @@ cheaply, and that no hook would need GitHub (there is no internet but the packag
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -38,5 +39,7 @@ def test_every_hook_is_a_local_tool_of_the_venv():
     assert {"ruff", "ruff-format", "nbqa-ruff", "mypy", "check-json", "check-yaml"} <= ids
 
 
-def test_release_data_is_never_rewritten_by_a_hook():
-    assert yaml.safe_load(CONFIG.read_text(encoding="utf-8"))["exclude"] == "^data/"
+def test_release_data_and_editions_are_never_rewritten_by_a_hook():
+    exclude = re.compile(yaml.safe_load(CONFIG.read_text(encoding="utf-8"))["exclude"])
+    assert exclude.search("data/1.0.0/codes.csv") and exclude.search("editions/1.2.0/05_treadmill.ipynb")
+    assert not exclude.search("chapters/05_treadmill.ipynb") and not exclude.search("analysis/data/release.py")

@@ -44,3 +44,20 @@ def test_one_field_of_the_descriptor_is_keyed_on_that_field_alone(tmp_path):
     field, whole = f"{DESCRIPTOR_READ}:name", DESCRIPTOR_READ
     assert key(project, "2.0.0", [f"2.0.0/{field}"]) == key(project, "1.0.0", [f"1.0.0/{field}"])
     assert key(project, "2.0.0", [f"2.0.0/{whole}"]) != key(project, "1.0.0", [f"1.0.0/{whole}"])  # hashes differ
+
+
+def test_a_module_is_hashed_by_its_syntax_tree_without_docstrings(tmp_path):
+    """Comments, blank lines, formatting and docstrings are not in a module's digest; values and statements are."""
+    from analysis.build.keys import module_digest
+
+    def digest(text: str) -> str:
+        path = tmp_path / f"m{len(list(tmp_path.iterdir()))}.py"
+        path.write_text(text, encoding="utf-8")
+        return module_digest(path)
+
+    base = digest('"""Doc."""\nLIMIT = 3\n\n\ndef f(x):\n    """Why."""\n    return x + LIMIT\n')
+    assert digest("# a comment\nLIMIT = 3\ndef f( x ):\n    return (x+LIMIT)  # same\n") == base
+    assert digest('"""Reworded."""\nLIMIT = 3\n\n\ndef f(x):\n    """Other."""\n    return x + LIMIT\n') == base
+    assert digest('"""Doc."""\nLIMIT = 4\n\n\ndef f(x):\n    """Why."""\n    return x + LIMIT\n') != base
+    assert digest('"""Doc."""\nLIMIT = 3\n\n\ndef f(x):\n    """Why."""\n    return LIMIT + x\n') != base
+    assert digest("def f(:\n") != digest("def f(: \n")  # unparsable: hashed by its bytes
