@@ -84,7 +84,7 @@ def sources_in_words(ctx, tables: list[str], keys: list[str]) -> str:
 
 # A glued citation is no count: it is a work's author and year, formatted by the book's citation helper.
 CITATION_SOURCE = (
-    "A citation, formatted by the book from the author and year of a work in its bibliography "
+    "The book's citation of a work in its bibliography, formatted from its author and year "
     "(the References page lists the work in full)"
 )
 _CITATION_HELPERS = frozenset({"cite_text"})

@@ -39,7 +39,8 @@ def build_book(
     echo(summary(outcomes, version))
     raise_failures(outcomes, project)
     if problems := publishable_problems(version, project.data_dir):  # rows their sources contradict, claims silenced
-        raise BuildError(f"data release {version} cannot be published:\n" + "\n".join(problems))
+        joined = problems[0] if len(problems) == 1 else "\n" + "\n".join(problems)  # one problem, one line
+        raise BuildError(f"data release {version} cannot be published: {joined}")
     if html:
         build_html(project, version, echo=echo)
     return outcomes

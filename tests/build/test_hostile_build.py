@@ -15,6 +15,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from support.chores import describe
 from support.releases import VERSION, rehash, write_release
 from support.scratch import make_project, run_tool, write_chapter
 
@@ -270,8 +271,10 @@ def test_the_preview_server_checks_host_and_lists_no_folder(tmp_path):
 def test_a_link_in_another_frozen_release_fails_the_build_in_one_line(project, tmp_path):
     from analysis.releases import registry as rel
 
+    describe(project.data_dir, VERSION)
     rel.freeze_release(VERSION, project.data_dir, echo=quiet)
     write_release(project.data_dir, "1.1.0")  # the default now; 1.0.0 is only checked as frozen
+    describe(project.data_dir, "1.1.0")
     rel.freeze_release("1.1.0", project.data_dir, echo=quiet)
     link = project.data_dir / VERSION / "passwd.txt"
     link.symlink_to(tmp_path)

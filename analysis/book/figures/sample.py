@@ -12,7 +12,7 @@ from analysis.book.figures.registry import figure
 # Short axis labels for national figures (the table's labels are sentences).
 # Each says what the number counts: a standing caseload, or people added by the Act.
 _NATIONAL_LABELS = {
-    "crc_cases": "Caseload: low/medium-risk people CRCs were made responsible for",
+    "crc_cases": "Caseload: CRCs' low/medium-risk people",
     "ora_additional": "Added: people the ORA 2014 put on CRC caseloads",
     "ora_support_extended_title": "Added: prisoners given support, in the MoJ (2014b) title",
 }

@@ -194,5 +194,5 @@ def test_the_how_to_cite_page_gives_the_release_the_book_and_the_article():
         release.version,
     )
     assert f'href="{article().doi_url}"' in shown
-    assert citation.book_reference(release.version) in shown
+    assert citation.book_reference(release.version, release.descriptor.get("created")) in shown
     assert "{{" + citation.BOOK_AUTHOR + "}}" in shown  # braced in BibTeX: one corporate author, not four names
