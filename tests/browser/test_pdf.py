@@ -103,16 +103,31 @@ class Book:
     reader: PdfReader
     pages: list[str]  # each page's text without the running header and the page number
 
-    def start_of(self, title: str) -> int | None:
-        """Index of the first page after the front matter that begins with ``title``.
+    def start_of(self, title: str, after: int = 2) -> int | None:
+        """Index of the first page from ``after`` on (past the front matter) that begins with ``title``.
 
         The bibliography's numeric labels ([1], [2], ...) are extracted before its heading.
         """
         wanted = plain(title)
         return next(
-            (i for i, text in enumerate(self.pages) if i >= 2 and re.sub(r"^(\[\d+\] )+", "", text).startswith(wanted)),
+            (
+                i
+                for i, text in enumerate(self.pages)
+                if i >= after and re.sub(r"^(\[\d+\] )+", "", text).startswith(wanted)
+            ),
             None,
         )
+
+    def starts(self, chapters: list) -> list[int | None]:
+        """Each chapter's first page, searched in reading order: a page of an earlier chapter may begin
+        with a later chapter's title (the Sources appendix prints the article's own "References")."""
+        found: list[int | None] = []
+        after = 2
+        for chapter in chapters:
+            page = self.start_of(chapter.title, after)
+            found.append(page)
+            after = after if page is None else page + 1
+        return found
 
 
 @pytest.fixture(scope="session")
@@ -156,14 +171,15 @@ def test_the_title_page_and_contents_come_first(book):
 
 
 def test_each_chapter_starts_a_new_page_in_reading_order(book):
-    starts = {c.name: book.start_of(c.title) for c in chapters_from_sources()}
+    chapters = chapters_from_sources()
+    starts = dict(zip([c.name for c in chapters], book.starts(chapters), strict=True))
     assert [name for name, page in starts.items() if page is None] == []
     assert list(starts.values()) == sorted(starts.values())
 
 
 def test_a_sentence_of_each_chapter_is_printed_within_it(book):
     chapters = chapters_from_sources()
-    starts = [book.start_of(c.title) for c in chapters] + [len(book.pages)]
+    starts = [*book.starts(chapters), len(book.pages)]
     missing = []
     for chapter, start, end in zip(chapters, starts, starts[1:], strict=False):
         if plain(chapter.sentence) not in " ".join(book.pages[start:end]):
@@ -172,10 +188,11 @@ def test_a_sentence_of_each_chapter_is_printed_within_it(book):
 
 
 def test_the_contents_list_gives_the_page_each_chapter_starts_on(book):
-    for chapter in chapters_from_sources():
+    chapters = chapters_from_sources()
+    for chapter, start in zip(chapters, book.starts(chapters), strict=True):
         match = re.search(re.escape(plain(chapter.title)) + r" (\d+)", book.pages[1])
-        assert match, chapter.name
-        assert int(match[1]) == book.start_of(chapter.title) + 1, chapter.name
+        assert match and start is not None, chapter.name
+        assert int(match[1]) == start + 1, chapter.name
 
 
 def test_every_figure_was_drawn_its_title_printed(book):
@@ -194,7 +211,7 @@ def test_the_appendices_and_the_bibliography_are_in_it(book):
     entries = parse_string(
         (ROOT / "data" / Project(ROOT).default_release() / "references.bib").read_text(encoding="utf-8"), "bibtex"
     ).entries
-    start = book.start_of(chapters_from_sources()[-1].title)
+    start = book.starts(chapters_from_sources())[-1]
     bibliography = " ".join(book.pages[start:])
     missing = [
         key
@@ -327,7 +344,7 @@ def test_the_registers_header_is_whole_words_and_repeats_on_each_of_its_pages(bo
     header = " ".join(plain(str(c)) for c in claims.register_table(register).columns)
     chapters = chapters_from_sources()
     at = next(i for i, c in enumerate(chapters) if c.name.endswith("11_claims"))
-    start, end = book.start_of(chapters[at].title), book.start_of(chapters[at + 1].title)
+    start, end = book.starts(chapters)[at : at + 2]
     ids = [plain(str(i)) for i in register["claim_id"]]
     with_rows = [
         i for i in range(start, end) if sum(re.search(rf"\b{c}\b", book.pages[i]) is not None for c in ids) > 2
