@@ -1,0 +1,151 @@
+"""A Sphinx extension that makes each page load only what it uses (issue 23: a book that opens fast on a phone).
+
+* The scripts and styles of DataTables load only on pages with an interactive table, and the chart
+  script only on pages with a chart. The Vega bundle is no page's script at all: the chart script
+  fetches it when the first chart nears the viewport (``_static/treadmill-charts.js``).
+* The theme's icons: pydata-sphinx-theme loads Font Awesome's whole SVG-with-JS kit
+  (``_static/scripts/fontawesome.js``, 1.5 MB, 0.54 MB compressed) for the dozen icons the book shows.
+  After the build, each page's ``<i class="fa-...">`` becomes the same icon as inline SVG
+  (its path read from that kit, so the icons are the theme's own) and the kit's script tag goes.
+  Search, the table of contents, dark mode and the download buttons keep their icons, offline.
+* Each page gets a meta description: its opening paragraph, cut to 160 characters.
+
+Registered in ``_config.yml`` under ``sphinx: extra_extensions``.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+from typing import Any
+
+from docutils import nodes
+
+DESCRIPTION_CHARS = 160
+_TABLE_ASSETS = ("datatables.js", "treadmill-tables.js", "datatables.css")
+_CHART_ASSETS = ("treadmill-charts.js",)
+# Markers that figure_html (analysis/book/charts.py) and the interactive tables
+# (analysis/book/tables.py) put in a page's body.
+_CHART_MARKER = 'class="treadmill-chart'
+_TABLE_MARKER = "treadmill-interactive"
+
+KIT = "fontawesome.js"
+_KIT_TAG = re.compile(
+    r'\s*<(?:script[^>]*\bsrc|link[^>]*\bhref)="[^"]*' + re.escape(KIT) + r'[^"]*"[^>]*>(?:</script>)?'
+)
+_ICON_TAG = re.compile(r'<i (?P<attrs>[^>]*\bclass="(?P<cls>[^"]*\bfa-[^"]*)"[^>]*)></i>')
+_ATTR = re.compile(r'([\w-]+)="([^"]*)"')
+# The solid pack in the kit: ``var p={name:[width,height,[aliases],"unicode","path"],...}``
+# then ``d("fas",p)``.
+_SOLID_PACK_END = 'd("fas",p)'
+_STYLES = {"fa-solid", "fas", "fa-lg", "fa-fw", "theme-switch"}
+
+
+def _named(filename: str | None, names: tuple[str, ...]) -> bool:
+    return (filename or "").split("?")[0].rsplit("/", 1)[-1] in names
+
+
+def _prune_assets(app, pagename: str, templatename: str, context: dict[str, Any], doctree) -> None:
+    """Keep the table and chart scripts off pages that have no table or chart to drive."""
+    body = context.get("body") or ""
+    unused: tuple[str, ...] = ()
+    if _TABLE_MARKER not in body:
+        unused += _TABLE_ASSETS
+    if _CHART_MARKER not in body:
+        unused += _CHART_ASSETS
+    for key in ("script_files", "css_files"):
+        assets = context.get(key)
+        if assets:
+            # The builder restores its own lists after each page; edit this page's in place.
+            assets[:] = [a for a in assets if not _named(getattr(a, "filename", str(a)), unused)]
+
+
+def description(doctree) -> str:
+    """The page's opening paragraph as plain text, at most 160 characters, cut at a word."""
+    if doctree is None:
+        return ""
+    for paragraph in doctree.findall(nodes.paragraph):
+        text = " ".join(paragraph.astext().split())
+        if len(text) < 20:  # a dateline or a label, not the opening sentence
+            continue
+        if len(text) <= DESCRIPTION_CHARS:
+            return text
+        sentence = re.match(rf"(.{{20,{DESCRIPTION_CHARS}}}?[.!?])\s", text)
+        if sentence:
+            return sentence.group(1)
+        return text[: DESCRIPTION_CHARS - 1].rsplit(" ", 1)[0].rstrip(",;:") + "…"
+    return ""
+
+
+def _meta_description(app, pagename: str, templatename: str, context: dict[str, Any], doctree) -> None:
+    text = description(doctree)
+    if text:
+        tag = f'<meta name="description" content="{html.escape(text, quote=True)}" />\n'
+        context["metatags"] = context.get("metatags", "") + tag
+
+
+def solid_icons(kit: str) -> dict[str, tuple[int, int, str]]:
+    """Every icon of the kit's solid pack: name (and alias) -> (width, height, SVG path)."""
+    end = kit.find(_SOLID_PACK_END)
+    start = kit.rfind("var p={", 0, end)
+    if end < 0 or start < 0:
+        raise ValueError(f"{KIT}: no solid icon pack ('var p={{...}}' before '{_SOLID_PACK_END}') found")
+    icons: dict[str, tuple[int, int, str]] = {}
+    entry = re.compile(r'[{,]"?([\w-]+)"?:\[(\d+),(\d+),\[([^\]]*)\],"[^"]*","(M[^"]+)"\]')
+    for match in entry.finditer(kit, start, end):
+        name, width, height, aliases, path = match.groups()
+        icon = (int(width), int(height), path)
+        icons[name] = icon
+        for alias in re.findall(r'"([\w-]+)"', aliases):
+            icons.setdefault(alias, icon)
+    return icons
+
+
+def inline_icon(attrs: str, icons: dict[str, tuple[int, int, str]], where: str) -> str:
+    """The inline SVG for one ``<i class="fa-solid fa-NAME">`` with the same attributes."""
+    values = dict(_ATTR.findall(attrs))
+    classes = values.pop("class", "").split()
+    names = [c[3:] for c in classes if c.startswith("fa-") and c not in _STYLES]
+    found = [n for n in names if n in icons]
+    if not found:
+        raise ValueError(f"{where}: icon {' '.join(classes)!r} is not in the theme's solid icon set")
+    width, height, path = icons[found[0]]
+    extra = "".join(f' {k}="{v}"' for k, v in values.items() if k not in {"aria-hidden", "focusable"})
+    cls = " ".join(["svg-inline--fa", *classes])
+    return (
+        f'<svg class="{cls}"{extra} aria-hidden="true" focusable="false" '
+        f'xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}">'
+        f'<path fill="currentColor" d="{path}"/></svg>'
+    )
+
+
+def without_icon_kit(page: str, icons: dict[str, tuple[int, int, str]], where: str) -> str:
+    """A page with inline SVG icons and no tag loading the icon kit."""
+    page = _ICON_TAG.sub(lambda m: inline_icon(m.group("attrs"), icons, where), page)
+    return _KIT_TAG.sub("", page)
+
+
+def _inline_icons(app, exception) -> None:
+    """After an HTML build: every page's icons inline, the 1.5 MB kit loaded by none."""
+    if exception is not None or app.builder.format != "html":
+        return
+    out = Path(app.outdir)
+    kit = out / "_static" / "scripts" / KIT
+    if not kit.is_file():
+        return  # another theme: nothing to slim
+    icons = solid_icons(kit.read_text(encoding="utf-8"))
+    for page in sorted(out.rglob("*.html")):
+        text = page.read_text(encoding="utf-8")
+        if KIT not in text and "fa-" not in text:
+            continue
+        slim = without_icon_kit(text, icons, str(page.relative_to(out)))
+        if slim != text:
+            page.write_text(slim, encoding="utf-8")
+
+
+def setup(app) -> dict[str, Any]:
+    app.connect("html-page-context", _prune_assets, priority=900)
+    app.connect("html-page-context", _meta_description, priority=900)
+    app.connect("build-finished", _inline_icons)
+    return {"version": "1.0", "parallel_read_safe": True, "parallel_write_safe": True}
