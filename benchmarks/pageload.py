@@ -226,12 +226,13 @@ def write_section(text: str, path: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--output", type=Path, default=REPO / "BENCHMARKS.md")
+    parser.add_argument("--site", type=Path, default=None, help="measure this built site as ours (default: make html)")
     args = parser.parse_args(argv)
     tmp = Path(tempfile.mkdtemp(prefix="treadmill-pageload-"))
     rows: list[dict] = []
     try:
         cli = lighthouse_cli()
-        ours = build_ours()
+        ours = args.site.resolve() if args.site else build_ours()
         plain = build_plain(tmp / "plain", ours)
         for build, site in (("ours", ours), ("plain Jupyter Book", plain)):
             server, base = serve_gzip(site)

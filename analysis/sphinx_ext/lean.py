@@ -8,6 +8,8 @@
   After the build, each page's ``<i class="fa-...">`` becomes the same icon as inline SVG
   (its path read from that kit, so the icons are the theme's own) and the kit's script tag goes.
   Search, the table of contents, dark mode and the download buttons keep their icons, offline.
+  The glyphs the theme's CSS still draws from the icon font (admonition titles, the contents
+  caret) come from a subset of its solid font (fontTools), a few KB instead of 156 KB.
 * Each page gets a meta description: its opening paragraph, cut to 160 characters.
 
 Registered in ``_config.yml`` under ``sphinx: extra_extensions``.
@@ -25,6 +27,7 @@ from docutils import nodes
 DESCRIPTION_CHARS = 160
 _TABLE_ASSETS = ("datatables.js", "treadmill-tables.js", "datatables.css")
 _CHART_ASSETS = ("treadmill-charts.js",)
+VEGA_BUNDLE = "vega-bundle.js"
 # Markers that figure_html (analysis/book/charts.py) and the interactive tables
 # (analysis/book/tables.py) put in a page's body.
 _CHART_MARKER = 'class="treadmill-chart'
@@ -47,9 +50,10 @@ def _named(filename: str | None, names: tuple[str, ...]) -> bool:
 
 
 def _prune_assets(app, pagename: str, templatename: str, context: dict[str, Any], doctree) -> None:
-    """Keep the table and chart scripts off pages that have no table or chart to drive."""
+    """Keep the table and chart scripts off pages that have no table or chart to drive, and Vega off every page."""
     body = context.get("body") or ""
-    unused: tuple[str, ...] = ()
+    # Jupyter Book lists every script in _static on every page; the chart script fetches Vega itself.
+    unused: tuple[str, ...] = (VEGA_BUNDLE,)
     if _TABLE_MARKER not in body:
         unused += _TABLE_ASSETS
     if _CHART_MARKER not in body:
@@ -58,7 +62,18 @@ def _prune_assets(app, pagename: str, templatename: str, context: dict[str, Any]
         assets = context.get(key)
         if assets:
             # The builder restores its own lists after each page; edit this page's in place.
-            assets[:] = [a for a in assets if not _named(getattr(a, "filename", str(a)), unused)]
+            assets[:] = [_deferred(a) for a in assets if not _named(getattr(a, "filename", str(a)), unused)]
+
+
+def _deferred(asset):
+    """DataTables (176 KB compressed) and its driver run after the text is parsed: the text never waits."""
+    if _is_script(asset) and _named(asset.filename, _TABLE_ASSETS):
+        return type(asset)(asset.filename, priority=asset.priority, **{**asset.attributes, "defer": "defer"})
+    return asset
+
+
+def _is_script(asset) -> bool:
+    return hasattr(asset, "attributes") and str(getattr(asset, "filename", "")).split("?")[0].endswith(".js")
 
 
 def description(doctree) -> str:
@@ -126,6 +141,55 @@ def without_icon_kit(page: str, icons: dict[str, tuple[int, int, str]], where: s
     return _KIT_TAG.sub("", page)
 
 
+# A rule of Font Awesome's catalogue (".fa-bars:before,.fa-navicon:before{content:...}"): its
+# glyphs are the <i> icons, now inline SVG. Any other rule's glyph is the theme's own use of the font.
+_CATALOGUE = re.compile(r"^\.fa-[\w-]+:{1,2}before$")
+_RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
+_GLYPH = re.compile(r"[\ue000-\uf8ff]|\\(f[0-9a-f]{3})\b", re.IGNORECASE)
+
+
+def theme_glyphs(css: str) -> set[int]:
+    """Code points of the icon font that the theme's CSS shows outside the icon catalogue.
+
+    The theme draws a few glyphs with ``content:`` (admonition titles, the contents toggle, the
+    "on this page" caret); these keep working from a subset of the font.
+    """
+    points: set[int] = set()
+    for selectors, body in _RULE.findall(css):
+        if all(_CATALOGUE.match(s.strip()) for s in selectors.split(",")):
+            continue
+        for match in _GLYPH.finditer(body):
+            points.add(int(match.group(1), 16) if match.group(1) else ord(match.group(0)))
+    return points
+
+
+def subset_font(font: Path, points: set[int]) -> None:
+    """Cut ``font`` (woff2 or ttf) down to ``points``, in place, in the same format."""
+    from fontTools import subset  # only after an HTML build
+
+    options = subset.Options()
+    options.flavor = "woff2" if font.suffix == ".woff2" else None
+    options.layout_features = ["*"]
+    loaded = subset.load_font(str(font), options)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=sorted(points))
+    subsetter.subset(loaded)
+    subset.save_font(loaded, str(font), options)
+
+
+def _subset_fonts(out: Path) -> None:
+    """The solid icon font (156 KB) cut to the glyphs the theme's CSS draws (a few KB)."""
+    styles = out / "_static" / "styles"
+    fonts = out / "_static" / "vendor" / "fontawesome" / "webfonts"
+    if not styles.is_dir() or not fonts.is_dir():
+        return
+    points: set[int] = set()
+    for css in sorted(styles.glob("*.css")):
+        points |= theme_glyphs(css.read_text(encoding="utf-8"))
+    for font in sorted(fonts.glob("fa-solid-900.*")):
+        subset_font(font, points)
+
+
 def _inline_icons(app, exception) -> None:
     """After an HTML build: every page's icons inline, the 1.5 MB kit loaded by none."""
     if exception is not None or app.builder.format != "html":
@@ -142,6 +206,7 @@ def _inline_icons(app, exception) -> None:
         slim = without_icon_kit(text, icons, str(page.relative_to(out)))
         if slim != text:
             page.write_text(slim, encoding="utf-8")
+    _subset_fonts(out)
 
 
 def setup(app) -> dict[str, Any]:

@@ -2,7 +2,8 @@
 
 Each chapter is opened at 390 px with only localhost answering; every local file the page asks for
 is weighed as a static host sends it (gzip-compressed, level 6). The Vega bundle is fetched only by
-pages with a chart, only once a chart nears the viewport, and the rest must fit a budget.
+pages with a chart, only once a chart nears the viewport, DataTables (deferred) only by pages with an
+interactive table, and what the text needs must fit a budget.
 """
 
 from __future__ import annotations
@@ -65,7 +66,10 @@ def test_a_chapter_loads_only_what_it_uses_within_the_budget(browser, site, base
         assert _named(asked_after_scroll, VEGA) == [], f"{path} has no chart but loads the Vega bundle"
     if "treadmill-interactive" not in text:
         assert _named(asked_after_scroll, DATATABLES) == [], f"{path} has no interactive table but loads DataTables"
-    before_charts = [u for u in asked_after_scroll if not _named([u], VEGA)]
+    # Fetched after the text: Vega (when a chart nears the viewport) and, on the two appendices
+    # with interactive tables, DataTables (deferred; 176 KB of it, reported in BENCHMARKS.md).
+    later = (VEGA, DATATABLES)
+    before_charts = [u for u in asked_after_scroll if not any(_named([u], name) for name in later)]
     weight = _weight(site, base_url, before_charts)
     assert weight <= BUDGET_BYTES, f"{path}: {weight / 1024:.0f} KB compressed before its charts, over 250 KB"
 
