@@ -65,9 +65,27 @@ def _prune_assets(app, pagename: str, templatename: str, context: dict[str, Any]
             assets[:] = [_deferred(a) for a in assets if not _named(getattr(a, "filename", str(a)), unused)]
 
 
+# Scripts that need nothing at parse time (they wait for DOMContentLoaded themselves, and no inline
+# script calls them): deferred, in order, so the text never waits for them. DataTables is 176 KB
+# compressed. documentation_options.js (inline scripts set its fields) and treadmill-charts.js
+# (each figure calls it) stay as they are.
+_DEFER = (
+    *_TABLE_ASSETS,
+    "doctools.js",
+    "sphinx_highlight.js",
+    "clipboard.min.js",
+    "copybutton.js",
+    "sphinx-book-theme.js",
+    "togglebutton.js",
+    "design-tabs.js",
+)
+# The theme's template puts the search scripts (searchindex.js is 27 KB compressed) in every head.
+_SEARCH_TAG = re.compile(r'<script src="([^"]*(?:searchtools|language_data|searchindex)\.js)"></script>')
+
+
 def _deferred(asset):
-    """DataTables (176 KB compressed) and its driver run after the text is parsed: the text never waits."""
-    if _is_script(asset) and _named(asset.filename, _TABLE_ASSETS):
+    """A script of ``_DEFER`` with the ``defer`` attribute."""
+    if _is_script(asset) and _named(asset.filename, _DEFER):
         return type(asset)(asset.filename, priority=asset.priority, **{**asset.attributes, "defer": "defer"})
     return asset
 
@@ -136,8 +154,9 @@ def inline_icon(attrs: str, icons: dict[str, tuple[int, int, str]], where: str) 
 
 
 def without_icon_kit(page: str, icons: dict[str, tuple[int, int, str]], where: str) -> str:
-    """A page with inline SVG icons and no tag loading the icon kit."""
+    """A page with inline SVG icons, no tag loading the icon kit, and its search scripts deferred."""
     page = _ICON_TAG.sub(lambda m: inline_icon(m.group("attrs"), icons, where), page)
+    page = _SEARCH_TAG.sub(r'<script defer src="\1"></script>', page)
     return _KIT_TAG.sub("", page)
 
 
@@ -163,6 +182,17 @@ def theme_glyphs(css: str) -> set[int]:
     return points
 
 
+def without_catalogue(css: str) -> str:
+    """The stylesheet without Font Awesome's catalogue rules (its icons are inline SVG now)."""
+
+    def keep(match: re.Match) -> str:
+        selectors = match.group(1)
+        catalogue = all(_CATALOGUE.match(s.strip()) for s in selectors.split(","))
+        return "" if catalogue else match.group(0)
+
+    return _RULE.sub(keep, css)
+
+
 def subset_font(font: Path, points: set[int]) -> None:
     """Cut ``font`` (woff2 or ttf) down to ``points``, in place, in the same format."""
     from fontTools import subset  # only after an HTML build
@@ -178,14 +208,17 @@ def subset_font(font: Path, points: set[int]) -> None:
 
 
 def _subset_fonts(out: Path) -> None:
-    """The solid icon font (156 KB) cut to the glyphs the theme's CSS draws (a few KB)."""
+    """The solid icon font (156 KB) cut to the glyphs the theme's CSS draws (a few KB), and the
+    theme's stylesheet without the catalogue of every icon (none is drawn from it now)."""
     styles = out / "_static" / "styles"
     fonts = out / "_static" / "vendor" / "fontawesome" / "webfonts"
     if not styles.is_dir() or not fonts.is_dir():
         return
     points: set[int] = set()
     for css in sorted(styles.glob("*.css")):
-        points |= theme_glyphs(css.read_text(encoding="utf-8"))
+        text = css.read_text(encoding="utf-8")
+        points |= theme_glyphs(text)
+        css.write_text(without_catalogue(text), encoding="utf-8")
     for font in sorted(fonts.glob("fa-solid-900.*")):
         subset_font(font, points)
 
