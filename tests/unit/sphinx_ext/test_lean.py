@@ -66,3 +66,21 @@ def test_an_icon_the_kit_lacks_is_an_error_naming_the_page():
 def test_a_kit_without_a_solid_pack_is_refused():
     with pytest.raises(ValueError, match="no solid icon pack"):
         lean.solid_icons('var p={};d("far",p)')
+
+
+def test_the_search_scripts_are_deferred_in_their_order():
+    page = '<script src="../_static/searchtools.js"></script><script src="../searchindex.js"></script>'
+    out = lean.without_icon_kit(page, {}, "page.html")
+    assert out == page.replace("<script src", "<script defer src")
+
+
+def test_the_icon_catalogue_goes_and_the_glyphs_the_theme_draws_stay():
+    css = (
+        '.fa-bars:before,.fa-navicon:before{content:"\\f0c9"}'
+        '@media print{.fa-sun:before{content:"\\f185"}}'
+        '.admonition-title:after{content:"\\f05a";font:var(--fa-font-solid)}'
+        ':root{--pst-icon-angle-left:"\uf104"}'
+    )
+    slim = lean.without_catalogue(css)
+    assert ".fa-bars" not in slim and ".fa-sun" not in slim and "@media print{}" in slim
+    assert lean.theme_glyphs(slim) == lean.theme_glyphs(css) == {0xF05A, 0xF104}
