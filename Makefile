@@ -12,7 +12,7 @@ PORT ?= 8000
 FROM ?=
 TO ?=
 
-.PHONY: help book chapter html pdf preview test test-fast lint hooks bench clean browser diff
+.PHONY: help book chapter html pdf preview test test-fast lint hooks bench bench-pageload clean browser diff
 
 help:
 	@echo "make book                      set up .venv, execute stale chapters, build _build/html"
@@ -24,6 +24,7 @@ help:
 	@echo "make test-fast                 the unit tests only (the inner loop; make test runs everything)"
 	@echo "make pdf                       the whole book as one PDF -> _build/pdf/treadmill-book.pdf (and _build/html)"
 	@echo "make bench                     benchmarks against Jupyter Book's execution -> BENCHMARKS.md"
+	@echo "make bench-pageload            only the page-load case (Lighthouse, mobile and desktop)"
 	@echo "make browser                   install Debian's chromium for the browser tests (if missing)"
 	@echo "make lint                      ruff, the pre-commit hooks (mypy, nbQA, JSON/YAML), import-linter, workflows"
 	@echo "make hooks                     install the pre-commit git hook (runs the same checks on each commit)"
@@ -107,6 +108,11 @@ test-fast: $(STAMP)
 # scratch copies (about 10 minutes) and writes BENCHMARKS.md.
 bench: $(STAMP)
 	$(PY) -m benchmarks.run
+	$(PY) -m benchmarks.pageload
+
+# Only the page-load case (Lighthouse, pinned, from npm into benchmarks/.node; Debian's Chromium).
+bench-pageload: $(STAMP) browser
+	$(PY) -m benchmarks.pageload
 
 clean:
 	rm -rf _build _static/vega-bundle.js

@@ -191,7 +191,7 @@
     return 0;
   }
 
-  window.treadmillChart = function (id) {
+  function drawChart(id) {
     var el = document.getElementById(id);
     var spec = JSON.parse(document.getElementById(id + "-spec").textContent);
     var target = document.getElementById(id + "-view");
@@ -240,5 +240,72 @@
         el.textContent = "This chart failed to draw.";
         console.error(err);
       });
+  }
+
+  /* Loading: the text never waits for Vega. A figure's inline call only registers its chart;
+   * the Vega bundle (vega-bundle.js, beside this script) is fetched the first time a chart comes
+   * near the viewport, and each chart is drawn when it scrolls into view. Every chart still
+   * waiting is drawn before printing (beforeprint, and the PDF build, which calls
+   * window.treadmillDrawAll() as the browser tests do). Pages without a chart never fetch Vega.
+   */
+  var BUNDLE = (function () {
+    var me = document.currentScript && document.currentScript.src;
+    return me ? me.replace(/treadmill-charts\.js(\?.*)?$/, "vega-bundle.js") : "_static/vega-bundle.js";
+  })();
+  var waiting = {}; // id -> true while a registered chart is not yet drawn
+  var bundle = null; // Promise of the loaded bundle
+  var observer = null;
+
+  function loadBundle() {
+    if (typeof window.vegaEmbed === "function") return Promise.resolve();
+    if (!bundle) {
+      bundle = new Promise(function (resolve) {
+        var script = document.createElement("script");
+        script.src = BUNDLE;
+        script.async = true;
+        script.onload = resolve;
+        script.onerror = resolve; // drawChart then says the bundle is not loaded
+        document.head.appendChild(script);
+      });
+    }
+    return bundle;
+  }
+
+  function draw(id) {
+    if (!waiting[id]) return Promise.resolve();
+    delete waiting[id];
+    var el = document.getElementById(id);
+    if (observer && el) observer.unobserve(el);
+    return loadBundle().then(function () { drawChart(id); });
+  }
+
+  window.treadmillDrawAll = function () {
+    return Promise.all(Object.keys(waiting).map(draw));
   };
+
+  window.treadmillChart = function (id) {
+    var el = document.getElementById(id);
+    if (!el) return;
+    waiting[id] = true;
+    if (!("IntersectionObserver" in window)) {
+      draw(id);
+      return;
+    }
+    if (!observer) {
+      observer = new IntersectionObserver(
+        function (entries) {
+          entries.forEach(function (entry) { if (entry.isIntersecting) draw(entry.target.id); });
+        },
+        { rootMargin: "300px 0px" }
+      );
+    }
+    observer.observe(el);
+  };
+
+  window.addEventListener("beforeprint", function () { window.treadmillDrawAll(); });
+  if (window.matchMedia) {
+    var print = window.matchMedia("print");
+    var onPrint = function (event) { if (event.matches) window.treadmillDrawAll(); };
+    if (print.addEventListener) print.addEventListener("change", onPrint);
+  }
 })();

@@ -182,7 +182,13 @@ _CHART_STATE = """() => Array.from(document.querySelectorAll("div.treadmill-char
 
 
 def wait_for_charts(page) -> None:
-    """Give vegaEmbed (asynchronous) time to draw; the checks below say what went wrong."""
+    """Give vegaEmbed (asynchronous) time to draw; the checks below say what went wrong.
+
+    Charts draw lazily, as they scroll into view (``_static/treadmill-charts.js``): every
+    chart still waiting is asked to draw first, as the page does before printing.
+    """
+    with contextlib.suppress(Exception):
+        page.evaluate("() => window.treadmillDrawAll && window.treadmillDrawAll()")
     with contextlib.suppress(Exception):
         page.wait_for_function(_CHARTS_SETTLED, timeout=DRAW_TIMEOUT_MS)
 
