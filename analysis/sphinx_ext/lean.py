@@ -1,8 +1,12 @@
 """A Sphinx extension that makes each page load only what it uses (issue 23: a book that opens fast on a phone).
 
-* The scripts and styles of DataTables load only on pages with an interactive table, and the chart
-  script only on pages with a chart. The Vega bundle is no page's script at all: the chart script
-  fetches it when the first chart nears the viewport (``_static/treadmill-charts.js``).
+* The table script loads only on pages with an interactive table, and the chart script only on
+  pages with a chart. Neither the Vega bundle nor DataTables is any page's own asset: the chart
+  script fetches Vega when the first chart nears the viewport (``_static/treadmill-charts.js``), the
+  table script DataTables when the first table does (``_static/treadmill-tables.js``).
+* Extensions Jupyter Book adds to every page (copy button, syntax colours, toggles, sphinx-design)
+  are left off pages without their markup, and the print stylesheet is ``media="print"``: the
+  screen waits for none of them.
 * The theme's icons: pydata-sphinx-theme loads Font Awesome's whole SVG-with-JS kit
   (``_static/scripts/fontawesome.js``, 1.5 MB, 0.54 MB compressed) for the dozen icons the book shows.
   After the build, each page's ``<i class="fa-...">`` becomes the same icon as inline SVG
@@ -25,7 +29,9 @@ from typing import Any
 from docutils import nodes
 
 DESCRIPTION_CHARS = 160
-_TABLE_ASSETS = ("datatables.js", "treadmill-tables.js", "datatables.css")
+_TABLE_ASSETS = ("treadmill-tables.js",)
+# Fetched by treadmill-tables.js when an interactive table nears the viewport: no page's own assets.
+DATATABLES = ("datatables.js", "datatables.css")
 _CHART_ASSETS = ("treadmill-charts.js",)
 VEGA_BUNDLE = "vega-bundle.js"
 # Markers that figure_html (analysis/book/charts.py) and the interactive tables
@@ -53,7 +59,7 @@ def _prune_assets(app, pagename: str, templatename: str, context: dict[str, Any]
     """Keep the table and chart scripts off pages that have no table or chart to drive, and Vega off every page."""
     body = context.get("body") or ""
     # Jupyter Book lists every script in _static on every page; the chart script fetches Vega itself.
-    unused: tuple[str, ...] = (VEGA_BUNDLE,)
+    unused: tuple[str, ...] = (VEGA_BUNDLE, *DATATABLES, *_unused_extensions(body))
     if _TABLE_MARKER not in body:
         unused += _TABLE_ASSETS
     if _CHART_MARKER not in body:
@@ -62,7 +68,38 @@ def _prune_assets(app, pagename: str, templatename: str, context: dict[str, Any]
         assets = context.get(key)
         if assets:
             # The builder restores its own lists after each page; edit this page's in place.
-            assets[:] = [_deferred(a) for a in assets if not _named(getattr(a, "filename", str(a)), unused)]
+            kept = [a for a in assets if not _named(getattr(a, "filename", str(a)), unused)]
+            assets[:] = [_print_only(_deferred(a)) for a in kept]
+
+
+# Extensions Jupyter Book loads on every page, and the markup their assets act on: a page without
+# that markup does not need them (no page of the book shows code, so none needs the copy button).
+_EXTENSIONS = (
+    (re.compile(r'class="highlight'), ("pygments.css", "copybutton.css", "copybutton.js", "clipboard.min.js")),
+    (
+        re.compile(r'class="(?:[^"]*\s)?(?:toggle|dropdown|tag_hide[\w-]*)[\s"]'),
+        ("togglebutton.css", "togglebutton.js"),
+    ),
+    (re.compile(r'class="(?:[^"]*\s)?sd-'), ("sphinx-design.min.css", "design-tabs.js")),
+)
+PRINT_STYLES = "treadmill-print.css"
+
+
+def _unused_extensions(body: str) -> tuple[str, ...]:
+    """The assets of every extension whose markup is not in ``body``."""
+    unused: tuple[str, ...] = ()
+    for markup, assets in _EXTENSIONS:
+        if not markup.search(body):
+            unused += assets
+    return unused
+
+
+def _print_only(asset):
+    """The print stylesheet with ``media="print"``: the screen never waits for it."""
+    if not _is_script(asset) and _named(getattr(asset, "filename", None), (PRINT_STYLES,)):
+        attributes = {k: v for k, v in asset.attributes.items() if k not in {"rel", "type"}}
+        return type(asset)(asset.filename, priority=asset.priority, **{**attributes, "media": "print"})
+    return asset
 
 
 # Scripts that need nothing at parse time (they wait for DOMContentLoaded themselves, and no inline

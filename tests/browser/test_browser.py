@@ -477,6 +477,9 @@ def test_the_claims_register_sorts_and_filters_by_verdict_offline(browser, base_
         page = context.new_page()
         page.on("pageerror", lambda e: errors.append(str(e)))
         page.goto(base_url + "chapters/11_claims.html", wait_until="load")
+        # DataTables comes when the register nears the viewport (_static/treadmill-tables.js).
+        page.locator("#table-claims-register").scroll_into_view_if_needed()
+        page.wait_for_selector("#table-claims-register-menu")
         every = page.evaluate(_VISIBLE_VERDICTS)
         assert len(every) > 10 and "holds" in every
         # Badges read without colour: each verdict cell shows a symbol and the word.
@@ -498,7 +501,9 @@ def test_the_claims_register_sorts_and_filters_by_verdict_offline(browser, base_
         header = page.locator("#table-claims-register thead th").first  # DataTables sorts on a header's click
         header.click()
         header.click()
-        assert page.locator("#table-claims-register tbody tr").first.get_attribute("id") == max(ids)
+        # DataTables throttles the draws the filter box starts: wait for the last one.
+        first_row = "() => document.querySelector('#table-claims-register tbody tr').id"
+        page.wait_for_function(f"() => ({first_row})() === {max(ids)!r}", timeout=10_000)
     finally:
         context.close()
     assert network.external == [] and network.failed == [] and errors == []

@@ -84,3 +84,48 @@ def test_the_icon_catalogue_goes_and_the_glyphs_the_theme_draws_stay():
     slim = lean.without_catalogue(css)
     assert ".fa-bars" not in slim and ".fa-sun" not in slim and "@media print{}" in slim
     assert lean.theme_glyphs(slim) == lean.theme_glyphs(css) == {0xF05A, 0xF104}
+
+
+def _assets(*names: str) -> list:
+    from sphinx.builders.html._assets import _CascadingStyleSheet, _JavaScript
+
+    return [_JavaScript(n) if n.endswith(".js") else _CascadingStyleSheet(n) for n in names]
+
+
+_EVERY = (
+    "pygments.css", "copybutton.css", "togglebutton.css", "sphinx-design.min.css", "datatables.css",
+    "treadmill.css", "treadmill-print.css",
+    "documentation_options.js", "clipboard.min.js", "copybutton.js", "togglebutton.js", "design-tabs.js",
+    "treadmill-charts.js", "datatables.js", "treadmill-tables.js", "vega-bundle.js",
+)  # fmt: skip
+
+
+def _pruned(body: str) -> dict[str, dict[str, str]]:
+    context = {"body": body, "css_files": _assets(*[n for n in _EVERY if n.endswith(".css")]),
+               "script_files": _assets(*[n for n in _EVERY if n.endswith(".js")])}  # fmt: skip
+    lean._prune_assets(None, "page", "page.html", context, None)
+    return {a.filename: a.attributes for key in ("css_files", "script_files") for a in context[key]}
+
+
+def test_a_text_page_keeps_only_the_books_styles_and_the_print_styles_wait_for_print():
+    kept = _pruned("<p>Words only.</p>")
+    assert set(kept) == {"treadmill.css", "treadmill-print.css", "documentation_options.js"}
+    assert kept["treadmill-print.css"]["media"] == "print" and "media" not in kept["treadmill.css"]
+
+
+def test_each_extension_stays_where_its_markup_is_and_datatables_is_never_a_pages_own():
+    body = (
+        '<div class="highlight"><pre>x</pre></div><div class="admonition dropdown">y</div>'
+        '<div class="sd-card">z</div><div class="treadmill-chart" id="c"></div>'
+        '<table class="treadmill-table treadmill-interactive"></table>'
+    )
+    kept = _pruned(body)
+    for name in ("pygments.css", "copybutton.js", "clipboard.min.js", "togglebutton.js", "design-tabs.js",
+                 "sphinx-design.min.css", "treadmill-charts.js", "treadmill-tables.js"):  # fmt: skip
+        assert name in kept, name
+    assert not {"datatables.js", "datatables.css", "vega-bundle.js"} & set(kept)
+    assert kept["treadmill-tables.js"].get("defer") == "defer"
+
+
+def test_a_class_that_merely_contains_toggle_keeps_no_toggle_script():
+    assert "togglebutton.js" not in _pruned('<div class="sidebar-toggled-x">a</div><p>toggle</p>')
