@@ -16,6 +16,7 @@ from pathlib import Path
 import nbformat
 import psutil
 import pytest
+from support.chores import quiet
 from support.releases import write_release
 from support.scratch import make_project, write_chapter
 
@@ -28,10 +29,6 @@ from analysis.build.editions import edition_files, record_from_chapters, record_
 @pytest.fixture
 def project(tmp_path) -> Project:
     return make_project(tmp_path / "book")
-
-
-def quiet(*_args) -> None:
-    pass
 
 
 def statuses(outcomes) -> dict[str, str]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from support.chores import draft_of_default, quiet
 from support.scratch import run_tool
 
 from analysis import claims, paths
@@ -23,18 +24,10 @@ from analysis.releases import registry as rel
 from analysis.releases.registry import ReleaseError
 
 
-def quiet(*_args) -> None:
-    pass
-
-
 @pytest.fixture
 def draft(tmp_path) -> Path:
     """data/ copied to tmp, with a draft 1.2.0 made from the frozen default release."""
-    data_dir = tmp_path / "data"
-    shutil.copytree(paths.DATA, data_dir, ignore=shutil.ignore_patterns("__pycache__"))
-    base = paths.default_release()
-    rel.new_release("9.0.0", base, data_dir, echo=quiet)
-    return data_dir
+    return draft_of_default(tmp_path / "data", "9.0.0")
 
 
 def replace_in(path: Path, old: str, new: str) -> None:

@@ -12,6 +12,7 @@ import shutil
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
+from support.chores import quiet
 from support.releases import rehash, write_release
 from support.scratch import CHAPTERS, make_project, run_tool, set_markdown, write_chapter
 
@@ -34,10 +35,6 @@ def project(tmp_path) -> Project:
 
 def statuses(outcomes) -> dict[str, str]:
     return {o.chapter.stem: o.status for o in outcomes}
-
-
-def quiet(*_args) -> None:
-    pass
 
 
 def test_second_build_executes_nothing(project):

@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 import yaml
 from nbformat.v4 import new_code_cell, new_notebook, new_output
+from support.chores import quiet
 from support.releases import FILES, write_release
 from support.scratch import run_tool
 
@@ -24,11 +25,6 @@ from analysis import paths
 from analysis.build import BuildError, Project, changes, execute_chapters
 from analysis.data.release import load_release
 from analysis.releases import changes_page, diff
-
-
-def quiet(*_args) -> None:
-    pass
-
 
 PEOPLE_SCHEMA = {
     "fields": [

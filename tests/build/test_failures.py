@@ -13,7 +13,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from support.chores import describe
+from support.chores import describe, quiet
 from support.releases import write_release
 from support.scratch import make_project, run_tool, write_chapter
 
@@ -22,10 +22,6 @@ from analysis.build.editions import record_from_chapters
 from analysis.releases import registry as rel
 
 FAULT = '\nif release.version == "1.0.0":\n    raise RuntimeError("fault injected for release 1.0.0")'
-
-
-def quiet(*_args) -> None:
-    pass
 
 
 def tree_digest(folder: Path) -> dict[str, str]:

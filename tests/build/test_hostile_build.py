@@ -15,7 +15,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from support.chores import describe
+from support.chores import describe, quiet
 from support.releases import VERSION, rehash, write_release
 from support.scratch import make_project, run_tool, write_chapter
 
@@ -29,10 +29,6 @@ execute = importlib.import_module("analysis.build.execute")  # the package's nam
 @pytest.fixture
 def project(tmp_path) -> Project:
     return make_project(tmp_path / "book")
-
-
-def quiet(*_args) -> None:
-    pass
 
 
 def failed_line(stderr: str) -> str:

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from support.chores import quiet
 from support.releases import rehash
 from support.scratch import make_project, run_tool
 
@@ -30,10 +31,6 @@ POINTS = {
     "html": "the site is staged, before Sphinx runs",
     "publish": "the new site is in place, before the link to it is switched",
 }
-
-
-def quiet(*_args) -> None:
-    pass
 
 
 def digest(folder: Path) -> dict[str, str]:

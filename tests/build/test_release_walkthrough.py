@@ -14,7 +14,7 @@ import re
 import shutil
 import subprocess
 
-from support.chores import describe
+from support.chores import describe, quiet
 from support.scratch import make_project, run_tool
 
 from analysis import paths
@@ -24,10 +24,6 @@ from analysis.releases import registry as rel
 
 DOC = paths.ROOT / "docs" / "updating-data.md"
 OLD, NEW = "1.0.0", "1.1.0"
-
-
-def quiet(*_args) -> None:
-    pass
 
 
 def git(root, *args: str) -> None:

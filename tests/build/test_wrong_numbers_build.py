@@ -12,6 +12,7 @@ import json
 import shutil
 import subprocess
 
+from support.chores import quiet
 from support.scenario import change_value, checked_row, silence
 from support.scratch import run_tool, write_chapter
 
@@ -19,10 +20,6 @@ from analysis import paths
 from analysis.releases import registry as rel
 
 DRAFT = "9.0.0"
-
-
-def quiet(*_args) -> None:
-    pass
 
 
 def scratch(tmp_path, table: str):

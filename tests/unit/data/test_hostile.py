@@ -13,7 +13,7 @@ import os
 from pathlib import Path
 
 import pytest
-from support.chores import describe
+from support.chores import describe, quiet
 from support.releases import FILES, VERSION, rehash, write_release
 
 from analysis.data import release as data
@@ -22,10 +22,6 @@ from analysis.data.errors import DataError
 from analysis.data.files import UnsafePathError, regular_files, safe_file
 from analysis.data.release import load_release, release_summary
 from analysis.releases import registry as rel
-
-
-def quiet(*_args) -> None:
-    pass
 
 
 @pytest.fixture

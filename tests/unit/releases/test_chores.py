@@ -8,8 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from support.chores import describe
-from support.releases import write_release
+from support.chores import describe, quiet, scratch_release
 
 from analysis import paths
 from analysis.releases import cite, guards
@@ -17,18 +16,10 @@ from analysis.releases import registry as rel
 from analysis.releases.registry import ReleaseError
 
 
-def quiet(*_args) -> None:
-    pass
-
-
 @pytest.fixture
 def data_dir(tmp_path) -> Path:
     """A scratch release 1.0.0, frozen, and a draft 1.1.0 made from it (README as `new` left it, no changelog entry)."""
-    folder = tmp_path / "data"
-    write_release(folder, "1.0.0")
-    package = folder / "1.0.0" / "datapackage.json"
-    package.write_text(json.dumps({**json.loads(package.read_text()), "version": "1.0.0"}, indent=2))
-    describe(folder, "1.0.0")
+    folder = scratch_release(tmp_path / "data")
     rel.freeze_release("1.0.0", folder, echo=quiet)
     rel.new_release("1.1.0", "1.0.0", folder, echo=quiet)
     return folder

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from support.chores import quiet
 from support.releases import rehash, write_release
 
 from analysis import paths
@@ -23,10 +24,6 @@ from analysis.releases import history
 from analysis.releases import registry as rel
 
 GIT_ENV = {"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.org", "GIT_COMMITTER_NAME": "t"}
-
-
-def quiet(*_args) -> None:
-    pass
 
 
 def git(repo: Path, *args: str) -> str:

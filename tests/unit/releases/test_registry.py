@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from support.chores import describe
+from support.chores import describe, quiet, scratch_release
 from support.releases import FILES, rehash, write_release
 
 from analysis import paths
@@ -23,18 +23,9 @@ from analysis.releases import registry as rel
 from analysis.releases.registry import ReleaseError
 
 
-def quiet(*_args) -> None:
-    pass
-
-
 @pytest.fixture
 def data_dir(tmp_path) -> Path:
-    folder = tmp_path / "data"
-    write_release(folder, "1.0.0")
-    package = folder / "1.0.0" / "datapackage.json"
-    package.write_text(json.dumps({**json.loads(package.read_text()), "version": "1.0.0"}, indent=2))
-    describe(folder, "1.0.0")
-    return folder
+    return scratch_release(tmp_path / "data")
 
 
 def sha(path: Path) -> str:

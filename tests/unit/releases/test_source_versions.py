@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-import shutil
 from pathlib import Path
 
 import pytest
-from support.chores import describe
+from support.chores import describe, draft_of_default, quiet
 from support.releases import write_release
 
 from analysis import paths
@@ -28,16 +27,9 @@ DRAFT = "9.0.0"
 PARAGRAPH = "\n\nA paragraph added for the next release, which no frozen release cites.\n"
 
 
-def quiet(*_args) -> None:
-    pass
-
-
 @pytest.fixture
 def data_dir(tmp_path) -> Path:
-    folder = tmp_path / "data"
-    shutil.copytree(paths.DATA, folder, ignore=shutil.ignore_patterns("__pycache__"))
-    rel.new_release(DRAFT, paths.default_release(), folder, echo=quiet)
-    return folder
+    return draft_of_default(tmp_path / "data", DRAFT)
 
 
 def edited_document(data_dir: Path, name: str | None = None) -> str:

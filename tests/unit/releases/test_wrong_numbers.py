@@ -12,10 +12,10 @@ claim that checks one row of a table the row check reads), not written here.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
+from support.chores import draft_of_default, quiet
 from support.scenario import change_value, checked_row, rows, silence, write_rows
 
 from analysis import claims, paths
@@ -30,17 +30,10 @@ from analysis.releases.registry import ReleaseError
 DRAFT = "9.0.0"
 
 
-def quiet(*_args) -> None:
-    pass
-
-
 @pytest.fixture
 def data_dir(tmp_path) -> Path:
     """data/ copied to tmp, with a draft made from the frozen default release."""
-    folder = tmp_path / "data"
-    shutil.copytree(paths.DATA, folder, ignore=shutil.ignore_patterns("__pycache__"))
-    rel.new_release(DRAFT, paths.default_release(), folder, echo=quiet)
-    return folder
+    return draft_of_default(tmp_path / "data", DRAFT)
 
 
 def problems_of(data_dir: Path) -> list[str]:
