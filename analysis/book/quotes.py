@@ -46,41 +46,37 @@ class Quote:
 
 def excerpt(excerpts: pd.DataFrame, excerpt_id: str) -> Quote:
     """An interview excerpt by id, attributed by role as the article publishes it."""
-    rows = excerpts[excerpts["excerpt_id"] == excerpt_id]
-    if len(rows) != 1:
-        raise KeyError(f"excerpt {excerpt_id!r} is not in the excerpts table")
-    row = rows.iloc[0]
+    row = _one_row(excerpts, "excerpt_id", excerpt_id, "excerpts")
+    return _quote(row, f"{row['speaker_role']}, in", f"excerpt-{excerpt_id}")
+
+
+def documentary(quotes: pd.DataFrame, quote_id: str) -> Quote:
+    """A quotation from a document (report, speech), with its page where given."""
+    row = _one_row(quotes, "quote_id", quote_id, "documentary_quotes")
+    page = "" if pd.isna(row["page"]) else f", p. {row['page']}"
+    return _quote(row, f"{row['speaker']}{page}, as quoted in", f"quote-{quote_id}")
+
+
+def _one_row(table: pd.DataFrame, column: str, wanted: str, name: str) -> pd.Series:
+    """The one row of ``table`` whose ``column`` is ``wanted``; a KeyError naming the table otherwise."""
+    rows = table[table[column] == wanted]
+    if rows.empty:
+        raise KeyError(f"{column} {wanted!r} is not in the {name} table")
+    if len(rows) > 1:
+        raise KeyError(f"{column} {wanted!r} is in the {name} table {len(rows)} times")
+    return rows.iloc[0]
+
+
+def _quote(row: pd.Series, attributed: str, anchor: str) -> Quote:
+    """The row's text, attributed as ``<attributed> Cracknell (2022: …)`` and linked to the cited paragraph."""
     cite, link = _pinpoint_citation(str(row["source"]))
-    return Quote(
-        text=str(row["text"]),
-        attribution=f"{row['speaker_role']}, in {cite}",
-        anchor=f"excerpt-{excerpt_id}",
-        cite=cite,
-        link=link,
-    )
+    return Quote(text=str(row["text"]), attribution=f"{attributed} {cite}", anchor=anchor, cite=cite, link=link)
 
 
 def _pinpoint_citation(source: str) -> tuple[str, str]:
     """``Cracknell (2022: Findings, ‘…’, para. 4)`` for a source cell in the article, and its paragraph's link."""
     paragraph = resolve(source)
     return f"{ARTICLE_AUTHOR} ({ARTICLE_YEAR}: {pinpoint(paragraph)})", f"{SOURCES_PAGE}#{paragraph.anchor}"
-
-
-def documentary(quotes: pd.DataFrame, quote_id: str) -> Quote:
-    """A quotation from a document (report, speech), with its page where given."""
-    rows = quotes[quotes["quote_id"] == quote_id]
-    if len(rows) != 1:
-        raise KeyError(f"documentary quote {quote_id!r} is not in the documentary_quotes table")
-    row = rows.iloc[0]
-    page = "" if pd.isna(row["page"]) else f", p. {row['page']}"
-    cite, link = _pinpoint_citation(str(row["source"]))
-    return Quote(
-        text=str(row["text"]),
-        attribution=f"{row['speaker']}{page}, as quoted in {cite}",
-        anchor=f"quote-{quote_id}",
-        cite=cite,
-        link=link,
-    )
 
 
 def inline(quotes: pd.DataFrame, quote_id: str, page: bool = True) -> str:
@@ -90,10 +86,7 @@ def inline(quotes: pd.DataFrame, quote_id: str, page: bool = True) -> str:
     cites them, not in a block quotation; the sentence names the author with a
     citation role, so only the page is added here.
     """
-    rows = quotes[quotes["quote_id"] == quote_id]
-    if len(rows) != 1:
-        raise KeyError(f"documentary quote {quote_id!r} is not in the documentary_quotes table")
-    row = rows.iloc[0]
+    row = _one_row(quotes, "quote_id", quote_id, "documentary_quotes")
     text = f"\u2018{row['text']}\u2019"
     if page and not pd.isna(row["page"]):
         text += f" (p. {row['page']})"
@@ -102,10 +95,7 @@ def inline(quotes: pd.DataFrame, quote_id: str, page: bool = True) -> str:
 
 def phrase(phrases: pd.DataFrame, phrase_id: str) -> str:
     """One of the article's own phrases, verbatim, in single quotation marks."""
-    rows = phrases[phrases["phrase_id"] == phrase_id]
-    if len(rows) != 1:
-        raise KeyError(f"phrase {phrase_id!r} is not in the article_phrases table")
-    return f"\u2018{rows.iloc[0]['text']}\u2019"
+    return f"\u2018{_one_row(phrases, 'phrase_id', phrase_id, 'article_phrases')['text']}\u2019"
 
 
 @dataclass(frozen=True)
@@ -140,10 +130,7 @@ def comment(comments: pd.DataFrame, comment_id: str) -> Comment:
     sign-off only where the table records one. A reply or a comment whose copy
     breaks off says so in a note under the text.
     """
-    rows = comments[comments["comment_id"] == comment_id]
-    if len(rows) != 1:
-        raise KeyError(f"reader comment {comment_id!r} is not in the reception_comments table")
-    row = rows.iloc[0]
+    row = _one_row(comments, "comment_id", comment_id, "reception_comments")
     attribution = f"Reader comment under the {COMMENTS_VENUE} post of {day_text(row['post_date'])}"
     if not pd.isna(row["commenter"]) and str(row["commenter"]).strip():
         attribution += f", signed {str(row['commenter']).strip()}"

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+
+import pandas as pd
 
 ROW_CONVENTION = "header = row 1"
 
@@ -100,3 +103,10 @@ def undo_hint(path: Path) -> str:
         f"if the release was frozen by mistake and never committed, remove its entry from 'frozen' in "
         f"{path.parent.parent / 'RELEASES.json'} and freeze it again"
     )
+
+
+def filled_cells(frame: pd.DataFrame, column: str) -> Iterator[tuple[int, Any]]:
+    """``(row, value)`` for each non-missing cell of ``column``, ``row`` counted as in the file (header = 1)."""
+    for position, value in enumerate(frame[column]):
+        if not pd.isna(value):
+            yield position + 2, value

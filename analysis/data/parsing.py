@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from analysis.data.errors import DataError
+from analysis.data.errors import DataError, filled_cells
 
 # Table Schema type -> pandas dtype. Dates are parsed separately (see _read_csv).
 _DTYPES = {
@@ -138,16 +138,14 @@ class TableParsing:
         """The error for a table pandas could not type: the first cell that fails on its own, by row and column."""
         raw = pd.read_csv(io.StringIO(text), dtype="string", **options)
         for column, dtype in dtypes.items():
-            for position, value in enumerate(raw[column] if column in raw.columns else []):
-                if pd.isna(value):
-                    continue
+            for row, value in filled_cells(raw, column) if column in raw.columns else ():
                 try:
                     pd.read_csv(io.StringIO(f"x\n{value}\n"), dtype={"x": dtype}, **options)
                 except (ValueError, TypeError):
                     return self._error(
                         name,
                         f"a value pandas reads as {dtype}",
-                        row=position + 2,
+                        row=row,
                         column=column,
                         problem="unreadable value",
                         got=value,

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from analysis.data.bibtex import BibtexError, read_bibtex
-from analysis.data.errors import DataError, _cell_location, _describe
+from analysis.data.errors import DataError, _cell_location, _describe, filled_cells
 from analysis.paths import DESCRIPTOR
 
 if TYPE_CHECKING:
@@ -173,12 +173,12 @@ class TableValidation:
             )
         keys = self.bibliography_keys()
         for column in columns:
-            for position, value in enumerate(frame[column]):
-                if not pd.isna(value) and value not in keys:
+            for row, value in filled_cells(frame, column):
+                if value not in keys:
                     raise self._error(
                         name,
                         f"a key of {self._file(BIBLIOGRAPHY)}",
-                        row=position + 2,
+                        row=row,
                         column=column,
                         problem="unknown reference",
                         got=value,

@@ -242,3 +242,17 @@ def _parses(cell: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def test_a_quote_id_missing_or_twice_in_its_table_is_a_key_error_naming_the_table():
+    import pandas as pd
+    import pytest
+
+    from analysis.book import quotes
+
+    table = pd.DataFrame({"phrase_id": ["P1", "P2", "P2"], "text": ["a", "b", "c"]})
+    assert quotes.phrase(table, "P1") == "\u2018a\u2019"
+    with pytest.raises(KeyError, match="phrase_id 'P9' is not in the article_phrases table"):
+        quotes.phrase(table, "P9")
+    with pytest.raises(KeyError, match="phrase_id 'P2' is in the article_phrases table 2 times"):
+        quotes.phrase(table, "P2")
