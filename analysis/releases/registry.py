@@ -26,14 +26,14 @@ import shutil
 import sys
 from pathlib import Path
 
-from analysis import claims, paths
+from analysis import paths
 from analysis.data import sources
 from analysis.data.command import run_command
 from analysis.data.errors import DataError
 from analysis.data.files import write_atomic
-from analysis.data.release import DESCRIPTOR, REGISTRY, load_release, release_summary
+from analysis.data.release import DESCRIPTOR, REGISTRY
 from analysis.data.sources import SourceError
-from analysis.releases import guards, history
+from analysis.releases import history
 from analysis.releases.record import (
     VERSION_PATTERN,
     ReleaseError,
@@ -50,6 +50,7 @@ from analysis.releases.record import (
     write_descriptor,
     write_registry,
 )
+from analysis.releases.validation import require_freezable, stale_titles, validate_release
 
 __all__ = [
     "REGISTRY",
@@ -133,26 +134,6 @@ def _renamed(text: str, old: str, new: str, first_line_only: bool = False) -> st
     return pattern.sub(rf"\g<1>{new}", first) + sep + rest
 
 
-def stale_titles(version: str, data_dir: Path = paths.DATA) -> list[str]:
-    """Where a release's README title or descriptor text does not name its own version."""
-    folder = Path(data_dir) / version
-    problems = []
-    descriptor = read_descriptor(folder)
-    # The title, and the description's opening words, say which release this is.
-    for key, text in (
-        ("title", str(descriptor.get("title", ""))),
-        ("description", str(descriptor.get("description", ""))[:40]),
-    ):
-        for other in re.findall(r"(?i)release\s+(\d+\.\d+\.\d+)", text):
-            if other != version:
-                problems.append(f"{folder / DESCRIPTOR}: {key} names release {other}; expected {version}")
-    readme = folder / "README.md"
-    title = readme.read_text(encoding="utf-8").partition("\n")[0] if readme.is_file() else version
-    if version not in title:
-        problems.append(f"{readme}: the first line should name release {version}; got {title!r}")
-    return problems
-
-
 def remove_resource(version: str, name: str, data_dir: Path = paths.DATA, echo=print) -> None:
     """Drop resource ``name`` (entry and file) from draft ``version``."""
     data_dir = Path(data_dir)
@@ -222,7 +203,7 @@ def freeze_release(version: str, data_dir: Path = paths.DATA, echo=print) -> str
             )
         echo(f"  release {version} is already frozen (datapackage.json sha256 {digest[:12]})")
         return digest
-    _require_freezable(version, data_dir)
+    require_freezable(version, data_dir)
     descriptor = read_descriptor(folder)
     descriptor[CREATED] = dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
     descriptor[sources.PINS] = sources.working_hashes(data_dir / "sources")
@@ -239,42 +220,6 @@ def freeze_release(version: str, data_dir: Path = paths.DATA, echo=print) -> str
     write_registry(registry, data_dir)
     echo(f"  froze     {version} on {descriptor[CREATED]} (datapackage.json sha256 {digest[:12]})")
     return digest
-
-
-def validate_release(version: str, data_dir: Path = paths.DATA, echo=print, chores: bool = False) -> None:
-    """Everything ``freeze`` checks of the data (and, with ``chores``, of the README and changelog), freezing nothing.
-
-    Raises :class:`ReleaseError` listing every problem; says what was checked when there is none.
-    """
-    _require_freezable(version, Path(data_dir), chores)
-    echo(
-        f"release {version} validates: every file matches its hash and schema, keys and references resolve, "
-        "every row agrees with its source phrase, every claim holds, no checked claim was silenced"
-    )
-
-
-def _require_freezable(version: str, data_dir: Path, chores: bool = True) -> None:
-    """Raise :class:`ReleaseError` with everything that keeps ``version`` from being frozen."""
-    folder = data_dir / version
-    try:
-        release = load_release(version, data_dir)
-        release_summary(release)  # every file: hash, size, schema, keys
-    except DataError as exc:
-        raise ReleaseError(f"release {version} does not validate, so it cannot be frozen: {exc}") from exc
-    if release.descriptor.get("version") != version:
-        raise ReleaseError(f"{folder / DESCRIPTOR} says version {release.descriptor.get('version')!r}, not {version!r}")
-    problems = stale_titles(version, data_dir)
-    if problems:
-        raise ReleaseError(f"release {version} still carries another release's name:\n" + "\n".join(problems))
-    problems = guards.chore_problems(version, data_dir) if chores else []
-    problems += guards.publishable_problems(version, data_dir)
-    if "claims" in release.resource_names:
-        try:  # a claim that does not hold would be frozen for good
-            claims.verified_register(release, data_dir / "sources")
-        except (claims.ClaimsFailed, SourceError) as exc:
-            problems.append(str(exc))
-    if problems:
-        raise ReleaseError(f"release {version} cannot be frozen (nor published):\n" + "\n".join(problems))
 
 
 def check_frozen(data_dir: Path = paths.DATA) -> list[str]:

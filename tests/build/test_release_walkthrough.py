@@ -74,7 +74,7 @@ def test_the_documented_release_path_runs_end_to_end(tmp_path):
     step("rehash", module="analysis.data.sources")
     # 3. rehash, 4. validate
     step("rehash", NEW)
-    assert "validates" in step("validate", NEW).stdout
+    assert f"release {NEW}: " in (said := step("validate", NEW).stdout) and " files valid (" in said
     # 5. README and changelog: freeze refuses the release until they describe it
     refused = run_tool(root, "analysis.releases.registry", "freeze", NEW)
     assert refused.returncode == 1 and "no entry for release 1.1.0" in refused.stderr
