@@ -129,3 +129,16 @@ def test_each_extension_stays_where_its_markup_is_and_datatables_is_never_a_page
 
 def test_a_class_that_merely_contains_toggle_keeps_no_toggle_script():
     assert "togglebutton.js" not in _pruned('<div class="sidebar-toggled-x">a</div><p>toggle</p>')
+
+
+def test_an_import_of_a_local_stylesheet_is_inlined_with_its_urls_kept_right(tmp_path):
+    static = tmp_path / "_static"
+    (static / "styles").mkdir(parents=True)
+    (static / "basic.css").write_text('div { background: url(file.png) } a { background: url("data:x") }')
+    theme = static / "styles" / "theme.css"
+    theme.write_text('/* note */\n@import "../basic.css";\n')
+    flat = lean.flattened(theme.read_text(), theme, tmp_path)
+    assert "@import" not in flat and "url(../file.png)" in flat and 'url("data:x")' in flat
+    # Nothing outside the site, nor a missing file, is read: the import stays as it was.
+    outside = '@import "../../../etc/x.css";'
+    assert lean.flattened(outside, theme, tmp_path) == outside
