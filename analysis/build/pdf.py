@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import html
 import io
+import re
 import subprocess
 import sys
 import tempfile
@@ -81,6 +82,9 @@ def toc_chapters(toc: dict) -> list[dict]:
     return found
 
 
+_SEARCH_INDEX = re.compile(r'<script (?:defer(?:="defer")? )?src="searchindex\.js"></script>')
+
+
 def build_singlehtml(project: Project, version: str, stage: Path) -> tuple[Path, list[dict]]:
     """Stage the book as :mod:`analysis.build` does, then render it as one HTML page.
 
@@ -114,7 +118,8 @@ def build_singlehtml(project: Project, version: str, stage: Path) -> tuple[Path,
         raise PdfError(f"the single-page HTML build failed:\n{tail}")
     # The theme links searchindex.js on every page, but singlehtml writes none
     # (and paper needs no search): the link would be a failed request.
-    text = page.read_text(encoding="utf-8").replace('<script src="searchindex.js"></script>', "")
+    # (analysis.sphinx_ext.lean may have deferred it).
+    text = _SEARCH_INDEX.sub("", page.read_text(encoding="utf-8"))
     (site / PRINT_PAGE).write_text(text, encoding="utf-8")
     return site, toc_chapters(toc)
 
