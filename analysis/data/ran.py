@@ -109,7 +109,7 @@ class _Loader(importlib.machinery.SourceFileLoader):
 
     def get_code(self, fullname: str):
         source = self.get_data(self.path)
-        stamp = hashlib.sha256(_VERSION + source).digest()
+        stamp = hashlib.sha256(_VERSION + bytes([sys.flags.optimize]) + source).digest()  # -O drops asserts
         cached = Path(importlib.util.cache_from_source(self.path, optimization=TAG))
         try:
             data = cached.read_bytes()
@@ -157,9 +157,11 @@ def configure(path: Path | str) -> None:
     could not be logged): the build calls this before anything else.
     """
     global _LOG
+    if _LOG is not None:
+        raise RuntimeError(f"the code log is configured already, to {_LOG}")
     loaded = sorted(name for name in sys.modules if ours(name) and name not in (PACKAGE, f"{PACKAGE}.data", __name__))
-    if _LOG is not None or loaded:
-        raise RuntimeError(f"the code log is configured too late: already loaded: {', '.join(loaded) or __name__}")
+    if loaded:
+        raise RuntimeError(f"the code log is configured too late: already loaded: {', '.join(loaded)}")
     _LOG = str(path)
     with open(_LOG, "a", encoding="utf-8") as fh:
         fh.write(CONFIGURED + "\n")

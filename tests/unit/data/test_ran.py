@@ -195,3 +195,9 @@ def test_a_log_never_configured_is_refused(tmp_path):
         ran.recorded(log)
     log.write_text(f"{ran.CONFIGURED}\nanalysis.words\nanalysis.words:day_text\nanalysis.paths:configure\n")
     assert ran.recorded(log) == {"analysis.paths": ["configure"], "analysis.words": ["day_text"]}
+
+
+def test_configured_twice_is_refused(tmp_path):
+    log = tmp_path / "log"
+    done = run(f"from analysis.data import ran\nran.configure({str(log)!r})\nran.configure({str(log)!r})")
+    assert done.returncode != 0 and f"the code log is configured already, to {log}" in done.stderr
