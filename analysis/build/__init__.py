@@ -2,9 +2,11 @@
 
 ``make book`` calls :func:`main`. A chapter is re-executed only when something
 it depends on has changed: its cells, its parameters, the data release
-version, the ``analysis`` modules it imports (their syntax trees), the pinned requirements, or one of the data
+version, the ``analysis`` code it ran last time (each function and each module's
+top level, by syntax tree: :mod:`~analysis.build.code_keys`), the pinned requirements, or one of the data
 files it read last time (by the sha256 the data package records). What it read
-is logged by :mod:`analysis.data.release` while the kernel runs and stored, with the
+is logged by :mod:`analysis.data.release`, and what it ran by :mod:`analysis.data.ran`,
+while the kernel runs; both are stored, with the
 key, in the notebook's metadata, so a fresh clone reuses the committed record.
 
 Executed notebooks for the default release are written back into
@@ -21,7 +23,7 @@ never published), built from a staging copy and published atomically by
 records intact, and the next build cleans up after it.
 
 The package, by job: :mod:`~analysis.build.project` (the folders, the error),
-:mod:`~analysis.build.keys` (what an execution depends on),
+:mod:`~analysis.build.keys` and :mod:`~analysis.build.code_keys` (what an execution depends on),
 :mod:`~analysis.build.execute` (papermill, freshness), :mod:`~analysis.build.site`
 (staging and the HTML), :mod:`~analysis.build.publish` (the atomic switch and
 recovery) and :mod:`~analysis.build.cli` (``make book``).

@@ -16,9 +16,11 @@ from pathlib import Path
 import nbformat
 
 from analysis.build import cache, publish
+from analysis.build.code_keys import kernel_setup
 from analysis.build.keys import INJECTED_TAG, _code_cells, cache_key, environment_fingerprint, read_notebook, rebase
 from analysis.build.project import BuildError, Project, cell_in_chapter, select
 from analysis.data.files import checkpoint, write_atomic
+from analysis.data.ran import recorded as ran_recorded
 from analysis.data.reads import META_KEY, recorded
 
 KERNEL = "python3"
@@ -55,7 +57,7 @@ def is_fresh(job: Job) -> bool:
         return False
     source = read_notebook(job.chapter)
     reads = rebase(meta.get("reads", []), meta.get("data_version", job.version), job.version)
-    key = cache_key(job.project, source, job.version, job.parameters, reads, job.env)
+    key = cache_key(job.project, source, job.version, job.parameters, reads, job.env, meta.get("ran"))
     return meta.get("key") == key
 
 
@@ -167,14 +169,10 @@ def execute(job: Job) -> Outcome:
         source_path = tmp_dir / job.chapter.name
         nbformat.write(source, source_path)
         output_path = tmp_dir / f"executed-{job.chapter.name}"
-        log = tmp_dir / "reads.log"
+        log, ran_log = tmp_dir / "reads.log", tmp_dir / "ran.log"
         log.touch()
-        # Injected into the kernel before the first cell: the project's root (a scratch copy in
-        # tests) for analysis.paths, and the file analysis.data.reads logs each read to.
-        config = [
-            f"__import__('analysis.paths').paths.configure({str(job.project.root)!r})",
-            f"__import__('analysis.data.reads').data.reads.configure({str(log)!r})",
-        ]
+        ran_log.touch()
+        config = kernel_setup(job.project.root, log, ran_log)  # run in the kernel before the first cell
         try:
             papermill.execute_notebook(
                 str(source_path),
@@ -203,14 +201,16 @@ def execute(job: Job) -> Outcome:
         except Exception as err:  # kernel died, notebook unreadable, ...
             message = f"data release {job.version}, chapter {job.chapter.stem}: failed: {type(err).__name__}: {err}"
             return Outcome(job.chapter, "failed", time.perf_counter() - start, message, version=job.version)
-        reads = recorded(log)  # raises if the kernel was never configured: its reads would be unknown
+        # Each raises if the kernel was never configured: its reads, or the code it ran, would be unknown.
+        reads, ran = recorded(log), ran_recorded(ran_log)
         executed = nbformat.read(output_path, as_version=4)
         strip_run_metadata(executed)
         executed.metadata[META_KEY] = {
             "data_version": job.version,
             "parameters": job.parameters,
             "reads": reads,
-            "key": cache_key(job.project, source, job.version, job.parameters, reads, job.env),
+            "ran": ran,
+            "key": cache_key(job.project, source, job.version, job.parameters, reads, job.env, ran),
         }
         checkpoint("execute")
         _write_atomic(executed, job.store)
@@ -225,7 +225,7 @@ def job_for(project: Project, chapter: Path, version: str, store: Path | None = 
     that an execution is the same wherever it is stored: one made by
     ``make book DATA_VERSION=1.2.0`` serves unchanged once 1.2.0 is the default.
     """
-    env = environment_fingerprint(project, read_notebook(chapter))
+    env = environment_fingerprint(project)
     return Job(project, chapter, version, {"data_version": version}, env, store or project.store(chapter, version))
 
 

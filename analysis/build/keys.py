@@ -2,9 +2,10 @@
 
 The key covers exactly what a chapter's outputs depend on: its code cells
 (not its prose), its papermill parameters other than the release, the
-``analysis`` modules its code can import (found by reading the import
-statements, the chapter's and theirs, transitively; the build tooling is not
-among them), the pinned requirements, and the recorded reads: tables and files
+``analysis`` code its kernel ran (each function that ran and the top level of
+each module loaded, logged while it runs: :mod:`analysis.build.code_keys` says
+why that is sound; the build tooling never runs there), the pinned
+requirements, and the recorded reads: tables and files
 by content, source documents, and what else the chapter used of its release
 (its name, its descriptor, its list of resources: see ``analysis.data.reads``).
 
@@ -17,7 +18,6 @@ it read are the same, and only a changed table's readers run again.
 
 from __future__ import annotations
 
-import ast
 import hashlib
 import json
 from functools import cache
@@ -26,6 +26,7 @@ from pathlib import Path
 import nbformat
 
 from analysis import paths
+from analysis.build.code_keys import _sha, module_digest, ran_fingerprint
 from analysis.build.project import Project
 from analysis.data.files import UnsafePathError, regular_files
 from analysis.data.reads import DESCRIPTOR_READ, FILES_READ, RESOURCES_READ, VERSION_READ
@@ -33,14 +34,6 @@ from analysis.data.sources import LOG_PREFIX as SOURCE_READ
 from analysis.data.sources import read_digest
 
 INJECTED_TAG = "injected-parameters"
-
-
-def _sha(*parts: str) -> str:
-    digest = hashlib.sha256()
-    for part in parts:
-        digest.update(part.encode("utf-8"))
-        digest.update(b"\0")
-    return digest.hexdigest()
 
 
 def _code_cells(nb: nbformat.NotebookNode) -> list[nbformat.NotebookNode]:
@@ -65,112 +58,16 @@ def code_fingerprint(nb: nbformat.NotebookNode) -> str:
     return _sha(json.dumps(cells))
 
 
-def _module_file(name: str) -> Path | None:
-    """The file of module ``analysis.x.y`` in this checkout (None if there is no such module)."""
-    parts = name.split(".")[1:]
-    base = paths.ANALYSIS.joinpath(*parts)
-    for candidate in (base.with_suffix(".py"), base / "__init__.py"):
-        if candidate.is_file():
-            return candidate
-    return None
+def environment_fingerprint(project: Project) -> str:
+    """Hash of what every execution runs in: the pinned requirements and the logger of the code it ran.
 
-
-def _imports(code: str, package: str = "analysis") -> set[str]:
-    """The ``analysis`` modules named by the import statements in ``code`` (anywhere in it)."""
-    found: set[str] = set()
-    try:
-        tree = ast.parse(code)
-    except SyntaxError:
-        return found  # magics and the like: such a cell imports nothing we can follow
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            found |= {alias.name for alias in node.names if alias.name.split(".")[0] == package}
-        elif isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == package:
-            found.add(node.module)
-            named = {f"{node.module}.{alias.name}" for alias in node.names}
-            found |= {name for name in named if _module_file(name)}  # submodules, not functions
-    return found
-
-
-@cache
-def _file_imports(path: str, stamp: tuple[int, int]) -> frozenset[str]:
-    """:func:`_imports` of one module file, parsed once per version of the file (``stamp``)."""
-    return frozenset(_imports(Path(path).read_text(encoding="utf-8")))
-
-
-@cache
-def _closure(roots: frozenset[str], package_dir: Path) -> tuple[Path, ...]:
-    """Files of ``roots`` and of every ``analysis`` module they import, and their packages.
-
-    Cached per process; ``package_dir`` (``paths.ANALYSIS``) is part of the cache key.
+    The ``analysis`` code a chapter ran is hashed from its record instead
+    (:func:`analysis.build.code_keys.ran_fingerprint`); the logger
+    (:mod:`analysis.data.ran`) is here, whole, because it decides what a record holds.
     """
-    seen: set[str] = set()
-    todo = list(roots)
-    while todo:
-        name = todo.pop()
-        if name in seen:
-            continue
-        seen.add(name)
-        parts = name.split(".")
-        todo += [".".join(parts[:i]) for i in range(1, len(parts))]  # importing a.b runs a/__init__.py
-        path = _module_file(name)
-        if path is not None:
-            stat = path.stat()
-            todo += sorted(_file_imports(str(path), (stat.st_mtime_ns, stat.st_size)))
-    return tuple(sorted({p for p in map(_module_file, seen) if p is not None}))
-
-
-def imported_code(nb: nbformat.NotebookNode) -> list[Path]:
-    """The ``analysis`` source files a chapter's code can import."""
-    roots = set()
-    for cell in _code_cells(nb):
-        if cell.cell_type == "code":
-            roots |= _imports(cell.source)
-    return list(_closure(frozenset(roots), paths.ANALYSIS))
-
-
-def environment_fingerprint(project: Project, nb: nbformat.NotebookNode | None = None) -> str:
-    """Hash of the pinned requirements and the ``analysis`` code the chapter imports.
-
-    Without a notebook, all of ``analysis`` (what the HTML build depends on).
-    """
-    files = imported_code(nb) if nb is not None else sorted(paths.ANALYSIS.rglob("*.py"))
-    parts = [part for path in files for part in (path.relative_to(paths.ANALYSIS).as_posix(), module_digest(path))]
     requirements = project.root / "requirements.txt"
-    parts.append(file_digest(requirements) if requirements.exists() else "")
-    return _sha(*parts)
-
-
-def module_digest(path: Path) -> str:
-    """sha256 of a module's syntax tree without docstrings: what runs, not how it is laid out.
-
-    Comments, blank lines, formatting and docstrings change nothing a kernel
-    computes, so reformatting or re-commenting a module executes no chapter;
-    any change to a statement or a value (a module-level constant) does. A
-    file that does not parse is hashed by its bytes (its import fails loudly).
-    """
-    stat = path.stat()
-    return _module_digest(str(path), stat.st_mtime_ns, stat.st_size)
-
-
-@cache
-def _module_digest(path: str, mtime_ns: int, size: int) -> str:
-    text = Path(path).read_bytes()
-    try:
-        tree = ast.parse(text)
-    except SyntaxError:
-        return hashlib.sha256(text).hexdigest()
-    for node in ast.walk(tree):
-        body = getattr(node, "body", None)
-        if (
-            isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef)
-            and body
-            and isinstance(body[0], ast.Expr)
-            and isinstance(body[0].value, ast.Constant)
-            and isinstance(body[0].value.value, str)
-        ):
-            node.body = body[1:] or [ast.Pass()]
-    return hashlib.sha256(ast.dump(tree, annotate_fields=False).encode("utf-8")).hexdigest()
+    logger = paths.ANALYSIS / "data" / "ran.py"
+    return _sha(file_digest(requirements) if requirements.exists() else "", module_digest(logger))
 
 
 def file_digest(path: Path) -> str:
@@ -236,10 +133,21 @@ def data_fingerprint(project: Project, reads: list[str], version: str) -> str:
 
 
 def cache_key(
-    project: Project, nb: nbformat.NotebookNode, version: str, parameters: dict, reads: list[str], env: str
+    project: Project,
+    nb: nbformat.NotebookNode,
+    version: str,
+    parameters: dict,
+    reads: list[str],
+    env: str,
+    ran: dict[str, list[str]] | None = None,
 ) -> str:
-    """The key of executing ``nb`` for release ``version`` when it reads ``reads`` (recorded for ``version``)."""
+    """The key of executing ``nb`` for release ``version`` when it reads ``reads`` (recorded for ``version``)
+    and runs the ``analysis`` code in ``ran`` (its record, :mod:`analysis.build.code_keys`)."""
     others = {k: v for k, v in parameters.items() if k != "data_version"}  # the release counts through its reads
     return _sha(
-        code_fingerprint(nb), json.dumps(others, sort_keys=True), env, data_fingerprint(project, reads, version)
+        code_fingerprint(nb),
+        json.dumps(others, sort_keys=True),
+        env,
+        data_fingerprint(project, reads, version),
+        ran_fingerprint(ran),
     )

@@ -6,7 +6,6 @@ Scratch projects in tmp_path (three tiny chapters over a fixture release).
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -17,11 +16,11 @@ import nbformat
 import psutil
 import pytest
 from support.chores import quiet
+from support.package import copy_package
 from support.releases import write_release
 from support.scratch import make_project, write_chapter
 
-from analysis import paths
-from analysis.build import BuildError, Project, build_book, execute_chapters, keys, stale_chapters
+from analysis.build import BuildError, Project, build_book, execute_chapters, stale_chapters
 from analysis.build import cache as execution_cache
 from analysis.build.editions import edition_files, record_from_chapters, record_from_commit
 
@@ -109,45 +108,128 @@ def test_the_cache_is_bounded_oldest_evicted_first(project):
     assert execution_cache.candidates(project, chapter) == [kept[0], kept[3]]
 
 
-# -- keys by syntax tree ---------------------------------------------------------------------
+# -- keys as fine as the code that ran -------------------------------------------------------
+
+WORDS = "analysis.book.quantities.words"  # small functions the scratch chapters call (see `calling`)
 
 
 @pytest.fixture
 def package_copy(tmp_path, monkeypatch) -> Path:
-    """A copy of ``analysis`` for the build's keys to read (kernels still import the checkout's)."""
-    copy = tmp_path / "analysis"
-    shutil.copytree(paths.ANALYSIS, copy, ignore=shutil.ignore_patterns("__pycache__"))
-    monkeypatch.setattr(paths, "ANALYSIS", copy)
-    keys._closure.cache_clear()
-    yield copy
-    keys._closure.cache_clear()
+    """A copy of ``analysis`` that the build's keys read, and its workers and kernels import.
+
+    This process keeps the checkout's modules (imported already; ``paths.ANALYSIS``
+    points at the copy); the pool's workers (spawned with this ``sys.path``)
+    and their kernels (started with this ``PYTHONPATH``) find the copy first.
+    """
+    copy = copy_package(tmp_path, monkeypatch)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setenv("PYTHONPATH", os.pathsep.join(filter(None, [str(tmp_path), os.environ.get("PYTHONPATH")])))
+    return copy
 
 
-def test_keys_follow_the_syntax_tree_reformatting_executes_nothing_a_changed_value_does(project, package_copy):
-    """Reformatting or re-commenting a module executes nothing; sound: a module-level constant that
-    `release.label` shows (RELEASE_MARK), or a helper the loader calls in a module it imports
-    (analysis.data.files), changed, makes every chapter that imports them stale."""
+def calling(project: Project, stem: str, call: str) -> None:
+    """Make scratch chapter ``stem`` also call ``call`` on ``words`` (:data:`WORDS`) in its last cell."""
+    path = project.chapters_dir / f"{stem}.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    nb.cells[1].source += "\nfrom analysis.book.quantities import words"
+    nb.cells[-1].source += f"\n{call}"
+    nbformat.write(nb, path)
+
+
+def record(project: Project, stem: str) -> dict[str, list[str]]:
+    """What the chapter's stored execution ran of ``analysis``: ``{module: [function, ...]}``."""
+    return nbformat.read(project.chapters_dir / f"{stem}.ipynb", as_version=4).metadata["treadmill"]["ran"]
+
+
+def running(project: Project, module: str, function: str | None = None) -> list[str]:
+    """The chapters whose record says they loaded ``module`` (and ran its ``function``)."""
+    return [
+        c.stem
+        for c in project.chapters()
+        if module in (ran := record(project, c.stem)) and (function is None or function in ran[module])
+    ]
+
+
+def replace_once(path: Path, old: str, new: str) -> str:
+    """Edit ``path`` (``old`` must occur once); returns the text before the edit."""
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, (path, old)
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return text
+
+
+@pytest.fixture
+def calls(project) -> Project:
+    """The scratch book, two chapters calling functions of :data:`WORDS` (one directly, one via another)."""
+    calling(project, "01_excerpts", "words.number_text(2.0)")  # -> _plain_number
+    calling(project, "02_codes", 'words.how_many(len(release.table("codes")))')  # -> in_words -> NUMBER_WORDS
     execute_chapters(project, echo=quiet)
-    loader = package_copy / "data" / "release.py"
-    text = loader.read_text(encoding="utf-8")
-    reformatted = text.replace("\n\n\n", "\n\n\n\n# a comment the author added\n\n", 3)
-    reformatted = reformatted.replace('"""', '"""Reworded. ', 1)  # the module's docstring
-    assert reformatted != text
-    loader.write_text(reformatted, encoding="utf-8")
-    assert stale_chapters(project, "1.0.0") == []
-    assert set(statuses(execute_chapters(project, echo=quiet)).values()) == {"reused"}
-    every = ["01_excerpts", "02_codes", "03_nothing"]
-    assert text.count('RELEASE_MARK = "__DATA_RELEASE__"') == 1
-    loader.write_text(text.replace('RELEASE_MARK = "__DATA_RELEASE__"', 'RELEASE_MARK = "__RELEASE__"'))
-    assert stale_chapters(project, "1.0.0") == every
-    loader.write_text(text, encoding="utf-8")
-    helpers = package_copy / "data" / "files.py"
-    text = helpers.read_text(encoding="utf-8")
-    assert "def regular_files(" in text
-    helpers.write_text(text.replace("def regular_files(", "def regular_files(  # layout only\n", 1))
-    assert stale_chapters(project, "1.0.0") == []
-    helpers.write_text(text.replace("    return ", "    _unused = 0\n    return ", 1), encoding="utf-8")
-    assert stale_chapters(project, "1.0.0") == every
+    return project
+
+
+def test_a_record_lists_the_code_the_kernel_ran_and_never_the_tooling(calls):
+    assert {"number_text", "_plain_number"} <= set(record(calls, "01_excerpts")[WORDS])
+    assert not {"how_many", "in_words"} & set(record(calls, "01_excerpts")[WORDS])
+    assert {"how_many", "in_words"} <= set(record(calls, "02_codes")[WORDS])
+    assert WORDS not in record(calls, "03_nothing")
+    every = {c.stem: record(calls, c.stem) for c in calls.chapters()}
+    assert all("analysis.data.release" in ran for ran in every.values())  # each loads its release
+    tooling = [m for ran in every.values() for m in ran if m.startswith(("analysis.build", "analysis.sphinx_ext"))]
+    assert tooling == []
+
+
+def test_an_edited_function_makes_stale_only_the_chapters_that_ran_it_however_deep(calls, package_copy):
+    """One function edited: only the chapters whose record lists it are stale (its callers' callers too);
+    a module-level constant a function reads, edited: every chapter that loaded its module. Undone: none."""
+    words = package_copy / "book" / "quantities" / "words.py"
+    cases = [  # (file, edit, module and function whose runners must be stale)
+        (words, ('f"{value:,g}"', 'f"{value:,G}"'), (WORDS, "number_text")),  # called by a cell
+        (words, ("value = float(value)", "value = float(value) + 0"), (WORDS, "_plain_number")),  # two calls deep
+        (words, ("n = int(n)", "n = int(n) + 0"), (WORDS, "in_words")),  # two calls deep, by another chapter
+        (words, ('"less than": "less than"', '"less than": "under"'), (WORDS, None)),  # a module-level constant
+        (package_copy / "words.py", ('"twenty"', '"a score"'), ("analysis.words", None)),  # read by in_words
+    ]
+    for path, (old, new), (module, function) in cases:
+        expected = running(calls, module, function)
+        assert 0 < len(expected), (module, function)
+        if function is not None:
+            assert len(expected) < len(calls.chapters()), function  # finer than the module
+        text = replace_once(path, old, new)
+        assert stale_chapters(calls, "1.0.0") == expected, (module, function)
+        path.write_text(text, encoding="utf-8")  # the undo
+        assert stale_chapters(calls, "1.0.0") == []
+
+
+def reformat(package: Path) -> list[Path]:
+    """Reformat every module of ``package`` (ruff, other settings), comment it, reword its docstring."""
+    style = ["--line-length", "72", "--config", "format.quote-style='single'", "--config", "indent-width=2"]
+    done = subprocess.run([sys.executable, "-m", "ruff", "format", "--no-cache", *style, str(package)], check=False)
+    assert done.returncode == 0
+    changed = []
+    for path in sorted(package.rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        new = "# A comment the author added.\n" + text.replace("\n\n\n", "\n\n\n# Another.\n\n")
+        for quote in ('"""', "'''"):
+            new = new.replace(quote, quote + "Reworded: ", 1) if text.startswith(quote) else new
+        path.write_text(new, encoding="utf-8")
+        changed.append(path)
+    return changed
+
+
+def test_reformatting_the_package_or_undoing_an_edit_executes_nothing(calls, package_copy):
+    before = {p: p.read_bytes() for p in package_copy.rglob("*.py")}
+    assert len(reformat(package_copy)) == len(before)
+    assert all(p.read_bytes() != text for p, text in before.items())
+    said: list[str] = []
+    assert set(statuses(execute_chapters(calls, echo=said.append)).values()) == {"reused"}, said
+    words = package_copy / "book" / "quantities" / "words.py"
+    text = replace_once(words, "n = int(n)\n", "n = int(n) + 0\n")
+    outcomes = statuses(execute_chapters(calls, echo=quiet))
+    executed = sorted(stem for stem, status in outcomes.items() if status == "executed")
+    assert executed == running(calls, WORDS, "in_words") and executed  # from the records before the edit
+    words.write_text(text, encoding="utf-8")  # the undo: the execution before the edit is in the cache
+    said.clear()
+    assert set(statuses(execute_chapters(calls, echo=said.append)).values()) == {"reused"}, said
 
 
 # -- editions --------------------------------------------------------------------------------

@@ -7,12 +7,12 @@ fixture release); the real chapters are only read, by the freshness test.
 from __future__ import annotations
 
 import json
-import shutil
 
 import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 from support.chores import quiet
+from support.package import chapter_keys, copy_package, edit_function, module_path, records
 from support.releases import rehash, write_release
 from support.scratch import CHAPTERS, make_project, run_tool, set_markdown, write_chapter
 
@@ -217,34 +217,28 @@ def test_merge_prose_keeps_outputs_and_the_injected_parameters_cell():
 
 
 def test_the_build_tooling_is_not_in_any_chapters_key(tmp_path, monkeypatch):
-    """Editing the tooling (build, releases) re-executes no chapter; editing what chapters import does."""
-    from analysis.build import keys
-
-    copy = tmp_path / "analysis"
-    shutil.copytree(paths.ANALYSIS, copy, ignore=shutil.ignore_patterns("__pycache__"))
-    monkeypatch.setattr(paths, "ANALYSIS", copy)
+    """Editing the tooling (build, releases) changes no chapter's key; editing what every chapter ran does."""
     project = Project(paths.ROOT)
-    chapters = [nbformat.read(c, as_version=4) for c in project.chapters()]
-
-    def fingerprints() -> list[str]:
-        keys._closure.cache_clear()
-        return [keys.environment_fingerprint(project, nb) for nb in chapters]
-
-    before = fingerprints()
+    recorded = records(project.chapters())
+    copy = copy_package(tmp_path, monkeypatch)
+    before = chapter_keys(project, recorded)
     tooling_files = (
         "build/execute.py",
         "build/site.py",
         "build/changes.py",
+        "build/code_keys.py",
         "releases/diff.py",
         "releases/registry.py",
     )
     for tooling in tooling_files:
-        (copy / tooling).write_text((copy / tooling).read_text() + "\n# an edit to the tooling\n")
-    assert fingerprints() == before
-    loader = copy / "data" / "release.py"
-    loader.write_text(loader.read_text() + "\nAN_EDIT = 'every chapter depends on'\n")  # a statement: a comment is none
-    changed = fingerprints()
-    assert all(a != b for a, b in zip(before, changed, strict=True))
+        (copy / tooling).write_text((copy / tooling).read_text() + "\nAN_EDIT = 'to the tooling'\n")
+    assert chapter_keys(project, recorded) == before
+    loader = "analysis.data.release"
+    common = set.intersection(*(set(meta["ran"].get(loader, [])) for meta in recorded.values()))
+    assert common, "no function of the loader ran in every chapter"
+    edit_function(module_path(copy, loader), sorted(common)[0])
+    changed = chapter_keys(project, recorded)
+    assert all(changed[stem] != before[stem] for stem in recorded)
 
 
 def test_the_html_is_incremental_sphinx_rereads_only_the_changed_page(project):
