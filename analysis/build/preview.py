@@ -180,10 +180,22 @@ class WarmWorker:
                 text=True,
             )
         self.ready: bool | None = None  # known once the worker's first reply has been read
+        self._hello = threading.Thread(target=self._greet, daemon=True)  # says in the terminal when it is up
+        self._hello.start()
+
+    def _greet(self) -> None:
+        hello = self._read() or {"ready": False, "error": "the warm worker ended while starting"}
+        self.ready = bool(hello.get("ready"))
+        if self.ready:
+            self.echo(f"[preview] warm Sphinx ready ({hello['seconds']:.1f} s): prose saves skip the whole build")
+        else:
+            self.echo(f"[preview] no warm Sphinx: {hello.get('error')}; every save runs the whole build")
 
     def _read(self) -> dict | None:
-        assert self.process is not None and self.process.stdout is not None
-        for line in self.process.stdout:
+        stdout = self.process.stdout if self.process else None
+        if stdout is None:
+            return None
+        for line in stdout:
             if line.startswith(PREFIX):
                 return json.loads(line[len(PREFIX) :])
         return None  # it ended
@@ -192,13 +204,7 @@ class WarmWorker:
         """The worker's reply to a batch (None: no worker to ask, and the normal build must run)."""
         if self.process is None:
             return None
-        if self.ready is None:
-            hello = self._read() or {"ready": False, "error": "the warm worker ended while starting"}
-            self.ready = bool(hello.get("ready"))
-            if self.ready:
-                self.echo(f"[preview] warm Sphinx ready ({hello['seconds']:.1f} s)")
-            else:
-                self.echo(f"[preview] no warm Sphinx: {hello.get('error')}; every save runs the whole build")
+        self._hello.join()  # a save made while the worker starts waits for it (it is still quicker)
         if not self.ready:
             self.stop()
             return None
@@ -219,14 +225,18 @@ class WarmWorker:
         if self.process is None:
             return
         process, self.process = self.process, None
-        for stream in (process.stdin, process.stdout):
-            if stream is not None:
-                stream.close()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        if process.stdin is not None:
+            process.stdin.close()  # an idle worker ends on this
+        for end in (process.terminate, process.kill):
+            try:
+                process.wait(timeout=5)
+                break
+            except subprocess.TimeoutExpired:
+                end()  # one still starting (or building) is stopped; the next build's recover() tidies
+        process.wait()
+        self._hello.join(timeout=5)
+        if process.stdout is not None:
+            process.stdout.close()
 
 
 def saved_at(paths_changed: list[str]) -> float:
