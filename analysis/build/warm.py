@@ -37,6 +37,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import nbformat
 
@@ -55,6 +56,9 @@ from analysis.build.site import (
     html_inputs_key,
 )
 from analysis.data.files import write_atomic
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
 
 PREFIX = "@@warm "
 FOLDER = "preview"  # under _build/: the warm application's sources, doctrees and output
@@ -81,7 +85,7 @@ class Warm:
         self.out = self.root / "out" / "html"
         self.log = io.StringIO()
         self._stack = contextlib.ExitStack()
-        self.app = None
+        self.app: Sphinx | None = None
         self.phases: dict[str, float] = {}  # seconds per step of the last rebuild, for the terminal
 
     def _lap(self, name: str, since: float) -> float:
@@ -129,13 +133,16 @@ class Warm:
         return time.perf_counter() - start
 
     def _build(self) -> None:
+        app = self.app
+        if app is None:
+            raise BuildError("the warm Sphinx application was never started")
         self.log.seek(0)
         self.log.truncate()
         try:
-            self.app.build(False, [])  # type: ignore[union-attr]  # set by start()
+            app.build(False, [])
         except Exception as err:  # noqa: BLE001 (Sphinx raises anything an extension raises; reported, not lost)
             raise BuildError(self._messages(f"{type(err).__name__}: {err}")) from err
-        if self.app.statuscode != 0:  # type: ignore[union-attr]
+        if app.statuscode != 0:
             raise BuildError(self._messages())
 
     def _messages(self, extra: str = "") -> str:
