@@ -261,7 +261,8 @@ def rebuild(
         )
         return worker
     if reply:
-        echo(f"[preview] whole build: {reply.get('reason') or reply.get('error', '').splitlines()[0]}")
+        why = str(reply.get("reason") or reply.get("error") or reply).split("\n")[0]
+        echo(f"[preview] whole build: {why}")
     if worker:
         worker.stop()  # its staged book is now behind; a new one starts from the next successful build
     ok = build(project, state, echo)

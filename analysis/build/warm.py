@@ -151,15 +151,16 @@ class Warm:
 
     def not_prose(self, changed: list[Path]) -> str | None:
         """Why this batch of changes needs the normal build; None when it is prose edits only."""
+        chapters = self.project.chapters_dir.resolve()
         for path in changed:
-            if path.parent != self.project.chapters_dir or path.suffix != ".ipynb":
+            if path.resolve().parent != chapters or path.suffix != ".ipynb":
                 return f"{path.name} is not a chapter notebook"
             staged = self.book / "chapters" / path.name
             if not path.is_file() or not staged.is_file():
                 return f"{path.name} was added or removed"
             try:
                 new = _with_release_name(self.project.store(path, self.version), self.version)
-            except (OSError, ValueError) as err:  # a half-written or broken notebook: the normal build says why
+            except Exception as err:  # noqa: BLE001 (a half-written or broken notebook: the normal build says why)
                 return f"{path.name} could not be read: {err}"
             if _code_view(new) != _code_view(nbformat.read(staged, as_version=4)):
                 return f"{path.name}: its code, outputs or metadata changed"
