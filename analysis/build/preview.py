@@ -44,11 +44,12 @@ ROUTE = "/__preview/"
 WATCHED = ("chapters", "data", "analysis", "_config.yml", "_toc.yml", "_static")
 IGNORED_PARTS = {"__pycache__", ".ipynb_checkpoints", "_build"}
 IGNORED_SUFFIXES = (".partial", ".pyc", ".tmp")
-# Editors' temporary files, by name: Vim's swap files and its write test "4913", backups "x~",
+# Editors' temporary files, by name: Vim's hidden swap files (".x.swp" back to ".x.saa", and ".x.swx")
+# and its write test "4913", backups "x~",
 # Emacs's lock ".#x" and auto-save "#x#", GNOME's ".goutputstream-*", the ".~x" that Jupyter's
 # atomic save writes first, JetBrains' "x___jb_tmp___"/"x___jb_old___", Kate's ".x.kate-swp".
 EDITOR_TEMP = re.compile(
-    r"\..*\.sw[a-p]x?|.*~|\.#.*|#.*#|4913|\.goutputstream-.*|\.~.*|.*___jb_(?:tmp|old)___|\..*\.kate-swp"
+    r"\..*\.s[a-w][a-z]|.*~|\.#.*|#.*#|4913|\.goutputstream-.*|\.~.*|.*___jb_(?:tmp|old)___|\..*\.kate-swp"
 )
 
 RELOAD_SCRIPT = """(function () {
