@@ -86,6 +86,7 @@ class Warm:
         self.log = io.StringIO()
         self._stack = contextlib.ExitStack()
         self.app: Sphinx | None = None
+        self._assets: tuple[list, list] = ([], [])
         self.phases: dict[str, float] = {}  # seconds per step of the last rebuild, for the terminal
 
     def _lap(self, name: str, since: float) -> float:
@@ -129,15 +130,26 @@ class Warm:
             keep_going=True,
         )
         app.config.latex_documents = update_latex_documents(app.config.latex_documents, meta["latex_doc_overrides"])
+        # Scripts and stylesheets registered so far; a theme adds one per page while writing it
+        # (pydata-sphinx-theme's ``DOCUMENTATION_OPTIONS.pagename``), and Sphinx would add every one
+        # of those to every page of the next build of this application.
+        self._assets = (list(app.registry.js_files), list(app.registry.css_files))
         self._build()
         return time.perf_counter() - start
 
     def _build(self) -> None:
+        from sphinx.builders.html import StandaloneHTMLBuilder
+
         app = self.app
         if app is None:
             raise BuildError("the warm Sphinx application was never started")
         self.log.seek(0)
         self.log.truncate()
+        app.registry.js_files[:], app.registry.css_files[:] = (list(files) for files in self._assets)
+        builder = app.builder
+        if isinstance(builder, StandaloneHTMLBuilder):  # its asset lists again as after its init()
+            builder.init_css_files()
+            builder.init_js_files()
         try:
             app.build(False, [])
         except Exception as err:  # noqa: BLE001 (Sphinx raises anything an extension raises; reported, not lost)

@@ -120,9 +120,12 @@ def test_preview_rebuilds_on_save_and_reports_failures_while_serving_the_previou
 def test_a_prose_save_takes_the_warm_path_and_editor_temp_files_start_nothing(running):
     base, chapters = running.base(), running.project.chapters_dir
     page = base + "chapters/02_codes.html"
+    scripts = get(page).count("<script")
 
     set_markdown(chapters / "02_codes.ipynb", "# Codes\n\nA sentence for the warm path.")
     wait_for(lambda: "A sentence for the warm path." in get(page), "the prose save to be served")
+    # The page as the whole build writes it: no script a theme added to another page, or to an earlier build.
+    assert get(page).count("<script") == scripts
     wait_for(lambda: running.printed(r"prose save -> page served in [\d.]+ s \(warm Sphinx"), "the warm rebuild line")
     assert not running.printed(r"\(whole build\)"), "".join(running.lines)
     generation = state(base)["generation"]
