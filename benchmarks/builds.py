@@ -179,7 +179,7 @@ def autobuild_latency(root: Path, stem: str, logs: Path) -> list[float]:
         "--port",
         str(port),
         "--ignore",
-        "*/_build/*",
+        "_build",  # Jupyter Book's cache and executed copies live there: its own writes start no rebuild
     ]
     process = _server(cmd, root, env, logs / "sphinx-autobuild.log", lambda _text: bool(_get(page)))
     try:
