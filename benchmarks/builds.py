@@ -15,8 +15,8 @@ from typing import Any
 from benchmarks.harness import JUPYTER_BOOK, PYTHON, STAMP, BenchError, Measured, Run, clean_env, measure, tail
 from benchmarks.scratch import PROSE_MARK, edit_prose
 
-# "  executed  05_treadmill (2.1 s)"; a chapter of the release the changes page compares with
-# ends its name with " [data release 1.1.0]", recorded here as "05_treadmill@1.1.0".
+# "  executed  05_treadmill (2.1 s)"; a chapter of another release than the one built (only when
+# asked for: older releases are read from their editions) ends " [data release 1.1.0]", kept as "05_treadmill@1.1.0".
 OURS_LINE = re.compile(r"^\s+(executed|reused|failed)\s+(\S+)(?: \[data release ([^\]]+)\])?", re.M)
 OURS_HTML = re.compile(r"built\s+HTML \(([\d.]+) s[,)]")
 JB_EXECUTED = re.compile(r"([^\s/]+)\.ipynb: Executed notebook in ([\d.]+) seconds")

@@ -72,6 +72,12 @@ def observations(results: list[Run], facts: dict) -> list[str]:
             f"- Run {run['rep']}, chapter edit: Jupyter Book's cache re-executed "
             f"{', '.join(run['jb_executed']) or 'nothing'}."
         )
+    for run in facts.get("release_runs", []):
+        out.append(
+            f"- Run {run['rep']}, {facts.get('release_change', 'a new release')}: our build executed "
+            f"{', '.join(run['ours_executed']) or 'nothing'} (the changed table's readers: "
+            f"{', '.join(facts.get('readers', [])) or 'none'})."
+        )
     for run in runs_of(results, "jb_noop").values():
         out.append(
             f"- Run {run.rep}, no-op: Jupyter Book executed {len(run.executed)} notebooks and took "
