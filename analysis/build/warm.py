@@ -101,6 +101,10 @@ class Warm:
         if not (work / WORK_OK).is_file():
             raise BuildError(f"no complete build in {work} to start from")
         _sync(work / "book", self.book)  # unchanged files keep their mtime: Sphinx re-reads only the others
+        # The work folder can be behind the published site by prose edits a warm build published
+        # (the normal build then finds its inputs unchanged and leaves the work folder alone).
+        for chapter in self.project.chapters():
+            self._stage(chapter)
         from jupyter_book.config import get_final_config
         from jupyter_book.pdf import update_latex_documents
         from sphinx.application import Sphinx
@@ -178,6 +182,14 @@ class Warm:
                 return f"{path.name}: its code, outputs or metadata changed"
         return None
 
+    def _stage(self, chapter: Path) -> None:
+        """Write the chapter as the normal build stages it, unless the staged copy is that already (its mtime stays)."""
+        text = nbformat.writes(_with_release_name(self.project.store(chapter, self.version), self.version))
+        text += "" if text.endswith("\n") else "\n"  # as nbformat.write ends a file
+        target = self.book / "chapters" / chapter.name
+        if not target.is_file() or target.read_text(encoding="utf-8") != text:
+            target.write_text(text, encoding="utf-8")
+
     def _publish(self, changed: list[Path]) -> None:
         """Stage the chapters, build, publish a copy of the output (under the build lock throughout)."""
         with publish.locked(self.project.build_dir):
@@ -187,8 +199,7 @@ class Warm:
         lap = time.perf_counter()
         key = html_inputs_key(self.project, self.version)
         for path in changed:
-            staged = _with_release_name(self.project.store(path, self.version), self.version)
-            nbformat.write(staged, self.book / "chapters" / path.name)
+            self._stage(path)
         lap = self._lap("stage", lap)
         self._build()
         lap = self._lap("sphinx", lap)

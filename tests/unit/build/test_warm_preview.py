@@ -80,3 +80,15 @@ def test_anything_else_takes_the_whole_build_and_says_why(warm):
     assert warm.not_prose([chapters / "04_new.ipynb"]) == "04_new.ipynb was added or removed"
     (chapters / "01_excerpts.ipynb").write_text("{ half written", encoding="utf-8")
     assert "01_excerpts.ipynb could not be read" in warm.not_prose([chapters / "01_excerpts.ipynb"])
+
+
+def test_staging_rewrites_only_a_chapter_whose_staged_copy_is_behind(warm):
+    """When the worker starts, a chapter the work folder holds an older prose of is staged anew, the rest kept."""
+    chapters, staged = warm.project.chapters_dir, warm.book / "chapters"
+    before = {p.name: p.stat().st_mtime_ns for p in staged.iterdir()}
+    set_markdown(chapters / "02_codes.ipynb", "# Codes\n\nPublished by a warm build, not yet in the work folder.")
+    for chapter in warm.project.chapters():
+        warm._stage(chapter)
+    after = {p.name: p.stat().st_mtime_ns for p in staged.iterdir()}
+    assert [name for name in before if after[name] != before[name]] == ["02_codes.ipynb"]
+    assert "not yet in the work folder" in (staged / "02_codes.ipynb").read_text(encoding="utf-8")
