@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from benchmarks.harness import Run
-from benchmarks.stats import jb_exec, med, ours_exec, runs_of, seconds, values
+from benchmarks.stats import cpu, jb_exec, med, ours_exec, runs_of, seconds, values
 from benchmarks.targets import executed
 
 
@@ -20,9 +20,9 @@ def _split(results: list[Run], ours: str, jb: str) -> str:
     mine, theirs = _first(results, ours), _first(results, jb)
     html = mine.html_seconds if mine else None
     return (
-        f"ours took {_fmt(med(values(results, ours, seconds)))}, of which executing "
-        f"{_fmt(med(values(results, ours, ours_exec)))} "
-        f"(with hashing and staging) and the HTML step {_fmt(html)}; Jupyter Book took "
+        f"ours took {_fmt(med(values(results, ours, seconds)))}: {_fmt(med(values(results, ours, ours_exec)))} "
+        f"before the HTML step (start-up, freshness check, executions, staging) and the HTML step {_fmt(html)}; "
+        "Jupyter Book took "
         f"{_fmt(med(values(results, jb, seconds)))}, of which executing notebooks "
         f"{_fmt(med(values(results, jb, jb_exec)))} ({len(theirs.executed) if theirs else '–'} executed)"
     )
@@ -86,6 +86,19 @@ def explain(name: str, results: list[Run], facts: dict) -> str | None:
             "`sphinx-build` afresh for each save. What is left on our side is Sphinx re-reading the page and "
             "rewriting the pages that depend on it, and the load of the machine: the figures come from a 2-core "
             "machine shared with other work."
+        )
+    if name.startswith("No-op"):
+        run = _first(results, "noop")
+        return (
+            f"A no-op `make book` took {_fmt(med(values(results, 'noop', seconds)))} wall and "
+            f"{_fmt(med(values(results, 'noop', cpu)))} CPU at a load of {run.load:.1f} when it started; "
+            f"it executed {len(run.executed)} chapters and reused {len(run.reused)}. Finding nothing to do "
+            "still costs a Python start-up, the build's imports, the key of every chapter (code, imported "
+            "modules, data read) and the HTML inputs key. What would meet it: a quieter machine first (the "
+            "figure is wall time), then fewer imports before the keys are known and keys served from a "
+            "cache of file stats instead of hashed again."
+            if run
+            else None
         )
     if name.startswith("`make test`"):
         return (

@@ -239,12 +239,14 @@ def test_shortfalls_explain_each_target_not_met_with_this_runs_figures():
     rows = [
         ("Clean build / `jupyter-book build .` with an empty cache ≤ 0.8", "1.33", False),
         ("One figure function edited: only the chapters that use it are executed", "…", False),
-        ("No-op ≤ 1 s", "0.7 s", True),
+        ("No-op `make book` ≤ 1 s", "0.7 s", True),
     ]
     lines = shortfalls(rows, results, facts)
     assert len(lines) == 2 and lines[0].startswith("- **Clean build")
     assert "executed 2 chapters of the default release" in lines[0]
-    assert "of which executing 20.0 s" in lines[0] and "the HTML step 20.0 s" in lines[0]  # 40 s less the HTML
+    assert "40.0 s: 20.0 s before the HTML step" in lines[0] and "the HTML step 20.0 s" in lines[0]  # 40 less 20
     assert "of which executing notebooks 30.0 s (2 executed)" in lines[0]
     assert "executed 2 chapters, 1 of which do not use it (02_x)" in lines[1]
     assert shortfalls(rows[2:], results, facts) == ["Every target was met in this run."]
+    noop = shortfalls([(rows[2][0], "", False)], results, facts)[0]
+    assert "took 0.5 s wall and 0.2 s CPU" in noop and "executed 0 chapters" in noop  # run("noop", 1, 0.5)
