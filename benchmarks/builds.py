@@ -1,19 +1,22 @@
-"""The commands compared: our build, Jupyter Book's, ``make test`` and ``make preview``, each measured once."""
+"""The commands compared, each measured once: our build and ``jupyter-book build .``, ``make test``, and
+``make preview`` against ``sphinx-autobuild`` (save to served page)."""
 
 from __future__ import annotations
 
-import json
 import re
+import socket
 import subprocess
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 from typing import Any
 
 from benchmarks.harness import JUPYTER_BOOK, PYTHON, STAMP, BenchError, Measured, Run, clean_env, measure, tail
-from benchmarks.scratch import edit_prose
+from benchmarks.scratch import PROSE_MARK, edit_prose
 
-# "  executed  05_treadmill (2.1 s)"; a chapter of the release the changes page compares with
-# ends its name with " [data release 1.1.0]", recorded here as "05_treadmill@1.1.0".
+# "  executed  05_treadmill (2.1 s)"; a chapter of another release than the one built (only when
+# asked for: older releases are read from their editions) ends " [data release 1.1.0]", kept as "05_treadmill@1.1.0".
 OURS_LINE = re.compile(r"^\s+(executed|reused|failed)\s+(\S+)(?: \[data release ([^\]]+)\])?", re.M)
 OURS_HTML = re.compile(r"built\s+HTML \(([\d.]+) s[,)]")
 JB_EXECUTED = re.compile(r"([^\s/]+)\.ipynb: Executed notebook in ([\d.]+) seconds")
@@ -23,7 +26,7 @@ JB_FAILED = re.compile(r"([^\s/]+)\.ipynb: .*Executing notebook failed")
 
 def _run(m: Measured, case: str, rep: int, ok: bool, **found: Any) -> Run:
     """One measured run of ``case``: its time, memory and load, and what its log says it did."""
-    return Run(case, rep, m.seconds, m.tree_mb, m.proc_mb, ok, load=m.load, **found)
+    return Run(case, rep, m.seconds, m.tree_mb, m.proc_mb, ok, load=m.load, cpu_seconds=m.cpu, **found)
 
 
 def run_ours(root: Path, case: str, rep: int, logs: Path) -> Run:
@@ -49,7 +52,8 @@ def run_ours(root: Path, case: str, rep: int, logs: Path) -> Run:
 
 
 def run_jb(root: Path, case: str, rep: int, logs: Path) -> Run:
-    cmd = [str(JUPYTER_BOOK), "build", "--all", str(root)]
+    """``jupyter-book build .`` in the book's folder, as its author types it (incremental: no ``--all``)."""
+    cmd = [str(JUPYTER_BOOK), "build", "."]
     m = measure(cmd, root, clean_env(root), logs / f"{case}-{rep}.log")
     text = m.text
     executed = JB_EXECUTED.findall(text)
@@ -80,7 +84,7 @@ def run_make_test(root: Path, rep: int, logs: Path) -> Run:
     summary = re.findall(r"^=+ (.*(?:passed|failed|error).*?) =+$", text, re.M)
     steps = re.findall(r"^make: \[[^\]]*: (\S+)\] Error \d+ \(ignored\)", text, re.M)
     ok = code == 0 and not steps
-    run = Run("test", rep, m.seconds, m.tree_mb, m.proc_mb, ok, load=m.load, log=str(logs / f"test-{rep}.log"))
+    run = _run(m, "test", rep, ok, log=str(logs / f"test-{rep}.log"))
     if not ok:
         run.failed = [f"`make {step}` failed" for step in steps] or [f"exit code {code}"]
         print(f"    make test failed; log {run.log}:\n{tail(text, 8)}", flush=True)
@@ -88,43 +92,97 @@ def run_make_test(root: Path, rep: int, logs: Path) -> Run:
     return run
 
 
-def preview_latency(root: Path, stem: str, logs: Path) -> float | None:
-    """Seconds from saving a prose edit to the preview server's next successful build (pages reload then)."""
-    import urllib.request
-
-    def state(base: str) -> dict:
-        with urllib.request.urlopen(base + "__preview/state", timeout=5) as response:  # noqa: S310 (localhost)
-            return json.loads(response.read())
-
-    log = (logs / "preview.log").open("w")
-    process = subprocess.Popen(
-        [str(PYTHON), "-m", "analysis.build.preview", "--port", "0"],
-        cwd=root,
-        env=clean_env(root),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+def _get(url: str) -> str:
     try:
-        base = None
-        deadline = time.monotonic() + 600
-        while base is None and time.monotonic() < deadline:
-            line = process.stdout.readline()
-            log.write(line)
-            if found := re.search(r"serving (http://127\.0\.0\.1:\d+/)", line):
-                base = found.group(1)
-        if base is None:
-            return None
-        before = state(base)["generation"]
-        edit_prose(root, stem, 99)
+        with urllib.request.urlopen(url, timeout=5) as response:  # noqa: S310 (127.0.0.1 only)
+            return response.read().decode("utf-8", errors="replace")
+    except (urllib.error.URLError, OSError):
+        return ""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+SAVES = 3  # prose saves timed per server (the median is reported)
+SETTLE = 600  # seconds at most for a server to start, or a save to reach the page
+
+
+def save_to_page(root: Path, stem: str, page: str, first_rep: int) -> list[float]:
+    """Seconds from each of :data:`SAVES` prose saves (:func:`edit_prose`) until ``page`` serves the new sentence."""
+    times = []
+    for rep in range(first_rep, first_rep + SAVES):
+        edit_prose(root, stem, rep)
         start = time.perf_counter()
-        while time.perf_counter() - start < 300:
-            if state(base)["generation"] > before:
-                return time.perf_counter() - start
+        while f"{PROSE_MARK} ({rep})" not in _get(page):
+            if time.perf_counter() - start > SETTLE:
+                raise BenchError(f"a prose save never reached {page}")
             time.sleep(0.05)
-        return None
-    finally:
-        process.terminate()
+        times.append(time.perf_counter() - start)
+        time.sleep(1)  # let the server settle (the page reloads, the watcher goes quiet)
+    return times
+
+
+def _server(cmd: list[str], root: Path, env: dict[str, str], log: Path, ready) -> subprocess.Popen:
+    """Start a preview server and wait (bounded) until ``ready(log text)`` says it is up."""
+    out = log.open("w")
+    process = subprocess.Popen(cmd, cwd=root, env=env, stdout=out, stderr=subprocess.STDOUT, text=True)
+    out.close()  # the child holds its own descriptor
+    deadline = time.monotonic() + SETTLE
+    while not ready(log.read_text(encoding="utf-8", errors="replace")):
+        if process.poll() is not None or time.monotonic() > deadline:
+            process.kill()
+            process.wait()
+            raise BenchError(f"{cmd[2] if len(cmd) > 2 else cmd[0]} did not start; log {log}")
+        time.sleep(0.2)
+    return process
+
+
+def _stop(process: subprocess.Popen) -> None:
+    process.terminate()
+    try:
         process.wait(timeout=30)
-        process.stdout.close()
-        log.close()
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+def preview_latency(root: Path, stem: str, logs: Path) -> list[float]:
+    """``make preview`` on a built copy: save to served page, :data:`SAVES` prose saves, once its warm Sphinx is up."""
+    port = free_port()
+    log = logs / "preview.log"
+    cmd = [str(PYTHON), "-m", "analysis.build.preview", "--port", str(port)]
+    process = _server(cmd, root, clean_env(root), log, lambda text: "warm Sphinx ready" in text or "no warm" in text)
+    try:
+        return save_to_page(root, stem, f"http://127.0.0.1:{port}/chapters/{stem}.html", 101)
+    finally:
+        _stop(process)
+
+
+def autobuild_latency(root: Path, stem: str, logs: Path) -> list[float]:
+    """``sphinx-autobuild`` over the Jupyter Book copy (its conf.py from ``jupyter-book config sphinx .``),
+    reusing that build's environment and cache: save to served page, :data:`SAVES` prose saves."""
+    env = clean_env(root, treadmill_root=False)
+    subprocess.run([str(JUPYTER_BOOK), "config", "sphinx", "."], cwd=root, env=env, check=True, capture_output=True)
+    port = free_port()
+    page = f"http://127.0.0.1:{port}/chapters/{stem}.html"
+    cmd = [
+        str(PYTHON.parent / "sphinx-autobuild"),
+        ".",
+        "_build/html",
+        "-d",
+        "_build/.doctrees",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--ignore",
+        "_build",  # Jupyter Book's cache and executed copies live there: its own writes start no rebuild
+    ]
+    process = _server(cmd, root, env, logs / "sphinx-autobuild.log", lambda _text: bool(_get(page)))
+    try:
+        return save_to_page(root, stem, page, 201)
+    finally:
+        _stop(process)

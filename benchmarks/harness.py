@@ -5,9 +5,10 @@ Timers: wall time is ``time.perf_counter`` (the standard library's high-resoluti
 sample needs its own scratch state (a fresh copy, one edit), made between runs by
 :mod:`benchmarks.cases`, and each case runs once per repeat. hyperfine, which the issue suggests,
 is not installable offline (the PyPI package of that name is another project), so it is not used.
-Memory has no ready-made timer: the summed RSS of the whole process tree (the build, its workers
-and kernels) is sampled with psutil every ``SAMPLE_EVERY`` s; the largest single process comes from
-``wait4``'s ``ru_maxrss`` (the kernel's own account).
+CPU time is the user + system time ``wait4`` reports for the command and every process it waited
+for (kernels, Sphinx, workers). Memory has no ready-made timer: the summed RSS of the whole
+process tree (the build, its workers and kernels) is sampled with psutil every ``SAMPLE_EVERY`` s;
+the largest single process comes from ``wait4``'s ``ru_maxrss`` (the kernel's own account).
 """
 
 from __future__ import annotations
@@ -52,6 +53,7 @@ class Run:
     failed: list[str] = field(default_factory=list)
     log: str = ""
     load: float = 0.0  # 1-minute load average when the run started (noise indicator)
+    cpu_seconds: float | None = None  # user + system CPU of the command and every descendant it waited for
 
 
 class TreeSampler(threading.Thread):
@@ -91,6 +93,7 @@ class Measured:
     code: int
     text: str
     load: float
+    cpu: float  # user + system seconds (wait4's rusage: the command and the descendants it waited for)
 
 
 def measure(cmd: list[str], cwd: Path, env: dict[str, str], log: Path) -> Measured:
@@ -109,7 +112,8 @@ def measure(cmd: list[str], cwd: Path, env: dict[str, str], log: Path) -> Measur
         sampler.done.set()
         sampler.join()
     text = ANSI.sub("", log.read_text(encoding="utf-8", errors="replace"))
-    return Measured(seconds, sampler.peak / 2**20, usage.ru_maxrss / 1024, proc.returncode, text, load)
+    cpu = usage.ru_utime + usage.ru_stime
+    return Measured(seconds, sampler.peak / 2**20, usage.ru_maxrss / 1024, proc.returncode, text, load, cpu)
 
 
 def tail(text: str, lines: int = 25) -> str:

@@ -7,14 +7,16 @@ directory; the checkout's chapters/, data/ and _build/ are never touched.
   HTML build) on scratch copy A, with TREADMILL_ROOT and PYTHONPATH pointing at
   A, so its kernels import the snapshot of ``analysis`` copied into A (a
   helper editing the checkout mid-run cannot invalidate the measurement).
-* ``jb``: ``jupyter-book build --all`` on scratch copy B of the same chapters,
+* ``jb``: ``jupyter-book build .`` typed in scratch copy B of the same chapters,
   staged as analysis.build stages them (references.bib, downloads/), with
-  ``execute_notebooks: force`` and then ``cache`` (Jupyter Book executes the
-  notebooks one after another).
+  ``execute_notebooks: cache``: what a Jupyter Book author runs (incremental, its
+  cache empty for the clean build; it executes the notebooks one after another).
+* the preview: ``make preview`` on a built copy of A against ``sphinx-autobuild``
+  over B (``jupyter-book config sphinx .``), from a prose save to the served page.
 * ``make test``: on a full copy of the checkout whose .venv is a symlink to ours.
 
 Each comparable pair is measured back to back in the same run, and every
-ratio is ours / Jupyter Book for that pair (the machine is noisy; seconds from
+ratio (wall and CPU) is ours / Jupyter Book for that pair (the machine is noisy; seconds from
 different runs are not comparable). Results go to BENCHMARKS.md and
 benchmarks/results.json.
 
@@ -25,7 +27,8 @@ Usage (from the project root)::
 
 This module is the command line; the rest of the package, by subject: ``harness`` (timing one
 command), ``scratch`` (the scratch copies and their edits), ``builds`` (the commands compared),
-``cases`` (the author-loop cases within a budget), ``stats`` and ``report`` (BENCHMARKS.md).
+``cases`` (the author-loop cases within a budget), ``stats``, ``targets``, ``shortfalls``, ``notes`` and
+``report`` (BENCHMARKS.md).
 """
 
 from __future__ import annotations
@@ -41,7 +44,8 @@ from pathlib import Path
 
 from benchmarks.cases import Bench
 from benchmarks.harness import REPO, BenchError
-from benchmarks.report import KEPT, mark, report, results_table, targets
+from benchmarks.report import KEPT, report, results_table
+from benchmarks.targets import mark, targets
 
 RESULTS_JSON = REPO / "benchmarks" / "results.json"
 

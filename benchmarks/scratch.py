@@ -5,6 +5,7 @@ Nothing here touches the checkout's chapters/, data/ or _build/: every function 
 
 from __future__ import annotations
 
+import ast
 import csv
 import hashlib
 import io
@@ -229,23 +230,115 @@ def resolve_chapter(root: Path, wanted: str) -> str:
     return stems[-1]
 
 
+def chapter_source(root: Path, stem: str) -> Path:
+    """The file an author edits: the MyST Markdown source ``chapters/<stem>.md`` if there is one, else the notebook."""
+    text = root / "chapters" / f"{stem}.md"
+    return text if text.is_file() else root / "chapters" / f"{stem}.ipynb"
+
+
+# A MyST Markdown notebook's code cell: its opening fence line, its body, its closing fence.
+MYST_CODE_CELL = re.compile(r"^(?P<fence>`{3,})\{code-cell\}[^\n]*\n(?P<body>.*?)^(?P=fence)[ \t]*$", re.M | re.S)
+
+
 def edit_chapter(root: Path, stem: str, rep: int) -> None:
-    """Append a comment to the chapter's open_chapter cell (its first code cell otherwise)."""
-    path = root / "chapters" / f"{stem}.ipynb"
+    """Append a comment to the chapter's open_chapter cell (its first code cell otherwise): code, not outputs."""
+    path = chapter_source(root, stem)
+    line = f"{EDIT_MARK} ({rep})"
+    if path.suffix == ".md":
+        text = path.read_text(encoding="utf-8")
+        cells = list(MYST_CODE_CELL.finditer(text))
+        if not cells:
+            raise BenchError(f"{path}: no code cell to edit")
+        cell = next((c for c in cells if "open_chapter(" in c["body"]), cells[0])
+        at = cell.end("body")
+        path.write_text(text[:at] + line + "\n" + text[at:], encoding="utf-8")
+        return
     nb = nbformat.read(path, as_version=4)
     code = [c for c in nb.cells if c.cell_type == "code"]
     cell = next((c for c in code if "open_chapter(" in c.source), code[0])
-    cell.source = cell.source.rstrip("\n") + f"\n{EDIT_MARK} ({rep})"
+    cell.source = cell.source.rstrip("\n") + "\n" + line
     nbformat.write(nb, path)
 
 
 def edit_prose(root: Path, stem: str, rep: int) -> None:
-    """Append a sentence to the chapter's last markdown cell: the edit authors make most."""
-    path = root / "chapters" / f"{stem}.ipynb"
+    """Append a sentence to the chapter's last markdown cell (the end of the text source): the commonest edit."""
+    path = chapter_source(root, stem)
+    sentence = f"{PROSE_MARK} ({rep})"
+    if path.suffix == ".md":
+        path.write_text(path.read_text(encoding="utf-8").rstrip("\n") + f"\n\n{sentence}\n", encoding="utf-8")
+        return
     nb = nbformat.read(path, as_version=4)
     cell = [c for c in nb.cells if c.cell_type == "markdown"][-1]
-    cell.source = cell.source.rstrip("\n") + f"\n\n{PROSE_MARK} ({rep})"
+    cell.source = cell.source.rstrip("\n") + f"\n\n{sentence}"
     nbformat.write(nb, path)
+
+
+FIGURE_EDIT = "benchmark_edit = 1  # a figure function edited (changes its code, not its figure)"
+
+
+def figure_function(root: Path, stem: str) -> tuple[Path, str]:
+    """The first ``@figure`` function of the figures module named after the chapter (else of any figures module)."""
+    modules = sorted((root / "analysis" / "book" / "figures").glob("*.py"))
+    named = [m for m in modules if m.stem == re.sub(r"^\d+_", "", stem)]
+    for module in named + modules:
+        for node in ast.parse(module.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.FunctionDef) and any(_is_figure(d) for d in node.decorator_list):
+                return module, node.name
+    raise BenchError(f"no @figure function in {root / 'analysis' / 'book' / 'figures'}")
+
+
+def _is_figure(decorator: ast.expr) -> bool:
+    target = decorator.func if isinstance(decorator, ast.Call) else decorator
+    return isinstance(target, ast.Name) and target.id == "figure"
+
+
+def figure_users(root: Path, function: str) -> list[str]:
+    """The chapters whose code (in the notebook, which has the source's code cells) names ``function``."""
+    word = re.compile(rf"\b{re.escape(function)}\b")
+    users = []
+    for path in sorted((root / "chapters").glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        if word.search(" ".join(c.source for c in nb.cells if c.cell_type == "code")):
+            users.append(path.stem)
+    return users
+
+
+def edit_figure_function(module: Path, function: str) -> None:
+    """Add a statement at the top of ``function``'s body (after its docstring): its syntax tree changes."""
+    lines = module.read_text(encoding="utf-8").splitlines(keepends=True)
+    node = next(n for n in ast.parse("".join(lines)).body if isinstance(n, ast.FunctionDef) and n.name == function)
+    first = node.body[0]
+    has_doc = isinstance(first, ast.Expr) and isinstance(first.value, ast.Constant) and len(node.body) > 1
+    anchor = node.body[1] if has_doc else first
+    indent = " " * anchor.col_offset
+    lines.insert(anchor.lineno - 1, f"{indent}{FIGURE_EDIT}\n")
+    module.write_text("".join(lines), encoding="utf-8")
+
+
+REFORMAT_LINE_LENGTH = 88  # ruff's default, narrower than the project's 120: many lines re-wrap
+
+
+def reformat_package(root: Path) -> int:
+    """Re-wrap every module of ``root/analysis`` with ruff format at another line length (same syntax trees).
+
+    Returns how many files changed.
+    """
+    before = {p: p.read_bytes() for p in (root / "analysis").rglob("*.py")}
+    subprocess.run(
+        [
+            str(PYTHON.parent / "ruff"),
+            "format",
+            "--no-cache",
+            "--isolated",
+            "--line-length",
+            str(REFORMAT_LINE_LENGTH),
+            "analysis",
+        ],
+        cwd=root,
+        check=True,
+        capture_output=True,
+    )
+    return sum(1 for p, content in before.items() if p.read_bytes() != content)
 
 
 def provenance(page: Path) -> list[str] | None:

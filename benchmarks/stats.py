@@ -32,6 +32,10 @@ def seconds(run: Run) -> float | None:
     return run.seconds
 
 
+def cpu(run: Run) -> float | None:
+    return run.cpu_seconds
+
+
 def ours_exec(run: Run) -> float | None:
     # With the HTML step skipped (inputs unchanged) the whole run is execution and hashing.
     return run.seconds if run.html_seconds is None else run.seconds - run.html_seconds

@@ -107,7 +107,7 @@ class RoundAuthorYearReferenceStyle(AuthorYearReferenceStyle):
 
     def _author(self, data, role_name: str) -> str:
         who = self.person.author_or_editor_or_title(full="s" in role_name)
-        return who.format_data(data).render_as("text")
+        return harvard.plain(who.format_data(data))
 
     def _by_author(self, role_name: str, works: list) -> list:
         """Works grouped by the names they print, each group by year, groups by their first year."""

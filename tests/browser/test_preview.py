@@ -3,8 +3,10 @@
 A scratch book is served on a free local port; the test edits a chapter and
 waits (bounded) for the server's generation to move on and the new text to be
 served, then breaks a chapter and checks the error is reported while the
-previous pages are still served. A headless Chromium page checks that an open
-page reloads by itself.
+previous pages are still served. A prose save goes through the warm Sphinx
+worker (the terminal says so), editors' temporary files start nothing, and
+stopping the preview stops the worker. A headless Chromium page checks that an
+open page reloads by itself.
 """
 
 from __future__ import annotations
@@ -14,9 +16,11 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 
+import psutil
 import pytest
 from support.scratch import make_project, set_markdown, write_chapter
 
@@ -41,32 +45,58 @@ def wait_for(condition, what: str) -> None:
     raise AssertionError(f"gave up waiting for {what}")
 
 
+class Preview:
+    """A running ``make preview`` on a scratch book: its address and every line it has printed."""
+
+    def __init__(self, project) -> None:
+        self.project = project
+        self.lines: list[str] = []
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "analysis.build.preview", "--port", "0"],
+            env={**os.environ, "TREADMILL_ROOT": str(project.root)},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        self.reader = threading.Thread(target=self._read, daemon=True)  # the pipe never fills
+        self.reader.start()
+
+    def _read(self) -> None:
+        for line in self.process.stdout:
+            self.lines.append(line)
+
+    def printed(self, pattern: str) -> list[str]:
+        return [line for line in list(self.lines) if re.search(pattern, line)]
+
+    def base(self) -> str:
+        wait_for(lambda: self.printed(r"serving http://") or self.process.poll() is not None, "the server")
+        found = self.printed(r"serving (http://127\.0\.0\.1:\d+/)")
+        assert found, "preview did not start:\n" + "".join(self.lines)
+        return re.search(r"(http://127\.0\.0\.1:\d+/)", found[0]).group(1)
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.terminate()
+        self.process.wait(timeout=60)
+        self.reader.join(timeout=10)
+        self.process.stdout.close()
+
+
 @pytest.fixture
-def preview(tmp_path):
-    project = make_project(tmp_path / "book")
-    env = {**os.environ, "TREADMILL_ROOT": str(project.root)}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "analysis.build.preview", "--port", "0"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+def running(tmp_path):
+    running = Preview(make_project(tmp_path / "book"))
     try:
-        lines = []
-        deadline = time.monotonic() + WAIT
-        while time.monotonic() < deadline:
-            line = process.stdout.readline()
-            lines.append(line)
-            if match := re.search(r"serving (http://127\.0\.0\.1:\d+/)", line):
-                break
-        else:
-            raise AssertionError("preview did not start:\n" + "".join(lines))
-        yield project, match.group(1)
+        yield running
     finally:
-        process.terminate()
-        process.wait(timeout=30)
-        process.stdout.close()
+        running.stop()
+        print("".join(running.lines))  # shown when the test fails
+
+
+@pytest.fixture
+def preview(running):
+    base = running.base()
+    assert state(base) == {"generation": 1, "error": ""}, "".join(running.lines)  # the first build succeeded
+    return running.project, base
 
 
 def test_preview_rebuilds_on_save_and_reports_failures_while_serving_the_previous_book(preview):
@@ -85,6 +115,40 @@ def test_preview_rebuilds_on_save_and_reports_failures_while_serving_the_previou
     assert "broken on purpose" in state(base)["error"]
     assert state(base)["generation"] == 2
     assert "Written while the preview ran." in get(page)  # the previous book is still served
+
+
+def test_a_prose_save_takes_the_warm_path_and_editor_temp_files_start_nothing(running):
+    base, chapters = running.base(), running.project.chapters_dir
+    page = base + "chapters/02_codes.html"
+    scripts = get(page).count("<script")
+
+    set_markdown(chapters / "02_codes.ipynb", "# Codes\n\nA sentence for the warm path.")
+    wait_for(lambda: "A sentence for the warm path." in get(page), "the prose save to be served")
+    # The page as the whole build writes it: no script a theme added to another page, or to an earlier build.
+    assert get(page).count("<script") == scripts
+    wait_for(lambda: running.printed(r"prose save -> page served in [\d.]+ s \(warm Sphinx"), "the warm rebuild line")
+    assert not running.printed(r"\(whole build\)"), "".join(running.lines)
+    generation = state(base)["generation"]
+    changed_lines = len(running.printed(r"\[preview\] changed:"))
+
+    for name in (".02_codes.ipynb.swp", "4913", "02_codes.ipynb~", ".#02_codes.ipynb", ".goutputstream-Q1W2E3"):
+        (chapters / name).write_text("an editor's temporary file")
+        (chapters / name).unlink()
+    time.sleep(3)  # ten times the watcher's step: a batch would have been reported by now
+    assert len(running.printed(r"\[preview\] changed:")) == changed_lines, "".join(running.lines)
+    assert state(base)["generation"] == generation
+
+    write_chapter(chapters / "02_codes.ipynb", "codes", extra="\nanswer = 42")  # code: the whole build runs
+    wait_for(lambda: running.printed(r"whole build: 02_codes.ipynb: its code"), "the code edit's whole build")
+    wait_for(lambda: state(base)["generation"] == generation + 1, "the rebuild after a code edit")
+
+    workers = [
+        p for p in psutil.Process(running.process.pid).children(recursive=True) if "warm" in " ".join(p.cmdline())
+    ]
+    assert workers, "no warm worker runs after a successful build"
+    running.stop()
+    gone, alive = psutil.wait_procs(workers, timeout=30)
+    assert not alive, f"the preview left its warm worker running: {alive}"
 
 
 def test_an_open_page_reloads_by_itself(preview):
