@@ -21,17 +21,21 @@ import copy
 import hashlib
 import json
 from functools import cache
+from importlib import metadata
 from pathlib import Path
 
 import nbformat
 
+from analysis import paths
 from analysis.build.keys import INJECTED_TAG
 from analysis.build.project import ERROR_NOTE_TAG, TEXT_NAME, BuildError, Project
+from analysis.data.files import write_atomic
 from analysis.data.reads import META_KEY
 
 FORMAT = "md:myst"
 SUFFIX = ".md"
 SOURCE_KEY = "source"  # in the record's build metadata: the digest of the text it was made from
+KEPT = 256  # notebooks made from texts, kept in _build/texts/ (about 30 KB each)
 KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
 
 
@@ -60,10 +64,30 @@ def read_source(path: Path) -> nbformat.NotebookNode:
 
 @cache
 def _read_source(path: str, mtime_ns: int, size: int) -> nbformat.NotebookNode:
+    """Parsed by jupytext, or taken from the notebook it made last time of the same bytes.
+
+    Importing jupytext and parsing every text costs about a second, which a
+    no-op build or a preview save would pay; the notebooks are kept by the
+    text's sha256 (and jupytext's version) in ``_build/texts/``, at most
+    :data:`KEPT` of them, so a build reads only the texts that changed.
+    """
+    content = Path(path).read_bytes()
+    key = hashlib.sha256(content + f"\0{metadata.version('jupytext')}".encode()).hexdigest()
+    kept = Path(path).parent.parent / paths.BUILD.relative_to(paths.ROOT) / "texts" / f"{key}.ipynb"
+    if kept.is_file():
+        return nbformat.v4.reads(kept.read_text(encoding="utf-8"))  # written by nbformat below: valid
+    nb = _parse(path, content.decode("utf-8"))
+    write_atomic(kept, nbformat.writes(nb))
+    for old in sorted(kept.parent.glob("*.ipynb"), key=lambda p: p.stat().st_mtime_ns)[:-KEPT]:
+        old.unlink(missing_ok=True)
+    return nb
+
+
+def _parse(path: str, content: str) -> nbformat.NotebookNode:
     import jupytext
 
     try:
-        nb = jupytext.read(path, fmt=FORMAT)
+        nb = jupytext.reads(content, fmt=FORMAT)
     except Exception as err:  # jupytext's errors have no common base; the file is named either way
         raise BuildError(f"{path}: not a MyST Markdown notebook that jupytext can read: {err}") from err
     nb.metadata.pop("jupytext", None)  # how the text is laid out: not the record's business
@@ -85,8 +109,6 @@ def editable(path: Path) -> nbformat.NotebookNode:
 def write_source(nb: nbformat.NotebookNode, path: Path) -> None:
     """Write a chapter's own cells (no outputs, no build metadata) as its text."""
     import jupytext
-
-    from analysis.data.files import write_atomic
 
     text = nbformat.v4.new_notebook(metadata={"kernelspec": nb.metadata.get("kernelspec", KERNELSPEC)})
     for cell in own_cells(nb):
