@@ -162,7 +162,13 @@ def merge_prose(source: nbformat.NotebookNode, stored: nbformat.NotebookNode) ->
     executed = iter(groups)
     cells: list[nbformat.NotebookNode] = []
     for cell in own_cells(source):  # the chapter's own cells: its injected one, if any, is in a group
-        cells += next(executed) if cell.cell_type == "code" else [cell]
+        if cell.cell_type != "code":
+            cells.append(cell)
+            continue
+        group = next(executed)
+        if "id" in cell:
+            group[0].id = cell.id  # the text decides the ids (an execution kept from before may differ)
+        cells += group
     merged = nbformat.from_dict(stored)
     merged.cells = cells
     return merged
