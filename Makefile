@@ -17,7 +17,7 @@ TO ?=
 help:
 	@echo "make book                      set up .venv, execute stale chapters, build _build/html"
 	@echo "make book DATA_VERSION=1.0.0   the same against another data release"
-	@echo "make chapter NAME=treadmill    execute one chapter (if stale) and rebuild the HTML"
+	@echo "make chapter NAME=treadmill    bring one chapter's record up to date with its text (chapters/05_treadmill.md), rebuild the HTML"
 	@echo "make test                      set up, then run every test (unit, build, nbval, browser)"
 	@echo "make html                      render the committed notebooks to HTML (executes nothing)"
 	@echo "make preview [PORT=8000]       serve the book, rebuild on every save, reload the open page"

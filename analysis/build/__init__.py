@@ -1,7 +1,8 @@
 """Build the book: execute stale chapters with papermill, then render HTML.
 
-``make book`` calls :func:`main`. A chapter is re-executed only when something
-it depends on has changed: its cells, its parameters, the data release
+``make book`` calls :func:`main`. The author edits a chapter's text, a MyST
+Markdown notebook; the build executes the notebook jupytext makes from it. A
+chapter is re-executed only when something it depends on has changed: its code cells, its parameters, the data release
 version, the ``analysis`` code it ran last time (each function and each module's
 top level, by syntax tree: :mod:`~analysis.build.code_keys`), the pinned requirements, or one of the data
 files it read last time (by the sha256 the data package records). What it read
@@ -23,6 +24,7 @@ never published), built from a staging copy and published atomically by
 records intact, and the next build cleans up after it.
 
 The package, by job: :mod:`~analysis.build.project` (the folders, the error),
+:mod:`~analysis.build.text` (a chapter's text, ``chapters/NN_name.md``, and its record),
 :mod:`~analysis.build.keys` and :mod:`~analysis.build.code_keys` (what an execution depends on),
 :mod:`~analysis.build.execute` (papermill, freshness), :mod:`~analysis.build.site`
 (staging and the HTML), :mod:`~analysis.build.publish` (the atomic switch and

@@ -16,9 +16,11 @@ from pathlib import Path
 import nbformat
 
 from analysis.build import cache, publish
+from analysis.build import text as texts
 from analysis.build.code_keys import kernel_setup
-from analysis.build.keys import INJECTED_TAG, _code_cells, cache_key, environment_fingerprint, read_notebook, rebase
-from analysis.build.project import BuildError, Project, cell_in_chapter, select
+from analysis.build.keys import INJECTED_TAG, cache_key, environment_fingerprint, read_notebook, rebase
+from analysis.build.project import BuildError, Project, select
+from analysis.build.text import cell_in_chapter, merge_prose, read_source, record_source, source_of
 from analysis.data.files import checkpoint, write_atomic
 from analysis.data.ran import recorded as ran_recorded
 from analysis.data.reads import META_KEY, recorded
@@ -55,7 +57,7 @@ def is_fresh(job: Job) -> bool:
     meta = stored.metadata.get(META_KEY)
     if not meta:
         return False
-    source = read_notebook(job.chapter)
+    source = read_source(source_of(job.chapter))  # the key comes from the text's cells
     reads = rebase(meta.get("reads", []), meta.get("data_version", job.version), job.version)
     key = cache_key(job.project, source, job.version, job.parameters, reads, job.env, meta.get("ran"))
     return meta.get("key") == key
@@ -84,49 +86,22 @@ def retarget(nb: nbformat.NotebookNode, job: Job) -> nbformat.NotebookNode:
     return nb
 
 
-def merge_prose(source: nbformat.NotebookNode, stored: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """``stored`` (an execution) with the markdown cells of ``source``, outputs kept.
-
-    The keys of both are equal, so their code cells are the same in the same
-    order: walk ``source``, taking each code cell from ``stored`` with its
-    outputs (and papermill's injected cell where it stands), each markdown
-    cell from ``source``.
-    """
-    # Each stored code cell, with papermill's injected cell when it follows it (after `parameters`).
-    groups: list[list] = []
-    for cell in (c for c in stored.cells if c.cell_type == "code"):
-        if INJECTED_TAG in cell.get("metadata", {}).get("tags", []) and groups:
-            groups[-1].append(cell)
-        else:
-            groups.append([cell])
-    executed = iter(groups)
-    cells: list[nbformat.NotebookNode] = []
-    for cell in _code_cells(source):  # the chapter's own cells: its injected one, if any, is in a group
-        cells += next(executed) if cell.cell_type == "code" else [cell]
-    merged = nbformat.from_dict(stored)
-    merged.cells = cells
-    return merged
-
-
 def update_prose(job: Job) -> bool:
-    """Bring a fresh stored execution up to date with its chapter's markdown; True if it changed.
+    """Bring a fresh stored execution up to date with its chapter's text; True if it changed.
 
-    The default release's store is the chapter itself, whose markdown is
-    current; other releases' stores can lag. A store made for another
-    release whose key is this job's is also recorded as made for this one
-    (:func:`retarget`). No kernel is started: outputs depend on code and reads.
+    A prose edit to the text changes no key: its markdown cells are merged into
+    the store (the record, for the default release), outputs kept, and no
+    kernel is started. A store made for another release whose key is this
+    job's is also recorded as made for this one (:func:`retarget`).
     """
     meta = read_notebook(job.store).metadata.get(META_KEY, {})
-    recorded = (meta.get("data_version"), meta.get("parameters"))
-    if job.store == job.chapter and recorded == (job.version, job.parameters):
+    recorded = (meta.get("data_version"), meta.get("parameters"), meta.get(texts.SOURCE_KEY))
+    text = read_source(source_of(job.chapter))
+    if recorded == (job.version, job.parameters, texts.digest(text)):
         return False  # the common case, decided without reading the notebook again
     stored = nbformat.read(job.store, as_version=4)
-    updated = stored if job.store == job.chapter else merge_prose(nbformat.read(job.chapter, as_version=4), stored)
-    updated = retarget(updated, job)
-    if [c.source for c in updated.cells] == [c.source for c in stored.cells] and recorded == (
-        job.version,
-        job.parameters,
-    ):
+    updated = record_source(retarget(merge_prose(text, nbformat.from_dict(stored)), job), text)
+    if nbformat.writes(updated) == nbformat.writes(stored):
         return False
     _write_atomic(updated, job.store)
     return True
@@ -164,8 +139,7 @@ def execute(job: Job) -> Outcome:
     failed_dir = job.project.build_dir / "failed"
     with tempfile.TemporaryDirectory(prefix="chapter-") as tmp:
         tmp_dir = Path(tmp)
-        source = nbformat.read(job.chapter, as_version=4)
-        source.cells = _code_cells(source)
+        source = texts.editable(source_of(job.chapter))  # the notebook jupytext makes from the text
         source_path = tmp_dir / job.chapter.name
         nbformat.write(source, source_path)
         output_path = tmp_dir / f"executed-{job.chapter.name}"
@@ -212,6 +186,7 @@ def execute(job: Job) -> Outcome:
             "ran": ran,
             "key": cache_key(job.project, source, job.version, job.parameters, reads, job.env, ran),
         }
+        record_source(executed, source)
         checkpoint("execute")
         _write_atomic(executed, job.store)
         cache.keep(job.project, job.chapter, job.store)
@@ -245,9 +220,9 @@ def adopt(job: Job) -> Path | None:
     """
     for candidate in _elsewhere(job):
         if is_fresh(Job(job.project, job.chapter, job.version, job.parameters, job.env, candidate)):
-            source = nbformat.read(job.chapter, as_version=4)
+            source = read_source(source_of(job.chapter))
             merged = merge_prose(source, nbformat.read(candidate, as_version=4))
-            _write_atomic(retarget(merged, job), job.store)
+            _write_atomic(record_source(retarget(merged, job), source), job.store)
             if candidate.is_relative_to(cache.chapter_dir(job.project, job.chapter)):
                 cache.used(candidate)
             return candidate
@@ -321,6 +296,7 @@ def execute_chapters(
     """
     version = version or project.default_release()
     check_release(project, version)
+    texts.check_records(project)  # a record edited by hand is refused before anything overwrites it
     shutil.rmtree(project.build_dir / "failed", ignore_errors=True)  # only this run's failures are shown there
     todo, outcomes = [], []
     plans = [(version, select(project, only), force)] + [(v, project.chapters(), False) for v in also]
@@ -371,8 +347,16 @@ def execute_chapters(
 
 
 def stale_chapters(project: Project, version: str) -> list[str]:
-    """The chapters whose stored execution for ``version`` is missing or out of date."""
-    return [c.stem for c in project.chapters() if not is_fresh(job_for(project, c, version))]
+    """The chapters whose stored execution for ``version`` is missing or out of date, and why
+    when it is its text (a prose edit not yet in the record)."""
+    stale = []
+    for chapter in project.chapters():
+        job = job_for(project, chapter, version)
+        if not is_fresh(job):
+            stale.append(chapter.stem)
+        elif why := texts.disagreement(project, chapter, job.store):
+            stale.append(f"{chapter.stem} ({why})")
+    return stale
 
 
 def previous_release(project: Project, version: str) -> str | None:

@@ -10,6 +10,9 @@ from analysis import paths
 
 BOOK_FILES = ("_config.yml", "_toc.yml")  # book sources staged besides the chapters
 ERROR_NOTE_TAG = "papermill-error-cell-tag"
+# A chapter's text is named like its record, NN_name.md (analysis.build.text); other Markdown in
+# chapters/, such as references.md, is a page of its own.
+TEXT_NAME = re.compile(r"^\d+_[^.]+\.md$")
 
 
 class BuildError(RuntimeError):
@@ -47,7 +50,9 @@ class Project:
         return (self.data_dir / "DEFAULT_RELEASE").read_text(encoding="utf-8").strip()
 
     def chapters(self) -> list[Path]:
-        return sorted(self.chapters_dir.glob("*.ipynb"))
+        """The chapters' records, one per text (``NN_name.md`` -> ``NN_name.ipynb``), executed or not yet."""
+        texts = self.chapters_dir.glob("*.md")
+        return sorted(p.with_suffix(".ipynb") for p in texts if TEXT_NAME.match(p.name))
 
     def store(self, chapter: Path, version: str) -> Path:
         """Where the executed notebook of ``chapter`` for ``version`` is kept."""
@@ -70,29 +75,3 @@ def select(project: Project, only: str | None) -> list[Path]:
         names = ", ".join(short_name(c) for c in chapters)
         raise BuildError(f"no chapter named {only!r}; chapters are: {names}")
     return chosen
-
-
-def cell_in_chapter(root: Path, chapter: Path, executed: Path, index: int) -> str:
-    """Where a failed cell is in the file the author edits: "cell 5 of chapters/x.ipynb (…)".
-
-    ``index`` counts the cells papermill ran, whose injected parameters cell may
-    or may not be in the committed file; the cell is found in the chapter by its
-    id (or its source), and counted from 1, from the top, every cell included.
-    """
-    import nbformat
-
-    where = chapter.relative_to(root) if chapter.is_relative_to(root) else chapter
-    cells = nbformat.read(chapter, as_version=4).cells
-    ran = nbformat.read(executed, as_version=4).cells if executed.exists() else []
-    # Papermill puts a note on the error at the top of the notebook it saves; ``index`` counts without it.
-    ran = [c for c in ran if ERROR_NOTE_TAG not in c.get("metadata", {}).get("tags", [])]
-    failed = ran[index] if 0 <= index < len(ran) else None
-    found = None
-    if failed is not None:
-        found = next((i for i, c in enumerate(cells) if c.get("id") and c.get("id") == failed.get("id")), None)
-        if found is None:
-            found = next((i for i, c in enumerate(cells) if c.source == failed.source), None)
-    if found is None:
-        return f"a cell of {where}"
-    first = next((line.strip() for line in cells[found].source.splitlines() if line.strip()), "")
-    return f"cell {found + 1} of {where} (counted from 1, from the top; it begins {first[:60]!r})"

@@ -20,8 +20,9 @@ from analysis.book.citation import PDF_NAME
 from analysis.build import publish
 from analysis.build.execute import check_release, default_version, previous_release, stale_chapters
 from analysis.build.extras import _pdf_beside, _stage_release_files, _static_libraries, draft_banner
-from analysis.build.keys import _sha, file_digest, read_notebook
+from analysis.build.keys import INJECTED_TAG, _sha, file_digest, read_notebook
 from analysis.build.project import BOOK_FILES, BuildError, Project
+from analysis.build.text import check_records, is_source
 from analysis.data.files import checkpoint, write_atomic
 from analysis.data.reads import META_KEY
 from analysis.data.release import fill_release_name
@@ -121,7 +122,7 @@ def _stage(project: Project, version: str, stage: Path) -> None:
     for item in project.chapters_dir.iterdir():
         if item.suffix == ".ipynb":
             nbformat.write(_with_release_name(project.store(item, version), version), stage / "chapters" / item.name)
-        elif item.is_file():
+        elif item.is_file() and not is_source(item):  # a chapter's text is not a page: its record is
             shutil.copy(item, stage / "chapters" / item.name)
     _stage_release_files(project, version, stage)
     _cached_extras(project, version, stage)  # REFI-QDA exports, "What changed" page
@@ -229,7 +230,8 @@ def html_inputs_key(project: Project, version: str) -> str:
     files += sorted(paths.ANALYSIS.rglob("*.py")) + sorted(project.data_dir.rglob("*"))
     files += sorted(project.editions_dir.rglob("*.ipynb"))  # the "What changed" page reads the previous edition
     for item in sorted(project.chapters_dir.iterdir()):
-        files.append(project.store(item, version) if item.suffix == ".ipynb" else item)
+        if not is_source(item):  # the texts count through their records (require_fresh: they agree)
+            files.append(project.store(item, version) if item.suffix == ".ipynb" else item)
     return _sha(version, *_files_digest(files))
 
 
@@ -246,8 +248,13 @@ def author_messages(log: str, staged: Path) -> str:
     text = text.replace(f"{staged}/", "").replace(str(staged), ".")
 
     def cell(match: re.Match) -> str:
-        line = int(match["line"])
-        return f"{match['file']}, cell {line // 10000} (counted from 1, from the top), line {line % 10000}"
+        line, name = int(match["line"]), match["file"]
+        index, staged_record = line // 10000 - 1, staged / name
+        if is_source(Path(name).with_suffix(".md")) and staged_record.is_file():  # a chapter: count in its text
+            ran = [INJECTED_TAG in c.metadata.get("tags", []) for c in nbformat.read(staged_record, 4).cells]
+            if 0 <= index < len(ran) and not ran[index]:  # papermill's injected cell is in no text
+                index, name = ran[:index].count(False), Path(name).with_suffix(".md").as_posix()
+        return f"{name}, cell {index + 1} (counted from 1, from the top), line {line % 10000}"
 
     text = NOTEBOOK_LINE.sub(cell, text)
     keep = [
@@ -259,12 +266,14 @@ def author_messages(log: str, staged: Path) -> str:
 
 
 def require_fresh(project: Project, version: str) -> None:
-    """Refuse to render stale executions: name them and say how to refresh them."""
+    """Refuse to render stale executions, or a record edited by hand: name them and say what to do."""
+    check_records(project)
     stale = [f"{version}: {stem}" for stem in stale_chapters(project, version)]
     if stale:
         raise BuildError(
-            "these chapters are stale (their inputs changed since they were executed), so the book "
-            "would mix old and new numbers; run `make book` to execute them:\n  " + "\n  ".join(stale)
+            "these chapters are stale (their text or inputs changed since their records were built), so the "
+            "book would mix old and new; run `make book` to bring them up to date (a prose edit executes "
+            "nothing):\n  " + "\n  ".join(stale)
         )
 
 
@@ -319,8 +328,8 @@ def build_html(project: Project, version: str | None = None, echo=print) -> floa
         if result.returncode != 0 or not (built / "index.html").exists():
             # Sphinx re-reads only changed pages, so it would not repeat these warnings
             # next time: forget the incremental state and let the next build start afresh.
-            shutil.rmtree(work, ignore_errors=True)
             tail = "\n".join(author_messages(result.stdout + result.stderr, work / "book").splitlines()[-25:])
+            shutil.rmtree(work, ignore_errors=True)
             raise BuildError(f"HTML build failed (full log: {log}); the previous book is untouched.\n{tail}")
         if html_inputs_key(project, version) != key:
             raise BuildError("the book's sources changed while the HTML was being built; run `make book` again")

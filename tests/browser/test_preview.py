@@ -106,11 +106,11 @@ def test_preview_rebuilds_on_save_and_reports_failures_while_serving_the_previou
     assert '<script src="/__preview/reload.js"></script>' in get(page)
     assert "location.reload()" in get(base + "__preview/reload.js")
 
-    set_markdown(project.chapters_dir / "02_codes.ipynb", "# Codes\n\nWritten while the preview ran.")
+    set_markdown(project.chapters_dir / "02_codes.md", "# Codes\n\nWritten while the preview ran.")
     wait_for(lambda: state(base)["generation"] == 2, "the rebuild after a prose edit")
     assert "Written while the preview ran." in get(page)
 
-    write_chapter(project.chapters_dir / "02_codes.ipynb", "codes", extra='\nraise ValueError("broken on purpose")')
+    write_chapter(project.chapters_dir / "02_codes.md", "codes", extra='\nraise ValueError("broken on purpose")')
     wait_for(lambda: state(base)["error"], "the failed build to be reported")
     assert "broken on purpose" in state(base)["error"]
     assert state(base)["generation"] == 2
@@ -167,7 +167,7 @@ def test_an_open_page_reloads_by_itself(preview):
             page = browser.new_page()
             page.route("**/*", lambda r: r.continue_() if r.request.url.startswith(base) else r.abort())
             page.goto(base + "chapters/03_nothing.html")
-            set_markdown(project.chapters_dir / "03_nothing.ipynb", "# Nothing\n\nThe page reloaded by itself.")
+            set_markdown(project.chapters_dir / "03_nothing.md", "# Nothing\n\nThe page reloaded by itself.")
             page.wait_for_function(
                 "!!document.body && document.body.innerText.includes('The page reloaded by itself.')",
                 timeout=WAIT * 1000,

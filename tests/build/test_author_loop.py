@@ -23,6 +23,7 @@ from support.scratch import make_project, write_chapter
 from analysis.build import BuildError, Project, build_book, execute_chapters, stale_chapters
 from analysis.build import cache as execution_cache
 from analysis.build.editions import edition_files, record_from_chapters, record_from_commit
+from analysis.build.text import editable
 
 
 @pytest.fixture
@@ -74,16 +75,17 @@ def test_an_undone_code_edit_executes_nothing_and_no_child_process_is_left(proje
     assert [" ".join(p.cmdline()) for p in me.children(recursive=True) if p.pid not in before] == []
     chapter = project.chapters_dir / "02_codes.ipynb"
     original = nbformat.read(chapter, as_version=4)
-    write_chapter(chapter, "codes", extra="  # an edit")
+    text = chapter.with_suffix(".md")  # what the author edits
+    write_chapter(text, "codes", extra="  # an edit")
     assert statuses(execute_chapters(project, echo=quiet))["02_codes"] == "executed"
-    write_chapter(chapter, "codes")  # the undo: the code as it was (the file holds the edit's outputs no more)
+    write_chapter(text, "codes")  # the undo: the code as it was (the record holds the edit's outputs no more)
     said: list[str] = []
     assert set(statuses(execute_chapters(project, echo=said.append)).values()) == {"reused"}
     assert any("02_codes (the same execution, from _build/cache/02_codes/" in line for line in said)
     restored = nbformat.read(chapter, as_version=4)
     assert [c.get("outputs") for c in restored.cells] == [c.get("outputs") for c in original.cells]
     assert restored.metadata["treadmill"] == original.metadata["treadmill"]  # the execution it was: key, reads
-    write_chapter(chapter, "codes", extra="  # an edit")  # and switching back to the edit: nothing either
+    write_chapter(text, "codes", extra="  # an edit")  # and switching back to the edit: nothing either
     assert set(statuses(execute_chapters(project, echo=quiet)).values()) == {"reused"}
 
 
@@ -92,7 +94,7 @@ def test_the_cache_is_bounded_oldest_evicted_first(project):
     store = project.root / "store.ipynb"
     kept = []
     for n in range(4):
-        nb = nbformat.read(chapter, as_version=4)
+        nb = editable(chapter.with_suffix(".md"))  # the notebook made from the chapter's text
         nb.metadata["treadmill"] = {"key": f"key{n}"}
         nb.cells[-1].source += " " * 100 * n  # sizes differ
         nbformat.write(nb, store)

@@ -137,7 +137,7 @@ def test_a_claim_that_does_not_hold_fails_the_build_naming_it(draft, tmp_path):
     replace_in(draft / "9.0.0" / "recruitment.csv", claim.row_start, claim.edited(claim.count + 1))
     rel.rehash_release("9.0.0", draft, echo=quiet)
     (root / "chapters").mkdir()
-    claims_chapter = next(paths.CHAPTERS.glob("*_claims.ipynb"))
+    claims_chapter = next(paths.CHAPTERS.glob("*_claims.md"))  # the chapter's text: the build makes its record
     shutil.copy(claims_chapter, root / "chapters" / claims_chapter.name)
     shutil.copy(paths.REQUIREMENTS, root / "requirements.txt")
     result = run_tool(root, "analysis.build", "--data-version", "9.0.0", "--no-html", timeout=600)

@@ -65,7 +65,7 @@ def test_changing_one_data_file_reexecutes_only_its_readers(project):
 
 def test_editing_a_chapter_reexecutes_only_that_chapter(project):
     execute_chapters(project, echo=quiet)
-    write_chapter(project.chapters_dir / "03_nothing.ipynb", None, extra=" + 1")
+    write_chapter(project.chapters_dir / "03_nothing.md", None, extra=" + 1")
     assert statuses(execute_chapters(project, echo=quiet))["03_nothing"] == "executed"
     assert list(statuses(execute_chapters(project, echo=quiet)).values()) == ["reused"] * 3
 
@@ -100,7 +100,7 @@ def test_another_release_with_the_same_tables_executes_nothing_and_is_stored_as_
 
 def test_a_chapter_that_uses_the_release_name_is_executed_for_each_release(project):
     """Using ``release.version`` (not just showing ``release.label``) is a read, so it enters the key."""
-    write_chapter(project.chapters_dir / "03_nothing.ipynb", None, extra="\nrelease.version")
+    write_chapter(project.chapters_dir / "03_nothing.md", None, extra="\nrelease.version")
     execute_chapters(project, echo=quiet)
     write_release(project.data_dir, version="2.0.0", default=False)
     outcomes = statuses(execute_chapters(project, version="2.0.0", echo=quiet))
@@ -143,16 +143,16 @@ def test_a_failing_chapter_leaves_the_previous_book_untouched(project):
     build_book(project, echo=quiet)
     index = (project.html_dir / "index.html").read_bytes()
     stored = (project.chapters_dir / "02_codes.ipynb").read_bytes()
-    write_chapter(project.chapters_dir / "02_codes.ipynb", "codes", extra='\nraise ValueError("boom")')
+    write_chapter(project.chapters_dir / "02_codes.md", "codes", extra='\nraise ValueError("boom")')
     # Through the command line, as `make book` runs it.
     result = run_tool(project.root, "analysis.build")
     assert result.returncode != 0
-    assert "data release 1.0.0, chapter 02_codes: failed in cell 5 of chapters/02_codes.ipynb" in result.stderr
+    # The cell as it stands in the text the author edits, with the line it starts on.
+    assert "data release 1.0.0, chapter 02_codes: failed in cell 5 of chapters/02_codes.md (line " in result.stderr
     assert "ValueError: boom" in result.stderr
     assert (project.html_dir / "index.html").read_bytes() == index
-    assert (project.chapters_dir / "02_codes.ipynb").read_bytes() != stored  # the edit...
-    assert "treadmill" not in nbformat.read(project.chapters_dir / "02_codes.ipynb", 4).metadata
-    assert (project.build_dir / "failed" / "02_codes.ipynb").exists()  # ...kept for debugging
+    assert (project.chapters_dir / "02_codes.ipynb").read_bytes() == stored  # the record is not replaced...
+    assert (project.build_dir / "failed" / "02_codes.ipynb").exists()  # ...the failed execution is kept for debugging
 
 
 def test_committed_chapters_are_fresh():
@@ -177,7 +177,7 @@ def test_a_prose_edit_executes_nothing_and_the_page_shows_it(project):
     build_book(project, echo=quiet)
     write_release(project.data_dir, version="2.0.0", default=False)
     execute_chapters(project, version="2.0.0", echo=quiet)
-    set_markdown(project.chapters_dir / "02_codes.ipynb", "# Codes, reworded\n\nA sentence added by the author.")
+    set_markdown(project.chapters_dir / "02_codes.md", "# Codes, reworded\n\nA sentence added by the author.")
     said = []
     assert set(statuses(execute_chapters(project, echo=said.append)).values()) == {"reused"}
     outcomes = execute_chapters(project, version="2.0.0", echo=said.append)
@@ -246,7 +246,7 @@ def test_the_html_is_incremental_sphinx_rereads_only_the_changed_page(project):
     doctrees = project.build_dir / "work" / "out" / "_build" / ".doctrees" / "chapters"
     before = {p.name: p.stat().st_mtime_ns for p in doctrees.glob("*.doctree")}
     assert set(before) == {f"{stem}.doctree" for stem in CHAPTERS}
-    set_markdown(project.chapters_dir / "03_nothing.ipynb", "# Nothing, reworded")
+    set_markdown(project.chapters_dir / "03_nothing.md", "# Nothing, reworded")
     build_book(project, echo=quiet)
     after = {p.name: p.stat().st_mtime_ns for p in doctrees.glob("*.doctree")}
     assert after["03_nothing.doctree"] != before["03_nothing.doctree"]

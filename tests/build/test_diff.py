@@ -23,6 +23,7 @@ from support.scratch import run_tool
 
 from analysis import paths
 from analysis.build import BuildError, Project, changes, execute_chapters
+from analysis.build.text import editable, write_source
 from analysis.data.release import load_release
 from analysis.releases import changes_page, diff
 
@@ -246,6 +247,7 @@ def test_command_line_prints_the_report(tmp_path):
 
 
 def write_chapter(path: Path) -> None:
+    """A chapter's text, ``chapters/NN_name.md``, as the author writes it."""
     nb = new_notebook(
         cells=[
             new_code_cell("from myst_nb import glue\nfrom analysis.data.release import load_release"),
@@ -257,19 +259,18 @@ def write_chapter(path: Path) -> None:
     )
     nb.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
     path.parent.mkdir(parents=True, exist_ok=True)
-    nbformat.write(nb, path)
+    write_source(nb, path)
 
 
 def test_glued_numbers_are_compared_without_writing_the_committed_chapters(tmp_path):
     root = tmp_path / "book"
     make_releases(root / "data")  # 1.0.0 is the default release
     chapter = root / "chapters" / "01_people.ipynb"
-    write_chapter(chapter)
-    committed = chapter.read_bytes()
+    write_chapter(chapter.with_suffix(".md"))
     project = Project(root)
     with pytest.raises(BuildError, match=r"data release 1\.0\.0: stale chapters 01_people; run `make book`"):
         changes.compare(project, "1.0.0", "1.1.0", echo=quiet)  # never compared from a stale record...
-    assert chapter.read_bytes() == committed  # ...and the committed record is written only by make book
+    assert not chapter.exists()  # ...and the committed record is written only by make book
     execute_chapters(project, echo=quiet)
     said = []
     result = changes.compare(project, "1.0.0", "1.1.0", echo=said.append)
@@ -284,13 +285,13 @@ def test_glued_numbers_are_compared_without_writing_the_committed_chapters(tmp_p
 def test_a_failing_chapter_stops_the_comparison_with_its_release_and_cell(tmp_path):
     root = tmp_path / "book"
     make_releases(root / "data")
-    chapter = root / "chapters" / "01_people.ipynb"
-    write_chapter(chapter)
+    text = root / "chapters" / "01_people.md"
+    write_chapter(text)
     project = Project(root)
     execute_chapters(project, echo=quiet)
-    nb = nbformat.read(chapter, as_version=4)
+    nb = editable(text)
     nb.cells.append(new_code_cell('if release.version == "1.1.0":\n    raise KeyError("only in 1.1.0")'))
-    nbformat.write(nb, chapter)
+    write_source(nb, text)
     execute_chapters(project, echo=quiet)  # the default release, 1.0.0, is fine
     with pytest.raises(BuildError, match=r"data release 1\.1\.0, chapter 01_people: failed in cell \d+.*only in"):
         changes.compare(project, "1.0.0", "1.1.0", echo=quiet)

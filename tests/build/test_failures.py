@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from support.chores import describe, quiet
 from support.releases import write_release
-from support.scratch import make_project, run_tool, write_chapter
+from support.scratch import make_project, run_tool, set_markdown, write_chapter
 
 from analysis.build import BuildError, Project, build_book, build_html, execute_chapters
 from analysis.build.editions import record_from_chapters
@@ -57,11 +57,11 @@ def book(tmp_path) -> Project:
 def test_a_fault_in_the_previous_release_fails_only_its_own_build_and_publishes_nothing(book):
     """A normal build never executes the previous release (its edition is read); asked for, it fails loudly."""
     site = tree_digest(book.html_dir)
-    write_chapter(book.chapters_dir / "02_codes.ipynb", "codes", extra=FAULT)
+    write_chapter(book.chapters_dir / "02_codes.md", "codes", extra=FAULT)
     result = run_build(book, "--data-version", "1.0.0")
     assert result.returncode != 0
-    # The cell as the author counts it in the file they edit (which holds no injected cell now).
-    expected = "data release 1.0.0, chapter 02_codes: failed in cell 5 of chapters/02_codes.ipynb "
+    # The cell as the author counts it in the text they edit (which never holds papermill's injected cell).
+    expected = "data release 1.0.0, chapter 02_codes: failed in cell 5 of chapters/02_codes.md (line "
     assert expected in result.stderr, result.stderr
     assert "fault injected for release 1.0.0" in result.stderr
     assert tree_digest(book.html_dir) == site  # the published book, byte for byte
@@ -69,7 +69,7 @@ def test_a_fault_in_the_previous_release_fails_only_its_own_build_and_publishes_
     assert result.returncode == 0, result.stderr
     assert "[data release 1.0.0]" not in result.stdout
     # The fault removed, the next build retries (it did not cache the failure) and succeeds.
-    write_chapter(book.chapters_dir / "02_codes.ipynb", "codes", extra="  # fixed")
+    write_chapter(book.chapters_dir / "02_codes.md", "codes", extra="  # fixed")
     result = run_build(book, "--data-version", "1.0.0")
     assert result.returncode == 0, result.stderr
     assert "built     HTML" in result.stdout
@@ -78,7 +78,7 @@ def test_a_fault_in_the_previous_release_fails_only_its_own_build_and_publishes_
 
 def test_html_only_refuses_stale_chapters_and_executes_nothing(book):
     site = tree_digest(book.html_dir)
-    write_chapter(book.chapters_dir / "02_codes.ipynb", "codes", extra="  # edited")
+    write_chapter(book.chapters_dir / "02_codes.md", "codes", extra="  # edited")
     stored = (book.chapters_dir / "02_codes.ipynb").read_bytes()
     result = run_build(book, "--html-only")
     assert result.returncode != 0
@@ -92,7 +92,7 @@ def test_html_only_refuses_stale_chapters_and_executes_nothing(book):
 def test_one_chapter_is_not_published_beside_stale_others(book):
     site = tree_digest(book.html_dir)
     for stem, table in (("01_excerpts", "excerpts"), ("02_codes", "codes")):
-        write_chapter(book.chapters_dir / f"{stem}.ipynb", table, extra="  # edited")
+        write_chapter(book.chapters_dir / f"{stem}.md", table, extra="  # edited")
     with pytest.raises(BuildError, match=r"(?s)stale.*1\.1\.0: 01_excerpts"):
         build_book(book, only="codes", echo=quiet)  # as `make chapter NAME=codes`
     assert tree_digest(book.html_dir) == site
@@ -140,23 +140,18 @@ def test_a_frozen_release_edited_in_place_stops_the_build_and_the_diff(book):
 
 
 def test_a_prose_edit_reuses_the_cached_changes_page_but_a_data_change_does_not(book, monkeypatch):
-    from nbformat import read, write
-
     from analysis.build import site
 
-    path = book.chapters_dir / "03_nothing.ipynb"
-    nb = read(path, as_version=4)
-    nb.cells[0].source = "# Nothing, reworded"
-    write(nb, path)
+    set_markdown(book.chapters_dir / "03_nothing.md", "# Nothing, reworded")
 
     def must_not_run(*_args, **_kwargs):
         raise AssertionError("the release extras were computed again for a prose edit")
 
     monkeypatch.setattr(site, "stage_release_extras", must_not_run)
-    build_html(book, echo=quiet)
+    build_book(book, echo=quiet)  # the prose merged into the record (no kernel), then the HTML
     assert (book.html_dir / "chapters" / "changes.html").is_file()
     assert "Nothing, reworded" in (book.html_dir / "chapters" / "03_nothing.html").read_text()
-    write_chapter(book.chapters_dir / "02_codes.ipynb", "codes", extra="  # edited")  # new executions
+    write_chapter(book.chapters_dir / "02_codes.md", "codes", extra="  # edited")  # new executions
     build_book(book, echo=quiet, html=False)
     with pytest.raises(AssertionError, match="computed again"):
         build_html(book, echo=quiet)
@@ -166,7 +161,7 @@ def test_a_code_edit_compares_the_glued_numbers_again_but_not_the_data(book, mon
     """The costly part of the changes page, the data comparison, is cached by the data's content."""
     from analysis.build import changes
 
-    write_chapter(book.chapters_dir / "02_codes.ipynb", "codes", extra="  # edited")  # new executions
+    write_chapter(book.chapters_dir / "02_codes.md", "codes", extra="  # edited")  # new executions
     build_book(book, echo=quiet, html=False)
     glued = []
     real_glued = changes.diff_glued_files

@@ -10,6 +10,7 @@ from __future__ import annotations
 import errno
 import http.client
 import importlib
+import re
 import threading
 from pathlib import Path
 
@@ -21,7 +22,7 @@ from support.scratch import make_project, run_tool, write_chapter
 
 from analysis.build import BuildError, Project, cli, site
 from analysis.build.browser import serve
-from analysis.build.project import cell_in_chapter
+from analysis.build.text import cell_in_chapter, editable, read_source
 
 execute = importlib.import_module("analysis.build.execute")  # the package's name `execute` is the function
 
@@ -177,26 +178,24 @@ def test_failures_of_a_comparison_carry_no_book_trailer(project):
         execute.raise_failures([failed], project)
 
 
-@pytest.mark.parametrize("injected", [False, True])
-def test_a_failed_cell_is_counted_as_in_the_file_the_author_edits(tmp_path, injected):
-    """Whether or not the committed file holds papermill's injected cell, the number is its place in that file."""
-    chapter = tmp_path / "chapters" / "02_codes.ipynb"
-    chapter.parent.mkdir()
-    write_chapter(chapter, "codes", extra="\nraise RuntimeError('x')")
-    executed = nbformat.read(chapter, as_version=4)
+def test_a_failed_cell_is_counted_as_in_the_text_the_author_edits(tmp_path):
+    """Papermill's count includes its injected cell, which the text never holds: the number is the text's."""
+    text = tmp_path / "chapters" / "02_codes.md"
+    text.parent.mkdir()
+    write_chapter(text, "codes", extra="\nraise RuntimeError('x')")
+    executed = editable(text)
     injected_cell = nbformat.v4.new_code_cell("data_version = '1.0.0'", metadata={"tags": ["injected-parameters"]})
     injected_cell.id = "injected-parameters"
     executed.cells.insert(3, injected_cell)  # papermill puts it after the parameters cell
     ran = tmp_path / "executed.ipynb"
     nbformat.write(executed, ran)
-    if injected:
-        nbformat.write(executed, chapter)
     failing = next(i for i, c in enumerate(executed.cells) if "RuntimeError" in c.source)
-    where = cell_in_chapter(tmp_path, chapter, ran, failing)
-    own = nbformat.read(chapter, as_version=4).cells
+    where = cell_in_chapter(tmp_path, text.with_suffix(".ipynb"), ran, failing)
+    own = read_source(text).cells
     position = next(i for i, c in enumerate(own) if "RuntimeError" in c.source) + 1
-    assert where.startswith(f"cell {position} of chapters/02_codes.ipynb")
-    assert position == (6 if injected else 5)
+    assert position == failing  # one before papermill's count
+    line = int(re.match(rf"cell {position} of chapters/02_codes\.md \(line (\d+);", where)[1])  # type: ignore[index]
+    assert text.read_text().splitlines()[line - 1] == own[position - 1].source.splitlines()[0]
 
 
 def test_sphinx_messages_name_the_chapter_cell_without_colour_codes_or_a_look_above_trailer(tmp_path):
@@ -280,7 +279,7 @@ def test_a_link_in_another_frozen_release_fails_the_build_in_one_line(project, t
 
 
 def test_a_chapter_listing_the_release_files_re_executes_when_one_is_added(project):
-    write_chapter(project.chapters_dir / "03_nothing.ipynb", None, extra="\nrelease.files()")
+    write_chapter(project.chapters_dir / "03_nothing.md", None, extra="\nrelease.files()")
     first = {o.chapter.stem: o.status for o in execute.execute_chapters(project, echo=quiet)}
     assert first == dict.fromkeys(first, "executed")
     (project.data_dir / VERSION / "README.md").write_text("# Data release 1.0.0\n")  # the one file beside the resources

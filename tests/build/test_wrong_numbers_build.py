@@ -26,7 +26,7 @@ def scratch(tmp_path, table: str):
     root = tmp_path / "book"
     shutil.copytree(paths.DATA, root / "data", ignore=shutil.ignore_patterns("__pycache__"))
     (root / "chapters").mkdir()
-    write_chapter(root / "chapters" / "01_reads.ipynb", table)
+    write_chapter(root / "chapters" / "01_reads.md", table)
     shutil.copy(paths.REQUIREMENTS, root / "requirements.txt")
     return root
 

@@ -11,11 +11,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from analysis import paths
 from analysis.build import Project
+from analysis.build.text import write_source
 from support.releases import write_release
 
 # chapter stem -> the table it reads (None: reads no table)
@@ -23,6 +23,8 @@ CHAPTERS = {"01_excerpts": "excerpts", "02_codes": "codes", "03_nothing": None}
 
 
 def write_chapter(path: Path, table: str | None, extra: str = "") -> None:
+    """Write a scratch chapter's text, ``chapters/NN_name.md``, as an author does (the build makes its record)."""
+    assert path.suffix == ".md", f"a chapter is edited as text: {path}"
     nb = new_notebook()
     nb.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
     body = f'release.table("{table}").shape' if table else "1 + 1"
@@ -33,9 +35,7 @@ def write_chapter(path: Path, table: str | None, extra: str = "") -> None:
         new_code_cell("release = load_release(data_version)\nrelease.label"),
         new_code_cell(body + extra),
     ]
-    for i, cell in enumerate(nb.cells):
-        cell.id = f"cell-{i}"
-    nbformat.write(nb, path)
+    write_source(nb, path)
 
 
 def run_tool(
@@ -61,7 +61,7 @@ def make_project(root: Path) -> Project:
     (root / "chapters").mkdir(parents=True)
     write_release(root / "data")
     for stem, table in CHAPTERS.items():
-        write_chapter(root / "chapters" / f"{stem}.ipynb", table)
+        write_chapter(root / "chapters" / f"{stem}.md", table)
     shutil.copy(paths.ROOT / "_config.yml", root / "_config.yml")
     shutil.copy(paths.ROOT / "requirements.txt", root / "requirements.txt")
     shutil.copytree(paths.ROOT / "_static", root / "_static", ignore=shutil.ignore_patterns("vega-bundle.js"))
@@ -72,7 +72,8 @@ def make_project(root: Path) -> Project:
 
 
 def set_markdown(path: Path, text: str) -> None:
-    """Replace a scratch chapter's first (title) cell, as an author's prose edit."""
-    nb = nbformat.read(path, as_version=4)
-    nb.cells[0].source = text
-    nbformat.write(nb, path)
+    """Replace the title of a scratch chapter's text (``chapters/NN_name.md``): an author's prose edit, in the text."""
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    title = next(i for i, line in enumerate(lines) if line.startswith("# "))
+    lines[title] = text.rstrip("\n") + "\n"
+    path.write_text("".join(lines), encoding="utf-8")

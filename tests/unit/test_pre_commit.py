@@ -36,7 +36,7 @@ def test_every_hook_is_a_local_tool_of_the_venv():
         assert program.startswith(".venv/bin/"), f"{hook['id']}: {program} is not from the project's venv"
         assert (VENV_BIN / Path(program).name).exists(), f"{hook['id']}: {program} is not installed"
     ids = {hook["id"] for hook in hooks}
-    assert {"ruff", "ruff-format", "nbqa-ruff", "mypy", "check-json", "check-yaml"} <= ids
+    assert {"ruff", "ruff-format", "nbqa-ruff", "jupytext-ruff", "mypy", "check-json", "check-yaml"} <= ids
 
 
 def test_release_data_and_editions_are_never_rewritten_by_a_hook():
