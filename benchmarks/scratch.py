@@ -18,6 +18,7 @@ from pathlib import Path
 import nbformat
 import yaml
 
+from analysis.build.text import is_source
 from benchmarks.harness import PYTHON, REPO, BenchError, clean_env
 
 # What a scratch book needs; analysis/ is copied too (the kernels import that snapshot).
@@ -104,6 +105,11 @@ def stage_for_jupyter_book(root: Path, mode: str) -> None:
     version = default_release(root)
     release = root / "data" / version
     shutil.copy(release / "references.bib", root / "references.bib")
+    # A Jupyter Book author's chapters are the notebooks: our texts beside them would make a second
+    # document for each page. Its edits (benchmarks.scratch.chapter_source) go to the notebooks.
+    for text in sorted((root / "chapters").glob("*.md")):
+        if is_source(text):
+            text.unlink()
     shutil.copytree(release, root / "downloads" / "data" / version, dirs_exist_ok=True)
     set_jb_mode(root, mode)
 

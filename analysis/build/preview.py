@@ -252,6 +252,8 @@ def rebuild(
     """One batch: the warm path if it is prose only, else the normal build; returns the worker to use next."""
     saved = saved_at(changed)
     reply = worker.rebuild(changed) if worker else None
+    if reply and reply.get("status") == "unchanged":
+        return worker  # e.g. the record the worker itself wrote from a saved text: already served
     if reply and reply.get("status") == "published":
         state.update(True)
         echo(

@@ -11,7 +11,9 @@ keeps it. A prose save then rewrites the one staged chapter and calls the live
 application's incremental ``build()`` (Sphinx re-reads the sources whose mtime moved,
 and writes the pages that depend on them): about 1.2 s.
 
-Only a prose edit takes this path: every changed file is a chapter whose code cells
+Only a prose edit takes this path: a chapter's text (``chapters/NN_name.md``) whose code is
+the record's has its prose merged into the record (:func:`analysis.build.execute.update_prose`,
+as ``make book`` does), and then every changed file is a chapter whose code cells
 (tags, sources, outputs) and metadata are those staged, so no key moved and nothing
 needs executing. Anything else is refused and ``make preview`` runs the normal build.
 The worker starts from the work folder the last successful normal build left
@@ -43,7 +45,7 @@ import nbformat
 
 from analysis import paths
 from analysis.build import publish
-from analysis.build.execute import default_version
+from analysis.build.execute import default_version, is_fresh, job_for, update_prose
 from analysis.build.extras import _pdf_beside
 from analysis.build.project import BuildError, Project
 from analysis.build.site import (
@@ -55,7 +57,9 @@ from analysis.build.site import (
     author_messages,
     html_inputs_key,
 )
+from analysis.build.text import SOURCE_KEY, digest, is_source
 from analysis.data.files import write_atomic
+from analysis.data.reads import META_KEY
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -65,13 +69,17 @@ FOLDER = "preview"  # under _build/: the warm application's sources, doctrees an
 
 
 def _code_view(nb: nbformat.NotebookNode) -> tuple:
-    """What a prose edit leaves alone: the metadata, and each code cell's tags, source and outputs."""
+    """What a prose edit leaves alone: the metadata (but the digest of the text), and each code cell's tags,
+    source and outputs."""
     cells = [
         (c.get("metadata", {}).get("tags", []), c.source, c.get("outputs", []))
         for c in nb.cells
         if c.cell_type == "code"
     ]
-    return (nb.metadata, cells)
+    metadata = dict(nb.metadata)
+    if isinstance(metadata.get(META_KEY), dict):
+        metadata[META_KEY] = {k: v for k, v in metadata[META_KEY].items() if k != SOURCE_KEY}
+    return (metadata, cells)
 
 
 class Warm:
@@ -182,11 +190,55 @@ class Warm:
                 return f"{path.name}: its code, outputs or metadata changed"
         return None
 
+    def records(self, changed: list[Path]) -> tuple[list[Path], str | None]:
+        """The batch with each chapter text replaced by its record, the text's prose merged into the record
+        first, as ``make book`` does; a reason for the normal build when a text's code changed."""
+        chapters = self.project.chapters_dir.resolve()
+        out: list[Path] = []
+        for path in changed:
+            if path.resolve().parent == chapters and path.suffix == ".ipynb" and path.is_file():
+                try:
+                    nb = nbformat.read(path, as_version=4)
+                except Exception as err:  # noqa: BLE001 (a half-written record: the normal build says why)
+                    return changed, f"{path.name} could not be read: {err}"
+                if (nb.metadata.get(META_KEY) or {}).get(SOURCE_KEY) != digest(nb):
+                    return changed, f"{path.name} was edited by hand (the build writes it from its text)"
+            if path.resolve().parent != chapters or not is_source(path):
+                out.append(path)
+                continue
+            record = path.with_suffix(".ipynb")
+            if not path.is_file() or not record.is_file():
+                return changed, f"{path.name} was added or removed"
+            try:
+                job = job_for(self.project, record, self.version)
+                if not is_fresh(job):
+                    return changed, f"{path.name}: its code changed (or what the code uses)"
+                update_prose(job)
+            except Exception as err:  # noqa: BLE001 (a half-written or broken text: the normal build says why)
+                return changed, f"{path.name} could not be read: {err}"
+            out.append(record)
+        return out, None
+
+    def _staged(self, chapter: Path) -> tuple[Path, str]:
+        """Where the chapter is staged, and what the normal build would write there."""
+        text = nbformat.writes(_with_release_name(self.project.store(chapter, self.version), self.version))
+        return self.book / "chapters" / chapter.name, text + ("" if text.endswith("\n") else "\n")
+
+    def unchanged(self, changed: list[Path]) -> bool:
+        """True when every changed file is a chapter already staged as it stands (e.g. the record this
+        worker just wrote from a text): there is nothing to build."""
+        chapters = self.project.chapters_dir.resolve()
+        for path in changed:
+            if path.resolve().parent != chapters or path.suffix != ".ipynb" or not path.is_file():
+                return False
+            target, text = self._staged(path)
+            if not target.is_file() or target.read_text(encoding="utf-8") != text:
+                return False
+        return True
+
     def _stage(self, chapter: Path) -> None:
         """Write the chapter as the normal build stages it, unless the staged copy is that already (its mtime stays)."""
-        text = nbformat.writes(_with_release_name(self.project.store(chapter, self.version), self.version))
-        text += "" if text.endswith("\n") else "\n"  # as nbformat.write ends a file
-        target = self.book / "chapters" / chapter.name
+        target, text = self._staged(chapter)
         if not target.is_file() or target.read_text(encoding="utf-8") != text:
             target.write_text(text, encoding="utf-8")
 
@@ -220,8 +272,11 @@ class Warm:
         """Rebuild and publish a prose-only batch; the reply says what happened."""
         start = time.perf_counter()
         self.phases = {}
-        if reason := self.not_prose(changed):
+        changed, reason = self.records(changed)
+        if reason or (reason := self.not_prose(changed)):
             return {"status": "not-prose", "reason": reason}
+        if self.unchanged(changed):
+            return {"status": "unchanged"}
         self._lap("check", start)
         self._publish(changed)
         return {"status": "published", "seconds": time.perf_counter() - start, "phases": self.phases}

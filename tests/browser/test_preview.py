@@ -122,7 +122,7 @@ def test_a_prose_save_takes_the_warm_path_and_editor_temp_files_start_nothing(ru
     page = base + "chapters/02_codes.html"
     scripts = get(page).count("<script")
 
-    set_markdown(chapters / "02_codes.ipynb", "# Codes\n\nA sentence for the warm path.")
+    set_markdown(chapters / "02_codes.md", "# Codes\n\nA sentence for the warm path.")
     wait_for(lambda: "A sentence for the warm path." in get(page), "the prose save to be served")
     # The page as the whole build writes it: no script a theme added to another page, or to an earlier build.
     assert get(page).count("<script") == scripts
@@ -131,15 +131,15 @@ def test_a_prose_save_takes_the_warm_path_and_editor_temp_files_start_nothing(ru
     generation = state(base)["generation"]
     changed_lines = len(running.printed(r"\[preview\] changed:"))
 
-    for name in (".02_codes.ipynb.swp", "4913", "02_codes.ipynb~", ".#02_codes.ipynb", ".goutputstream-Q1W2E3"):
+    for name in (".02_codes.md.swp", "4913", "02_codes.md~", ".#02_codes.md", ".goutputstream-Q1W2E3"):
         (chapters / name).write_text("an editor's temporary file")
         (chapters / name).unlink()
     time.sleep(3)  # ten times the watcher's step: a batch would have been reported by now
     assert len(running.printed(r"\[preview\] changed:")) == changed_lines, "".join(running.lines)
     assert state(base)["generation"] == generation
 
-    write_chapter(chapters / "02_codes.ipynb", "codes", extra="\nanswer = 42")  # code: the whole build runs
-    wait_for(lambda: running.printed(r"whole build: 02_codes.ipynb: its code"), "the code edit's whole build")
+    write_chapter(chapters / "02_codes.md", "codes", extra="\nanswer = 42")  # code: the whole build runs
+    wait_for(lambda: running.printed(r"whole build: 02_codes.md: its code"), "the code edit's whole build")
     wait_for(lambda: state(base)["generation"] == generation + 1, "the rebuild after a code edit")
 
     workers = [
