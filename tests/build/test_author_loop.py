@@ -23,7 +23,7 @@ from support.scratch import make_project, write_chapter
 from analysis.build import BuildError, Project, build_book, execute_chapters, stale_chapters
 from analysis.build import cache as execution_cache
 from analysis.build.editions import edition_files, record_from_chapters, record_from_commit
-from analysis.build.text import editable
+from analysis.build.text import editable, write_source
 
 
 @pytest.fixture
@@ -131,11 +131,11 @@ def package_copy(tmp_path, monkeypatch) -> Path:
 
 def calling(project: Project, stem: str, call: str) -> None:
     """Make scratch chapter ``stem`` also call ``call`` on ``words`` (:data:`WORDS`) in its last cell."""
-    path = project.chapters_dir / f"{stem}.ipynb"
-    nb = nbformat.read(path, as_version=4)
+    path = project.chapters_dir / f"{stem}.md"  # the chapter's text, as an author edits it
+    nb = editable(path)
     nb.cells[1].source += "\nfrom analysis.book.quantities import words"
     nb.cells[-1].source += f"\n{call}"
-    nbformat.write(nb, path)
+    write_source(nb, path)
 
 
 def record(project: Project, stem: str) -> dict[str, list[str]]:
