@@ -8,10 +8,12 @@ from typing import TypedDict, Unpack
 from analysis import paths
 from analysis.build import publish
 from analysis.build.execute import Outcome, default_version, execute_chapters, raise_failures
+from analysis.build.keys import _sha, file_digest
 from analysis.build.project import BuildError, Project
 from analysis.build.site import build_html
 from analysis.data.command import run_command
 from analysis.data.errors import DataError
+from analysis.data.files import write_atomic
 from analysis.releases.guards import publishable_problems
 
 
@@ -38,12 +40,33 @@ def build_book(
     outcomes = execute_chapters(project, version, echo=echo, **selection)
     echo(summary(outcomes, version))
     raise_failures(outcomes, project)
-    if problems := publishable_problems(version, project.data_dir):  # rows their sources contradict, claims silenced
+    if problems := _publishable(project, version):  # rows their sources contradict, claims silenced
         joined = problems[0] if len(problems) == 1 else "\n" + "\n".join(problems)  # one problem, one line
         raise BuildError(f"data release {version} cannot be published: {joined}")
     if html:
         build_html(project, version, echo=echo)
     return outcomes
+
+
+CHECKED = "checked"  # _build/checked/<version>: the inputs of the last check that found the release publishable
+
+
+def _publishable(project: Project, version: str) -> list[str]:
+    """:func:`publishable_problems`, skipped when the data and the code are those it last passed on.
+
+    The check reads every table and source (about a second); its inputs are the
+    data folder (every release, the sources, the changelog) and the package. A
+    failure is never recorded, so the next build checks again.
+    """
+    files = [*sorted(paths.ANALYSIS.rglob("*.py")), *sorted(p for p in project.data_dir.rglob("*") if p.is_file())]
+    key = _sha(version, *(part for path in files for part in (str(path), file_digest(path))))
+    stamp = project.build_dir / CHECKED / version
+    if stamp.is_file() and stamp.read_text(encoding="utf-8") == key:
+        return []
+    problems = publishable_problems(version, project.data_dir)
+    if not problems:
+        write_atomic(stamp, key)
+    return problems
 
 
 def summary(outcomes: list[Outcome], version: str | None = None) -> str:

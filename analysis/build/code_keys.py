@@ -27,10 +27,13 @@ from __future__ import annotations
 
 import ast
 import hashlib
+import json
+import sys
 from functools import cache
 from pathlib import Path
 
 from analysis import paths
+from analysis.data.files import write_atomic
 from analysis.data.ran import named_defs
 
 # What an entry of a record hashes to when its code is gone: the key changes, the chapter runs again.
@@ -94,8 +97,38 @@ def _digests(path: Path) -> tuple[str, str, dict[str, str]]:
     return _text_digests(path.read_bytes())
 
 
+# Parsing the ~60 modules a book's chapters ran costs more than half a second, on every build, for
+# digests that change only with a module's content: they are kept on disk, by the content's sha256
+# (so entries are never stale, and concurrent builds can only lose one another's additions).
+DIGESTS_FILE = "code-digests.json"
+_SYNTAX = f"python {sys.version_info[0]}.{sys.version_info[1]}"  # ast.dump differs between versions
+
+
+@cache
+def _disk_digests() -> dict[str, list]:
+    try:
+        found = json.loads((paths.BUILD / DIGESTS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return found.get(_SYNTAX, {}) if isinstance(found, dict) else {}
+
+
 @cache
 def _text_digests(text: bytes) -> tuple[str, str, dict[str, str]]:
+    content = hashlib.sha256(text).hexdigest()
+    kept = _disk_digests().get(content)
+    if isinstance(kept, list) and len(kept) == 3:
+        return kept[0], kept[1], dict(kept[2])
+    digests = _parse_digests(text)
+    _disk_digests()[content] = list(digests)
+    try:
+        write_atomic(paths.BUILD / DIGESTS_FILE, json.dumps({_SYNTAX: _disk_digests()}, sort_keys=True))
+    except OSError:
+        pass  # a read-only or missing build folder: the digests are computed again next time
+    return digests
+
+
+def _parse_digests(text: bytes) -> tuple[str, str, dict[str, str]]:
     try:
         tree = _without_docstrings(ast.parse(text))
     except SyntaxError:  # its import fails loudly; hashed by its bytes, its functions as gone

@@ -113,6 +113,8 @@ def strip_run_metadata(nb: nbformat.NotebookNode) -> None:
     for cell in nb.cells:
         cell.metadata.pop("papermill", None)
         cell.metadata.pop("execution", None)
+        if cell.metadata.get("tags") == []:  # papermill's; a cell merged from the text has none
+            del cell.metadata["tags"]
         if INJECTED_TAG in cell.metadata.get("tags", []):
             cell.id = INJECTED_TAG  # papermill draws a new random id for it on every run
     hide_injected(nb)
