@@ -33,7 +33,7 @@ TEST_COPY_IGNORE = (
     "__pycache__",
     ".ipynb_checkpoints",
     "vega-bundle.js",
-    "results.json",
+    ".node",  # Lighthouse's node_modules (benchmarks/.node), not in a clone
 )
 EDIT_MARK = "# benchmark edit: changes the code, not the outputs"
 VALUE_EDIT = " (benchmark edit)"

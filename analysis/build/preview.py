@@ -253,7 +253,9 @@ def rebuild(
     saved = saved_at(changed)
     reply = worker.rebuild(changed) if worker else None
     if reply and reply.get("status") == "unchanged":
-        return worker  # e.g. the record the worker itself wrote from a saved text: already served
+        return worker  # the record the worker itself wrote from a saved text: already served, nothing said
+    names = sorted({Path(p).name for p in changed})
+    echo(f"[preview] changed: {', '.join(names[:5])}{' …' if len(names) > 5 else ''}")
     if reply and reply.get("status") == "published":
         state.update(True)
         echo(
@@ -298,8 +300,6 @@ def watch(project: Project, state: State, stop: threading.Event, ready: threadin
             ready.set()
             if not changes:
                 continue
-            names = sorted({Path(p).name for _, p in changes})
-            echo(f"[preview] changed: {', '.join(names[:5])}{' …' if len(names) > 5 else ''}")
             worker = rebuild(project, state, worker, sorted({p for _, p in changes}), echo)
     finally:
         if worker:
