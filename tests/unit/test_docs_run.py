@@ -116,10 +116,10 @@ def test_the_documents_are_found():
 def test_the_checks_catch_a_wrong_module_and_a_wrong_path():
     """Negative self-check: the wrong names the issue found are caught, the right ones pass."""
     wrong = (
-        "Run `python -m analysis.sources check` or `$PY -m analysis.release`; see tests/test_citation.py, "
+        "Run `python -m analysis.source check` or `$PY -m analysis.release`; see tests/test_citation.py, "
         "analysis/build.py and tests/test_release.py."
     )
-    assert missing_modules(wrong) == ["analysis.release", "analysis.sources"]
+    assert missing_modules(wrong) == ["analysis.release", "analysis.source"]
     assert missing_paths(wrong) == ["analysis/build.py", "tests/test_citation.py", "tests/test_release.py"]
     right = (
         "Run `python -m analysis.data.sources` (see analysis/data/sources.py, data/sources/README.md, Makefile); "
@@ -137,3 +137,11 @@ def test_the_checks_catch_a_wrong_module_and_a_wrong_path():
         "_static/none.js",
         "chapters/NN_nowhere.ipynb",
     ]
+
+
+@pytest.mark.parametrize(
+    "document", sorted((paths.SOURCES / "versions").glob("*.md")), ids=lambda p: p.name[:12]
+)  # fmt: skip
+def test_every_command_a_kept_version_of_a_document_names_still_runs(document):
+    """A document kept verbatim for the releases that pin it cannot be edited: the commands it names keep working."""
+    assert not missing_modules(document.read_text(encoding="utf-8")), f"{document}: no such module"
